@@ -1,0 +1,1 @@
+//! The dual-door interlock state machine and the gate entry policy. Pure.

@@ -1,0 +1,178 @@
+//! The registry of event kinds and the subjects an event can be about.
+//!
+//! Codes are part of the audit record format: a code, once released, never changes meaning.
+//! Ranges: 1–99 system and identity, 100–199 devices, 200–299 gate, 300–399 theory,
+//! 400–499 driving, 500–599 upload, 600–699 booking and draw.
+
+use std::fmt;
+
+macro_rules! kinds {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal, $name:literal;)*) => {
+        /// What an event records.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum EventKind {
+            $($(#[$doc])* $variant,)*
+            /// A kind this build does not know (a log written by a newer version).
+            Other(u16),
+        }
+
+        impl EventKind {
+            /// Every known kind.
+            pub const KNOWN: &'static [EventKind] = &[$(EventKind::$variant),*];
+
+            /// The stable wire code.
+            pub fn code(self) -> u16 {
+                match self {
+                    $(EventKind::$variant => $code,)*
+                    EventKind::Other(c) => c,
+                }
+            }
+
+            /// The kind for a wire code; unknown codes become [`EventKind::Other`].
+            pub fn from_code(code: u16) -> EventKind {
+                match code {
+                    $($code => EventKind::$variant,)*
+                    c => EventKind::Other(c),
+                }
+            }
+
+            /// The dotted name used in JSON and on screens, e.g. `system.started`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(EventKind::$variant => $name,)*
+                    EventKind::Other(_) => "other",
+                }
+            }
+
+            /// The kind for a dotted name, if known.
+            pub fn from_name(name: &str) -> Option<EventKind> {
+                match name {
+                    $($name => Some(EventKind::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+kinds! {
+    /// The daemon started (config digest, version).
+    SystemStarted = 1, "system.started";
+    /// The daemon stopped cleanly.
+    SystemStopped = 2, "system.stopped";
+    /// A user or device account was created.
+    UserCreated = 10, "user.created";
+    /// A person logged in.
+    UserLogin = 11, "user.login";
+    /// A login was refused (wrong password, unknown user, disabled account).
+    UserLoginRefused = 12, "user.login_refused";
+    /// A person logged out.
+    UserLogout = 13, "user.logout";
+    /// A device token was issued or replaced.
+    DeviceTokenIssued = 14, "device.token_issued";
+    /// A free-form report from a terminal (heartbeat, operator note), appended through the API.
+    DeviceReport = 100, "device.report";
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EventKind::Other(c) => write!(f, "other({c})"),
+            k => f.write_str(k.name()),
+        }
+    }
+}
+
+/// What sort of thing an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SubjectKind {
+    /// A login account (person or device), by user name.
+    User,
+    /// A candidate, by id-card number or roster id.
+    Candidate,
+    /// A device, by configured device id.
+    Device,
+    /// A theory sitting or driving session.
+    Session,
+    /// A subject kind this build does not know.
+    Other(u8),
+}
+
+impl SubjectKind {
+    /// The stable wire code.
+    pub fn code(self) -> u8 {
+        match self {
+            SubjectKind::User => 1,
+            SubjectKind::Candidate => 2,
+            SubjectKind::Device => 3,
+            SubjectKind::Session => 4,
+            SubjectKind::Other(c) => c,
+        }
+    }
+
+    /// The kind for a wire code.
+    pub fn from_code(code: u8) -> SubjectKind {
+        match code {
+            1 => SubjectKind::User,
+            2 => SubjectKind::Candidate,
+            3 => SubjectKind::Device,
+            4 => SubjectKind::Session,
+            c => SubjectKind::Other(c),
+        }
+    }
+
+    /// The name used in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            SubjectKind::User => "user",
+            SubjectKind::Candidate => "candidate",
+            SubjectKind::Device => "device",
+            SubjectKind::Session => "session",
+            SubjectKind::Other(_) => "other",
+        }
+    }
+}
+
+/// One thing an event is about: a kind and an id. Events can name several.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SubjectRef {
+    /// What sort of thing.
+    pub kind: SubjectKind,
+    /// Its id (at most 255 bytes of UTF-8 on the wire).
+    pub id: String,
+}
+
+impl SubjectRef {
+    /// A subject of the given kind.
+    pub fn new(kind: SubjectKind, id: impl Into<String>) -> Self {
+        SubjectRef { kind, id: id.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_and_names_are_unique_and_round_trip() {
+        let mut codes = HashSet::new();
+        let mut names = HashSet::new();
+        for &k in EventKind::KNOWN {
+            assert!(codes.insert(k.code()), "duplicate code {}", k.code());
+            assert!(names.insert(k.name()), "duplicate name {}", k.name());
+            assert_eq!(EventKind::from_code(k.code()), k);
+            assert_eq!(EventKind::from_name(k.name()), Some(k));
+        }
+        assert_eq!(EventKind::from_code(65000), EventKind::Other(65000));
+    }
+
+    #[test]
+    fn subject_kinds_round_trip() {
+        for c in 0..=255u8 {
+            assert_eq!(SubjectKind::from_code(c).code(), c);
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Question banks, paper assembly and the theory exam rules (Subject 1, safety theory). Pure.
