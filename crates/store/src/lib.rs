@@ -1,1 +1,86 @@
-//! Persistence for examd: the event log and its projections on SQLite (embedded) and PostgreSQL, through sqlx.
+//! Persistence for examd: the event log, its checkpoints, accounts and projections.
+//!
+//! One trait, [`Store`], two backends: SQLite in WAL mode (the embedded default) and PostgreSQL
+//! (the central tier), both through sqlx, each with its own migrations. The backend is chosen
+//! by URL scheme in [`open`]. SQL never leaves this crate.
+#![warn(missing_docs)]
+
+mod error;
+mod types;
+
+pub use error::StoreError;
+pub use types::{NewUser, SessionRow, StoredCheckpoint, StoredEvent, UserRow};
+
+use async_trait::async_trait;
+use audit::{Hash, Sealed};
+use model::{Seq, UnixMs, UserName};
+
+/// Everything examd keeps. Implementations: `SqliteStore`, `PgStore`.
+///
+/// Every write method returns only after the data is durable (committed, synced).
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+    /// The backend's name, `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    // ---- the log -------------------------------------------------------------------------
+
+    /// The last event's seq and chain hash, or `None` for an empty log.
+    async fn log_head(&self) -> Result<Option<(Seq, Hash)>, StoreError>;
+
+    /// Appends already-sealed events in one transaction. Their seqs must continue the log
+    /// densely; a seq that exists is `StoreError::Conflict`.
+    async fn append(&self, batch: &[Sealed]) -> Result<(), StoreError>;
+
+    /// Up to `limit` events with `seq >= from`, in seq order.
+    async fn events(&self, from: Seq, limit: u32) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Up to `limit` events with `seq < before` (or the newest when `None`), newest first,
+    /// optionally only of one kind code. For the auditors' paginated listing.
+    async fn events_desc(
+        &self,
+        before: Option<Seq>,
+        kind: Option<u16>,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    // ---- checkpoints ---------------------------------------------------------------------
+
+    /// Stores a signed checkpoint. Idempotent for an identical one; a different checkpoint for
+    /// the same tree size is `StoreError::Conflict`.
+    async fn put_checkpoint(&self, cp: &StoredCheckpoint) -> Result<(), StoreError>;
+
+    /// All checkpoints, by tree size ascending.
+    async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError>;
+
+    // ---- accounts and sessions -----------------------------------------------------------
+
+    /// Creates an account. An existing name is `StoreError::Conflict`.
+    async fn create_user(&self, user: &NewUser) -> Result<UserRow, StoreError>;
+
+    /// One account by name, or `StoreError::NotFound`.
+    async fn user(&self, name: &UserName) -> Result<UserRow, StoreError>;
+
+    /// All accounts, by name.
+    async fn users(&self) -> Result<Vec<UserRow>, StoreError>;
+
+    /// Replaces an account's secret (password hash or device-token hash).
+    async fn set_secret(&self, name: &UserName, secret_hash: &str) -> Result<(), StoreError>;
+
+    /// Records a login session under the SHA-256 of its token.
+    async fn create_session(&self, session: &SessionRow) -> Result<(), StoreError>;
+
+    /// A session by token hash, or `StoreError::NotFound`.
+    async fn session(&self, token_hash: &Hash) -> Result<SessionRow, StoreError>;
+
+    /// Ends a session (idempotent).
+    async fn delete_session(&self, token_hash: &Hash) -> Result<(), StoreError>;
+
+    /// Deletes sessions that expired before `now`; returns how many.
+    async fn purge_sessions(&self, now: UnixMs) -> Result<u64, StoreError>;
+
+    // ---- projections ---------------------------------------------------------------------
+
+    /// Number of events per kind code, kept up to date by `append` in the same transaction.
+    async fn kind_counts(&self) -> Result<Vec<(u16, u64)>, StoreError>;
+}
