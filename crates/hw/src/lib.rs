@@ -1,0 +1,1 @@
+//! Hardware seams for examd.
