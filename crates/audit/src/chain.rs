@@ -50,7 +50,10 @@ impl Chain {
 
     /// An empty chain for a site.
     pub fn genesis(site: &SiteId) -> Chain {
-        Chain { last: Seq(0), head: Chain::genesis_hash(site) }
+        Chain {
+            last: Seq(0),
+            head: Chain::genesis_hash(site),
+        }
     }
 
     /// Resumes a chain whose last event is `last` with hash `head`.
@@ -77,7 +80,10 @@ impl Chain {
     pub fn append(&mut self, event: Event) -> Result<Sealed, ChainError> {
         let expected = self.last.next();
         if event.seq != expected {
-            return Err(ChainError::Gap { expected, got: event.seq });
+            return Err(ChainError::Gap {
+                expected,
+                got: event.seq,
+            });
         }
         let bytes = encode(&event)?;
         let hash = Chain::link(&self.head, &bytes);
@@ -109,7 +115,10 @@ mod tests {
         c.append(ev(1)).unwrap();
         assert_eq!(
             c.append(ev(3)),
-            Err(ChainError::Gap { expected: Seq(2), got: Seq(3) })
+            Err(ChainError::Gap {
+                expected: Seq(2),
+                got: Seq(3)
+            })
         );
         let s2 = c.append(ev(2)).unwrap();
         assert_eq!(c.head(), s2.hash);

@@ -113,14 +113,20 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], DecodeError> {
         let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len());
-        let end = end.ok_or(DecodeError::Truncated { field, offset: self.pos })?;
+        let end = end.ok_or(DecodeError::Truncated {
+            field,
+            offset: self.pos,
+        })?;
         let s = &self.buf[self.pos..end];
         self.pos = end;
         Ok(s)
     }
 
     fn array<const N: usize>(&mut self, field: &'static str) -> Result<[u8; N], DecodeError> {
-        Ok(self.take(N, field)?.try_into().expect("take returns N bytes"))
+        Ok(self
+            .take(N, field)?
+            .try_into()
+            .expect("take returns N bytes"))
     }
 }
 
@@ -152,7 +158,13 @@ pub fn decode(bytes: &[u8]) -> Result<Event, DecodeError> {
     if r.pos != bytes.len() {
         return Err(DecodeError::Trailing(bytes.len() - r.pos));
     }
-    Ok(Event { seq, time, kind, subjects, payload })
+    Ok(Event {
+        seq,
+        time,
+        kind,
+        subjects,
+        payload,
+    })
 }
 
 #[cfg(test)]

@@ -23,7 +23,12 @@
 mod chain;
 mod encoding;
 mod hash;
+pub mod merkle;
 
 pub use chain::{Chain, ChainError, Sealed};
 pub use encoding::{DecodeError, EncodeError, Event, FORMAT_VERSION, MAX_PAYLOAD, decode, encode};
 pub use hash::{Hash, sha256};
+pub use merkle::{
+    Frontier, FrontierDecodeError, ProofError, consistency_proof, inclusion_proof, leaf_hash,
+    verify_consistency, verify_inclusion,
+};
