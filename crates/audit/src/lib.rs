@@ -21,11 +21,16 @@
 #![warn(missing_docs)]
 
 mod chain;
+mod checkpoint;
 mod encoding;
 mod hash;
 pub mod merkle;
 
 pub use chain::{Chain, ChainError, Sealed};
+pub use checkpoint::{
+    CHECKPOINT_MAGIC, CHECKPOINT_VERSION, Checkpoint, CheckpointDecodeError, CheckpointError,
+    CheckpointPolicy, KeyError, KeyId, MAX_CHECKPOINT_BODY, PublicKey, SignedCheckpoint, Signer,
+};
 pub use encoding::{DecodeError, EncodeError, Event, FORMAT_VERSION, MAX_PAYLOAD, decode, encode};
 pub use hash::{Hash, sha256};
 pub use merkle::{
