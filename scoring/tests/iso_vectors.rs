@@ -1,0 +1,103 @@
+//! The standard template test vectors: spec examples, invalid files and the OpenAFIS FVC2002 templates.
+
+use crate::data;
+use scoring::iso::{self, Format, IsoMinutiaKind};
+use scoring::{Template, TemplateErrorKind};
+
+fn check_against_json(rec: &iso::Record, json: &serde_json::Value) {
+    let fps = json["fingerprints"].as_array().unwrap();
+    assert_eq!(rec.views.len(), fps.len());
+    for (v, fp) in rec.views.iter().zip(fps) {
+        let ms = fp["minutiae"].as_array().unwrap();
+        assert_eq!(v.minutiae.len(), ms.len());
+        for (m, j) in v.minutiae.iter().zip(ms) {
+            let kind = match j["type"].as_str().unwrap() {
+                "ENDING" => IsoMinutiaKind::Ending,
+                "BIFURCATION" => IsoMinutiaKind::Bifurcation,
+                _ => IsoMinutiaKind::Other,
+            };
+            assert_eq!(m.kind, kind);
+            assert_eq!(m.x as u64, j["positionX"].as_u64().unwrap());
+            assert_eq!(m.y as u64, j["positionY"].as_u64().unwrap());
+            assert_eq!(m.angle as u64, j["angle"].as_u64().unwrap());
+            assert_eq!(m.quality as u64, j["quality"].as_u64().unwrap());
+        }
+    }
+}
+
+#[test]
+fn spec_examples_decode_as_their_json_says() {
+    let Some(dir) = data::dir("iso19794-2/spec-examples") else {
+        return;
+    };
+    for (name, format) in [
+        ("iso19794p2v2005", Format::Iso2005),
+        ("iso19794p2v2011", Format::Iso2011),
+        ("ansi378v2004", Format::Ansi2004),
+    ] {
+        let bytes = std::fs::read(dir.join(format!("{name}-sample.dat"))).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.join(format!("{name}-sample.json"))).unwrap(),
+        )
+        .unwrap();
+        let rec = iso::decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(rec.format, format, "{name}");
+        assert_eq!(
+            (rec.width, rec.height, rec.resolution_x),
+            (512, 512, 197),
+            "{name}"
+        );
+        check_against_json(&rec, &json);
+    }
+}
+
+#[test]
+fn iso2005_spec_example_round_trips_byte_exact() {
+    let Some(dir) = data::dir("iso19794-2/spec-examples") else {
+        return;
+    };
+    let bytes = std::fs::read(dir.join("iso19794p2v2005-sample.dat")).unwrap();
+    let rec = iso::decode(&bytes).unwrap();
+    assert_eq!(rec.views[1].extensions.len(), 1);
+    assert_eq!(iso::encode_iso2005(&rec).unwrap(), bytes);
+}
+
+#[test]
+fn invalid_templates_are_rejected_naming_the_field() {
+    let Some(dir) = data::dir("iso19794-2/invalid") else {
+        return;
+    };
+    let files = data::files(&dir, "iso");
+    assert!(!files.is_empty());
+    for f in files {
+        let err = iso::decode(&std::fs::read(&f).unwrap()).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            TemplateErrorKind::LengthMismatch,
+            "{}",
+            f.display()
+        );
+        assert_eq!(err.field(), "total record length");
+        assert!(err.to_string().contains("total record length"));
+    }
+}
+
+#[test]
+fn all_openafis_fvc2002_templates_parse_and_round_trip() {
+    let Some(dir) = data::dir("iso19794-2/openafis") else {
+        return;
+    };
+    let mut n = 0;
+    for db in 1..=4 {
+        for f in data::files(&dir.join(format!("fvc2002_DB{db}_B")), "iso") {
+            let bytes = std::fs::read(&f).unwrap();
+            let rec = iso::decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            assert_eq!(rec.format, Format::Iso2005);
+            assert_eq!(iso::encode_iso2005(&rec).unwrap(), bytes, "{}", f.display());
+            let t = Template::from_record(&rec).unwrap();
+            assert!(!t.minutiae.is_empty());
+            n += 1;
+        }
+    }
+    assert_eq!(n, 320);
+}

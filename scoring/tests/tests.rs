@@ -1,0 +1,4 @@
+//! Integration tests over the shared fingerprint data (skipped with a message when it is absent).
+
+mod data;
+mod iso_vectors;
