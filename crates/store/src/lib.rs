@@ -6,10 +6,20 @@
 #![warn(missing_docs)]
 
 mod error;
+mod migrations;
+mod postgres;
+mod rows;
+mod sqlite;
 mod types;
+mod url;
 
 pub use error::StoreError;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
 pub use types::{NewUser, SessionRow, StoredCheckpoint, StoredEvent, UserRow};
+pub use url::{Backend, redact};
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use audit::{Hash, Sealed};
@@ -67,10 +77,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Replaces an account's secret (password hash or device-token hash).
     async fn set_secret(&self, name: &UserName, secret_hash: &str) -> Result<(), StoreError>;
 
-    /// Records a login session under the SHA-256 of its token.
+    /// Records a login session under the SHA-256 of its token. A token hash that exists, or a
+    /// user that does not, is `StoreError::Conflict` (`sessions.token_hash`, `sessions.user_name`).
     async fn create_session(&self, session: &SessionRow) -> Result<(), StoreError>;
 
-    /// A session by token hash, or `StoreError::NotFound`.
+    /// A session by token hash, or `StoreError::NotFound`. Expiry is the caller's to check.
     async fn session(&self, token_hash: &Hash) -> Result<SessionRow, StoreError>;
 
     /// Ends a session (idempotent).
@@ -83,4 +94,13 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     /// Number of events per kind code, kept up to date by `append` in the same transaction.
     async fn kind_counts(&self) -> Result<Vec<(u16, u64)>, StoreError>;
+}
+
+/// Opens the store a URL names, running its migrations: `sqlite:` (the file is created if
+/// missing; `sqlite::memory:` for a throwaway database) or `postgres:`/`postgresql:`.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(match Backend::of_url(url)? {
+        Backend::Sqlite => Arc::new(SqliteStore::open(url).await?),
+        Backend::Postgres => Arc::new(PgStore::connect(url).await?),
+    })
 }
