@@ -130,8 +130,19 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Decodes canonical bytes. Every error names the field that was wrong.
-pub fn decode(bytes: &[u8]) -> Result<Event, DecodeError> {
+/// The fixed-size header of a record: its fields borrowed, subjects walked by a callback.
+struct Parsed<'a> {
+    seq: Seq,
+    time: UnixMs,
+    kind: EventKind,
+    payload: &'a [u8],
+}
+
+/// Walks canonical bytes once, checking every field; `on_subject` sees each subject.
+fn parse<'a>(
+    bytes: &'a [u8],
+    mut on_subject: impl FnMut(u8, &'a str),
+) -> Result<Parsed<'a>, DecodeError> {
     let mut r = Reader { buf: bytes, pos: 0 };
     let [version] = r.array::<1>("version")?;
     if version != FORMAT_VERSION {
@@ -141,30 +152,60 @@ pub fn decode(bytes: &[u8]) -> Result<Event, DecodeError> {
     let time = UnixMs(i64::from_be_bytes(r.array("time")?));
     let kind = EventKind::from_code(u16::from_be_bytes(r.array("kind")?));
     let [n] = r.array::<1>("subject count")?;
-    let mut subjects = Vec::with_capacity(n as usize);
     for _ in 0..n {
         let [code] = r.array::<1>("subject kind")?;
         let [len] = r.array::<1>("subject id length")?;
         let at = r.pos;
         let id = r.take(len as usize, "subject id")?;
         let id = std::str::from_utf8(id).map_err(|_| DecodeError::SubjectUtf8(at))?;
-        subjects.push(SubjectRef::new(SubjectKind::from_code(code), id));
+        on_subject(code, id);
     }
     let len = u32::from_be_bytes(r.array("payload length")?);
     if len as usize > MAX_PAYLOAD {
         return Err(DecodeError::PayloadTooLong(len));
     }
-    let payload = r.take(len as usize, "payload")?.to_vec();
+    let payload = r.take(len as usize, "payload")?;
     if r.pos != bytes.len() {
         return Err(DecodeError::Trailing(bytes.len() - r.pos));
     }
-    Ok(Event {
+    Ok(Parsed {
         seq,
         time,
         kind,
-        subjects,
         payload,
     })
+}
+
+/// Decodes canonical bytes. Every error names the field that was wrong.
+pub fn decode(bytes: &[u8]) -> Result<Event, DecodeError> {
+    let mut subjects = Vec::new();
+    let p = parse(bytes, |code, id| {
+        subjects.push(SubjectRef::new(SubjectKind::from_code(code), id))
+    })?;
+    Ok(Event {
+        seq: p.seq,
+        time: p.time,
+        kind: p.kind,
+        subjects,
+        payload: p.payload.to_vec(),
+    })
+}
+
+/// Checks that bytes are a canonical event, exactly as [`decode`] does, without allocating;
+/// returns its seq. Verification uses this on every record.
+pub fn validate(bytes: &[u8]) -> Result<Seq, DecodeError> {
+    parse(bytes, |_, _| {}).map(|p| p.seq)
+}
+
+/// The seq field of a record, if the bytes are long enough and of a known version; nothing
+/// else is checked. Used to look ahead cheaply when classifying a broken log.
+pub fn peek_seq(bytes: &[u8]) -> Option<Seq> {
+    match bytes {
+        [FORMAT_VERSION, rest @ ..] if rest.len() >= 8 => Some(Seq(u64::from_be_bytes(
+            rest[..8].try_into().expect("8 bytes"),
+        ))),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -206,6 +247,18 @@ mod tests {
                 other => panic!("cut at {cut}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn validate_agrees_with_decode() {
+        let bytes = encode(&sample()).unwrap();
+        assert_eq!(validate(&bytes), Ok(Seq(2)));
+        assert_eq!(peek_seq(&bytes), Some(Seq(2)));
+        for cut in 0..bytes.len() {
+            assert_eq!(validate(&bytes[..cut]).err(), decode(&bytes[..cut]).err());
+        }
+        assert_eq!(peek_seq(&bytes[..8]), None);
+        assert_eq!(peek_seq(&[2; 20]), None);
     }
 
     #[test]

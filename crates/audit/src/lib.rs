@@ -25,15 +25,22 @@ mod checkpoint;
 mod encoding;
 mod hash;
 pub mod merkle;
+mod verify;
+mod writer;
 
 pub use chain::{Chain, ChainError, Sealed};
 pub use checkpoint::{
     CHECKPOINT_MAGIC, CHECKPOINT_VERSION, Checkpoint, CheckpointDecodeError, CheckpointError,
     CheckpointPolicy, KeyError, KeyId, MAX_CHECKPOINT_BODY, PublicKey, SignedCheckpoint, Signer,
 };
-pub use encoding::{DecodeError, EncodeError, Event, FORMAT_VERSION, MAX_PAYLOAD, decode, encode};
+pub use encoding::{
+    DecodeError, EncodeError, Event, FORMAT_VERSION, MAX_PAYLOAD, decode, encode, peek_seq,
+    validate,
+};
 pub use hash::{Hash, sha256};
 pub use merkle::{
     Frontier, FrontierDecodeError, ProofError, consistency_proof, inclusion_proof, leaf_hash,
     verify_consistency, verify_inclusion,
 };
+pub use verify::{Anchor, Failure, LOOKAHEAD, Problem, Report, Verifier, verify};
+pub use writer::Writer;

@@ -1,0 +1,6 @@
+//! The audit crate's integration tests: one binary, one module per concern.
+
+mod support;
+
+mod tamper;
+mod verify_cases;
