@@ -1,1 +1,43 @@
-//! Question banks, paper assembly and the theory exam rules (Subject 1, safety theory). Pure.
+//! Question banks, paper assembly and the rules of the two theory tests: 科目一 (Subject 1) and
+//! 科目三 安全文明驾驶常识 (safety theory, "科目四").
+//!
+//! Pure: no files, no clock, no database. Bank files come in as text or column values, time as
+//! [`model::UnixMs`], randomness as a recorded `u64` seed.
+//!
+//! ```
+//! use theory::{assemble, ExamRules, PaperSpec, TheoryExam, import::jsonl};
+//! let line = concat!(
+//!     r#"{"id": "q1", "subject": 1, "type": "judge", "stem": "行车前应检查轮胎。", "#,
+//!     r#""options": [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}], "answer": ["A"]}"#,
+//! );
+//! let parsed = jsonl::parse(line);
+//! assert!(parsed.errors.is_empty());
+//! let bank = theory::Bank::new("demo".parse()?, theory::BankVersion(1), parsed.chapters, parsed.questions);
+//! assert!(theory::validate(&bank, |_| true).is_usable());
+//! let spec = PaperSpec::by_kind(TheoryExam::Subject1, 1, &[(theory::QuestionKind::TrueFalse, 1)]);
+//! let paper = assemble(&bank, &spec, 42)?;
+//! assert_eq!(paper.questions.len(), 1);
+//! assert_eq!(ExamRules::subject1().pass_mark, 90);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs)]
+
+mod bank;
+mod ids;
+pub mod import;
+mod paper;
+mod rng;
+mod rules;
+mod validate;
+
+#[cfg(test)]
+mod test_support;
+
+pub use bank::{AnswerSet, Bank, Choice, MediaKind, MediaRef, Question, QuestionKind, TheoryExam};
+pub use ids::{BankId, BankVersion, ChapterId, IdError, OptionKey, QuestionId};
+pub use paper::{
+    AssemblyError, Attempt, Paper, PaperSpec, Quota, assemble, assemble_retake, rebuild,
+};
+pub use rng::SplitMix64;
+pub use rules::ExamRules;
+pub use validate::{Finding, Problem, Report, Severity, validate};
