@@ -23,6 +23,7 @@
 mod chain;
 mod checkpoint;
 mod encoding;
+mod export;
 mod hash;
 pub mod merkle;
 mod verify;
@@ -36,6 +37,10 @@ pub use checkpoint::{
 pub use encoding::{
     DecodeError, EncodeError, Event, FORMAT_VERSION, MAX_PAYLOAD, decode, encode, peek_seq,
     validate,
+};
+pub use export::{
+    EXPORT_MAGIC, EXPORT_VERSION, ExportError, ExportErrorKind, ExportReader, ExportVerifyError,
+    ExportWriter, MAX_EXPORT_CHECKPOINTS, MAX_RECORD_LEN, verify_export,
 };
 pub use hash::{Hash, sha256};
 pub use merkle::{
