@@ -2,5 +2,6 @@
 
 mod support;
 
+mod proofs;
 mod tamper;
 mod verify_cases;
