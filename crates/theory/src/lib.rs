@@ -23,21 +23,33 @@
 #![warn(missing_docs)]
 
 mod bank;
+mod booking;
+mod day;
 mod ids;
 pub mod import;
 mod paper;
 mod rng;
 mod rules;
+mod sitting;
 mod validate;
 
 #[cfg(test)]
 mod test_support;
 
 pub use bank::{AnswerSet, Bank, Choice, MediaKind, MediaRef, Question, QuestionKind, TheoryExam};
+pub use booking::{
+    Booking, BookingRequest, BookingResult, ExamSubject, LearnerPermit, Refusal, SittingRecord,
+    check_booking, check_retake,
+};
+pub use day::LocalDay;
 pub use ids::{BankId, BankVersion, ChapterId, IdError, OptionKey, QuestionId};
 pub use paper::{
     AssemblyError, Attempt, Paper, PaperSpec, Quota, assemble, assemble_retake, rebuild,
 };
 pub use rng::SplitMix64;
 pub use rules::ExamRules;
+pub use sitting::{
+    EndReason, Event, InvalidTransition, Mark, Outcome, Progress, QuestionKey, Ready, Sitting,
+    SittingError, Verdict,
+};
 pub use validate::{Finding, Problem, Report, Severity, validate};
