@@ -105,7 +105,15 @@ pub enum SeatError {
     /// The roster reserves a seat that is not in the plan.
     #[error("the seat reserved for a candidate is not in the seat plan")]
     ReservedSeatUnknown,
+    /// A seat appears twice in the plan.
+    #[error("a seat appears twice in the seat plan")]
+    DuplicateSeat,
     /// The roster reserves one seat for two candidates.
     #[error("a seat is reserved for two candidates")]
     SeatReservedTwice,
 }
+
+/// The candidate is not on the day's roster.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("candidate {0} is not on the day's roster")]
+pub struct NotOnRoster(pub crate::ids::CandidateId);
