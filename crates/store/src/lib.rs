@@ -12,12 +12,14 @@ mod rows;
 mod sqlite;
 mod types;
 mod url;
+pub mod writer;
 
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use types::{NewUser, SessionRow, StoredCheckpoint, StoredEvent, UserRow};
 pub use url::{Backend, redact};
+pub use writer::{AppendError, Draft, LogWriter};
 
 use std::sync::Arc;
 

@@ -5,9 +5,12 @@
 
 use std::sync::Arc;
 
-use audit::{Chain, Event, Hash, Sealed, decode, sha256};
+use audit::{Chain, Checkpoint, Event, Frontier, Hash, Sealed, Signer, decode, leaf_hash, sha256};
 use model::{EventKind, Role, Seq, SiteId, SubjectKind, SubjectRef, UnixMs, UserName};
 use store::{NewUser, SessionRow, Store, StoreError, StoredCheckpoint};
+
+#[path = "story/writer.rs"]
+mod writer_story;
 
 fn site() -> SiteId {
     "story-site".parse().unwrap()
@@ -55,12 +58,14 @@ fn seal(chain: &mut Chain, kinds: &[EventKind]) -> Vec<Sealed> {
 
 /// The whole story, against any backend.
 async fn story(store: Arc<dyn Store>) {
-    log_story(&*store).await;
-    checkpoint_story(&*store).await;
+    let log = log_story(&*store).await;
+    let key = checkpoint_story(&*store, &log).await;
     account_story(&*store).await;
+    writer_story::story(store, key).await;
 }
 
-async fn log_story(store: &dyn Store) {
+/// Appends six events through the trait; returns them.
+async fn log_story(store: &dyn Store) -> Vec<Sealed> {
     assert_eq!(store.log_head().await.unwrap(), None);
     assert!(store.events(Seq(1), 10).await.unwrap().is_empty());
     assert!(store.kind_counts().await.unwrap().is_empty());
@@ -185,32 +190,49 @@ async fn log_story(store: &dyn Store) {
             (Report.code(), 3)
         ]
     );
+    all
 }
 
-async fn checkpoint_story(store: &dyn Store) {
+/// Stores real signed checkpoints over the first events; returns the key that signed them.
+async fn checkpoint_story(store: &dyn Store, log: &[Sealed]) -> audit::PublicKey {
     assert!(store.checkpoints().await.unwrap().is_empty());
-    let cp = |tree_size: u64, tag: &[u8]| StoredCheckpoint {
-        tree_size,
-        body: [b"body-".as_slice(), tag].concat(),
-        signature: [b"sig-".as_slice(), tag].concat(),
+    let (signer, _) = Signer::generate().unwrap();
+    let cp = |tree_size: usize, time: i64| {
+        let leaves: Vec<Hash> = log[..tree_size]
+            .iter()
+            .map(|s| leaf_hash(&s.bytes))
+            .collect();
+        let signed = signer.sign(&Checkpoint {
+            site: site(),
+            tree_size: tree_size as u64,
+            root: Frontier::from_leaves(&leaves).root(),
+            head: log[tree_size - 1].hash,
+            time: UnixMs(time),
+        });
+        StoredCheckpoint {
+            tree_size: tree_size as u64,
+            body: signed.body,
+            signature: signed.signature,
+        }
     };
-    store.put_checkpoint(&cp(3, b"three")).await.unwrap();
-    store.put_checkpoint(&cp(3, b"three")).await.unwrap();
+    store.put_checkpoint(&cp(3, 10)).await.unwrap();
+    store.put_checkpoint(&cp(3, 10)).await.unwrap();
     assert_eq!(
-        conflict_name(store.put_checkpoint(&cp(3, b"other")).await),
+        conflict_name(store.put_checkpoint(&cp(3, 11)).await),
         "checkpoints.tree_size"
     );
-    let mut resigned = cp(3, b"three");
-    resigned.signature.push(0);
+    let mut resigned = cp(3, 10);
+    resigned.signature[0] ^= 1;
     assert_eq!(
         conflict_name(store.put_checkpoint(&resigned).await),
         "checkpoints.tree_size"
     );
-    store.put_checkpoint(&cp(1, b"one")).await.unwrap();
+    store.put_checkpoint(&cp(1, 5)).await.unwrap();
     assert_eq!(
         store.checkpoints().await.unwrap(),
-        vec![cp(1, b"one"), cp(3, b"three")]
+        vec![cp(1, 5), cp(3, 10)]
     );
+    signer.public_key()
 }
 
 async fn account_story(store: &dyn Store) {
@@ -299,13 +321,12 @@ async fn sqlite_story() {
     std::fs::create_dir(dir.path().join("nested")).unwrap();
     let s = store::open(&url).await.unwrap();
     assert_eq!(s.backend(), "sqlite");
-    story(s).await;
+    story(s.clone()).await;
     // Reopening finds the migrated schema and the data.
+    let head = s.log_head().await.unwrap();
+    assert!(head.is_some());
     let again = store::open(&url).await.unwrap();
-    assert_eq!(
-        again.log_head().await.unwrap().map(|(seq, _)| seq),
-        Some(Seq(6))
-    );
+    assert_eq!(again.log_head().await.unwrap(), head);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
