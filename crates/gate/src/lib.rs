@@ -8,6 +8,8 @@ mod interlock;
 mod io;
 mod mantrap;
 mod policy;
+#[cfg(test)]
+mod testing;
 
 pub use config::{Config, DoorConfig, LockFeedback};
 pub use error::{

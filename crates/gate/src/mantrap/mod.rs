@@ -10,6 +10,8 @@
 //! from the hall, a fire override) the vestibule holds an [`Occupant::Unidentified`] until an examiner clears it.
 
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;
 
 use crate::config::Config;
