@@ -2,6 +2,8 @@
 
 mod support;
 
+mod fuzz_checks;
+mod fuzz_regressions;
 mod proofs;
 mod tamper;
 mod verify_cases;
