@@ -8,6 +8,8 @@
 //!    questions (right test, a type the test allows, matching chapter and type, not yet drawn) are
 //!    taken in bank order and the quota's share is drawn from them by a partial Fisher–Yates shuffle.
 //!    A retake draws from questions not on the first paper first, and only then from those that were.
+//!    A question whose stem, options and media repeat an earlier question of the bank (the same
+//!    question filed under two ids, common in scraped banks) is never eligible: only the first is.
 //! 3. The drawn questions are shuffled, then stably grouped by type: true/false, single, multiple.
 //!
 //! The same bank version, spec, seed and attempt therefore give the same paper ([`rebuild`]).
@@ -203,6 +205,13 @@ fn draw(
     let shares = spec.shares()?;
     let allowed = ExamRules::of(spec.exam).kinds;
     let mut rng = SplitMix64::new(seed);
+    let mut contents = HashSet::new();
+    let first_of_content: HashSet<&QuestionId> = bank
+        .questions()
+        .iter()
+        .filter(|q| contents.insert(content_key(q)))
+        .map(|q| &q.id)
+        .collect();
     let mut used: HashSet<&QuestionId> = HashSet::new();
     let mut picked: Vec<&Question> = Vec::with_capacity(spec.total as usize);
     for (i, (quota, &share)) in spec.quotas.iter().zip(&shares).enumerate() {
@@ -210,6 +219,7 @@ fn draw(
             q.exam == spec.exam
                 && allowed.contains(&q.kind)
                 && quota.admits(q)
+                && first_of_content.contains(&q.id)
                 && !used.contains(&q.id)
         });
         let (mut fresh, mut old): (Vec<&Question>, Vec<&Question>) =
@@ -236,6 +246,15 @@ fn draw(
     rng.shuffle(&mut picked);
     picked.sort_by_key(|q| q.kind);
     Ok(picked.into_iter().map(|q| q.id.clone()).collect())
+}
+
+/// What makes two questions the same to a candidate.
+fn content_key(q: &Question) -> (&str, Vec<&str>, Option<&str>) {
+    (
+        q.stem_zh.trim(),
+        q.options.iter().map(|c| c.text_zh.trim()).collect(),
+        q.media.as_ref().map(|m| m.path.as_str()),
+    )
 }
 
 /// Move `n` uniformly drawn items to the front of `items` (partial Fisher–Yates).

@@ -43,7 +43,8 @@ pub enum Problem {
     EmptyOption(OptionKey),
     /// A media file the question refers to does not exist.
     MediaMissing(String),
-    /// The stem speaks of a picture or animation but the question has none.
+    /// The stem speaks of a picture or animation ("这个标志", "如图", "动画") but the question has
+    /// none: the candidate could not answer it.
     StemMentionsMissingPicture,
     /// The chapter has no title in the bank's chapter table.
     UnknownChapter,
@@ -55,11 +56,31 @@ impl Problem {
     /// How bad it is.
     pub fn severity(&self) -> Severity {
         match self {
-            Problem::MultiWithOneAnswer
-            | Problem::StemMentionsMissingPicture
-            | Problem::UnknownChapter
-            | Problem::DuplicateOf(_) => Severity::Warning,
+            Problem::MultiWithOneAnswer | Problem::UnknownChapter | Problem::DuplicateOf(_) => {
+                Severity::Warning
+            }
             _ => Severity::Error,
+        }
+    }
+
+    /// A stable name of the kind of problem, for counting and logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::DuplicateId => "duplicate-id",
+            Problem::NoAnswer => "no-answer",
+            Problem::AnswerNotAnOption(_) => "answer-not-an-option",
+            Problem::DuplicateOptionKey(_) => "duplicate-option-key",
+            Problem::TrueFalseOptionCount(_) => "true-false-option-count",
+            Problem::TooFewOptions(_) => "too-few-options",
+            Problem::SingleWithManyAnswers(_) => "single-with-many-answers",
+            Problem::MultiWithOneAnswer => "multi-with-one-answer",
+            Problem::MultiInSubject1 => "multi-in-subject1",
+            Problem::EmptyStem => "empty-stem",
+            Problem::EmptyOption(_) => "empty-option",
+            Problem::MediaMissing(_) => "media-missing",
+            Problem::StemMentionsMissingPicture => "stem-mentions-missing-picture",
+            Problem::UnknownChapter => "unknown-chapter",
+            Problem::DuplicateOf(_) => "duplicate-content",
         }
     }
 
@@ -171,6 +192,28 @@ impl Report {
     pub fn is_usable(&self) -> bool {
         self.count(Severity::Error) == 0
     }
+
+    /// The questions with at least one error, to leave out when a bank is imported anyway.
+    pub fn questions_with_errors(&self) -> HashSet<&QuestionId> {
+        self.findings
+            .iter()
+            .filter(|f| f.problem.severity() == Severity::Error)
+            .map(|f| &f.question)
+            .collect()
+    }
+
+    /// How many findings of each kind, by [`Problem::code`].
+    pub fn tally(&self) -> Vec<(&'static str, usize)> {
+        let mut t: Vec<(&'static str, usize)> = Vec::new();
+        for f in &self.findings {
+            match t.iter_mut().find(|(c, _)| *c == f.problem.code()) {
+                Some((_, n)) => *n += 1,
+                None => t.push((f.problem.code(), 1)),
+            }
+        }
+        t.sort();
+        t
+    }
 }
 
 impl fmt::Display for Report {
@@ -195,6 +238,9 @@ impl fmt::Display for Report {
                 exam.en(),
                 kind.en()
             )?;
+        }
+        for (code, n) in self.tally() {
+            writeln!(f, "  {code}: {n}")?;
         }
         for finding in &self.findings {
             writeln!(f, "{finding}")?;

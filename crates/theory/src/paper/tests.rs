@@ -77,6 +77,34 @@ fn no_question_is_repeated_even_with_overlapping_quotas() {
 }
 
 #[test]
+fn the_same_question_under_two_ids_is_never_drawn_twice() {
+    let mut qs = bank(S1, 1, &[(1, TF, 3)]).questions().to_vec();
+    let mut twin = qs[0].clone();
+    twin.id = "twin".parse().unwrap();
+    qs.push(twin);
+    let b = Bank::new("t".parse().unwrap(), BankVersion(1), Default::default(), qs);
+    let spec = PaperSpec::by_kind(S1, 3, &[(TF, 1)]);
+    for seed in 0..20 {
+        assert!(
+            !assemble(&b, &spec, seed)
+                .unwrap()
+                .questions
+                .iter()
+                .any(|id| id.as_str() == "twin")
+        );
+    }
+    let spec = PaperSpec::by_kind(S1, 4, &[(TF, 1)]);
+    assert_eq!(
+        assemble(&b, &spec, 0).unwrap_err(),
+        AssemblyError::NotEnough {
+            quota: 0,
+            needed: 4,
+            available: 3
+        }
+    );
+}
+
+#[test]
 fn subject1_default_paper_is_100_questions_40_true_false_60_single() {
     let b = s1_bank();
     let p = assemble(&b, &PaperSpec::default_for(S1), 1).unwrap();
