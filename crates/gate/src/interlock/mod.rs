@@ -94,6 +94,20 @@ impl Interlock {
             .collect()
     }
 
+    /// The relay state every door should have now, as idempotent commands to re-send periodically
+    /// (hardware.md §5.9): hold released under the fire override, relock where no release is active, and nothing
+    /// for a running pulse (the module times it).
+    pub fn reassert_commands(&self) -> Vec<Output> {
+        self.doors()
+            .zip(&self.doors)
+            .filter_map(|(door, d)| match d.phase {
+                Phase::FireHeld => Some(Output::Command(Command::HoldReleased { door })),
+                _ if d.release_active() => None,
+                _ => Some(Output::Command(Command::Relock { door })),
+            })
+            .collect()
+    }
+
     /// A door's state.
     pub fn door_state(&self, door: DoorId) -> Result<DoorState, GateError> {
         Ok(self.door(door)?.state())

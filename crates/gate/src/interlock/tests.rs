@@ -533,3 +533,13 @@ fn interlock_is_generic_over_more_doors() {
         Some(DenyReason::OtherDoorOpen { door: DoorId(2) })
     );
 }
+
+#[test]
+fn reassert_relocks_idle_doors_and_leaves_running_pulses_alone() {
+    let mut l = two();
+    l.request_release(t(0), A, GrantId(1)).unwrap();
+    assert_eq!(l.reassert_commands(), vec![relock(B)]);
+    l.handle(t(1), Input::Fire { active: true }).unwrap();
+    let hold = |door| Output::Command(Command::HoldReleased { door });
+    assert_eq!(l.reassert_commands(), vec![hold(A), hold(B)]);
+}

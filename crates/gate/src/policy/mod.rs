@@ -1,6 +1,8 @@
 //! The entry policy: who may pass a door, and where they sit once admitted.
 
 mod attempt;
+#[cfg(test)]
+mod props;
 mod score;
 mod seat;
 #[cfg(test)]
