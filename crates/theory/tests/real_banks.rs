@@ -69,9 +69,12 @@ fn public_banks_import_and_validate() {
         return;
     };
     for e in &BANKS {
+        let started = std::time::Instant::now();
         let Some(bank) = load(&dir, e) else { continue };
+        let imported = started.elapsed();
         let root = dir.join(e.folder);
         let report = validate(&bank, |p| root.join(p).is_file());
+        let validated = started.elapsed() - imported;
         let text = report.to_string();
         let head = 2 + report.counts.len() + report.tally().len();
         let lines: Vec<&str> = text.lines().collect();
@@ -97,12 +100,15 @@ fn public_banks_import_and_validate() {
         // Papers can be drawn from every test the bank holds.
         for exam in [TheoryExam::Subject1, TheoryExam::SafetyTheory] {
             if e.counts.iter().any(|c| c.0 == exam) {
+                let t = std::time::Instant::now();
                 let paper = assemble(&bank, &PaperSpec::default_for(exam), 2026).unwrap();
+                println!("  {} paper assembled in {:?}", exam.en(), t.elapsed());
                 assert_eq!(
                     paper.questions.len(),
                     usize::from(theory::ExamRules::of(exam).questions)
                 );
             }
         }
+        println!("  parsed in {imported:?}, validated (with file checks) in {validated:?}");
     }
 }

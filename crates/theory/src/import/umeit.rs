@@ -44,13 +44,11 @@ pub fn c_index<'a>(row: &UmeitRow<'a>) -> &'a str {
     row.c_index.trim()
 }
 
-/// The files that may hold a row's picture, in the order to try: `<dir>/<c_index>.jpg`, then `.gif`.
-pub fn media_candidates(image_dir: &str, c_index: &str) -> [String; 2] {
+/// The files that may hold a row's picture, in the order to try: `<dir>/<c_index>.jpg`, then
+/// `.gif`, each also as `.Jpg`/`.JPG` and `.Gif`/`.GIF` (the km1 snapshot has `4.007.Jpg`).
+pub fn media_candidates(image_dir: &str, c_index: &str) -> [String; 6] {
     let c = c_index.trim();
-    [
-        format!("{image_dir}/{c}.jpg"),
-        format!("{image_dir}/{c}.gif"),
-    ]
+    ["jpg", "Jpg", "JPG", "gif", "Gif", "GIF"].map(|ext| format!("{image_dir}/{c}.{ext}"))
 }
 
 /// The files that hold option pictures, when a question's options are pictures: `<c_index>a.jpg` ...
@@ -85,7 +83,7 @@ pub fn question_from_row(
     let texts: Vec<&str> = row
         .options
         .iter()
-        .map_while(|o| o.filter(|t| !t.trim().is_empty()))
+        .map_while(|o| o.map(str::trim).filter(|t| !t.is_empty()))
         .collect();
     let mut keys = Vec::new();
     for d in row.answer.trim().chars() {
@@ -126,7 +124,7 @@ pub fn question_from_row(
         exam,
         kind,
         chapter,
-        stem_zh: row.name.to_owned(),
+        stem_zh: row.name.trim().to_owned(),
         stem_en: None,
         options,
         answer,
@@ -155,7 +153,7 @@ mod tests {
             "2",
             [
                 Some("违章行为"),
-                Some("违法行为"),
+                Some("违法行为 "),
                 Some("过失行为"),
                 Some("违规行为"),
             ],
@@ -166,6 +164,7 @@ mod tests {
         assert_eq!(q.kind, QuestionKind::Single);
         assert_eq!(q.answer.to_string(), "B");
         assert_eq!(q.options.len(), 4);
+        assert_eq!(q.options[1].text_zh, "违法行为", "texts are trimmed");
     }
 
     #[test]
@@ -219,10 +218,12 @@ mod tests {
 
     #[test]
     fn media_candidates_try_jpg_then_gif() {
+        let c = media_candidates("km4image", "39.001 ");
         assert_eq!(
-            media_candidates("km4image", "39.001 "),
-            ["km4image/39.001.jpg", "km4image/39.001.gif"]
+            (c[0].as_str(), c[3].as_str()),
+            ("km4image/39.001.jpg", "km4image/39.001.gif")
         );
+        assert!(c.contains(&"km4image/39.001.Jpg".to_owned()));
         assert_eq!(
             option_media_candidates("km1image", "1.441")[3],
             "km1image/1.441d.jpg"
