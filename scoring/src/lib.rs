@@ -9,8 +9,20 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod eval;
+mod extract;
 pub mod iso;
 mod template;
 
 pub use iso::{TemplateError, TemplateErrorKind};
 pub use template::{MAX_MINUTIAE, Minutia, MinutiaKind, Template};
+pub mod matcher;
+
+pub use extract::{
+    ExtractError, ExtractErrorKind, GrayImage, Limits, MIN_MINUTIAE, decode_image, extract,
+    extract_raw, to_500ppi,
+};
+pub use matcher::{
+    Explanation, Prepared, Score, THRESHOLD_FMR_1000, THRESHOLD_FMR_10000, compare,
+    compare_prepared, explain,
+};

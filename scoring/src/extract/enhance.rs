@@ -1,0 +1,193 @@
+//! Contextual enhancement and binarisation.
+//!
+//! In plain words: each pixel is first averaged with its neighbours along the local ridge
+//! direction (this closes small breaks and removes pores and noise), then filtered across the
+//! ridges with a one-dimensional even Gabor wave (cosine times Gaussian) tuned to the local ridge
+//! period, which turns each ridge into a clean positive hump and each valley into a negative one.
+//! The sign of the result is the binary ridge map. This is the classic oriented Gabor filter split
+//! into two one-dimensional passes, which costs about 30 samples a pixel instead of several hundred.
+//!
+//! Directions are quantised to 16 steps of π/16, periods to whole pixels (5 to 14 at 500 ppi), and the
+//! sample offsets and weights for each step are computed once.
+
+use super::orientation::{BLOCK, Field};
+use super::plane::Plane;
+use std::f32::consts::{PI, TAU};
+
+const ANGLES: usize = 16;
+/// Along-ridge smoothing half-length, pixels.
+const ALONG: isize = 6;
+/// Across-ridge filter half-length, pixels.
+const ACROSS: isize = 7;
+const MIN_PERIOD: usize = 5;
+const MAX_PERIOD: usize = 14;
+/// The ridge period assumed where it cannot be measured, pixels at 500 ppi.
+const DEFAULT_PERIOD: f32 = 9.0;
+
+fn bin_of(theta: f32) -> usize {
+    ((theta.rem_euclid(PI) / PI * ANGLES as f32).round() as usize) % ANGLES
+}
+
+fn offsets(bin: usize, half: isize, across: bool) -> Vec<(isize, isize)> {
+    let a = bin as f32 * PI / ANGLES as f32;
+    let (s, c) = a.sin_cos();
+    // Along the ridge (cos, sin) in image coordinates; across is its normal (-sin, cos).
+    let (dx, dy) = if across { (-s, c) } else { (c, s) };
+    (-half..=half)
+        .map(|t| {
+            (
+                (t as f32 * dx).round() as isize,
+                (t as f32 * dy).round() as isize,
+            )
+        })
+        .collect()
+}
+
+/// Ridge period per block, measured by autocorrelation of the smoothed profile across the ridges.
+fn periods(sm: &Plane, field: &Field) -> Vec<f32> {
+    let (bw, bh) = (field.bw, field.bh);
+    let mut raw = vec![f32::NAN; bw * bh];
+    let profile_half = 16isize;
+    let offs: Vec<Vec<(isize, isize)>> = (0..ANGLES)
+        .map(|b| offsets(b, profile_half, true))
+        .collect();
+    let mut prof = Vec::with_capacity(33);
+    for by in 0..bh {
+        for bx in 0..bw {
+            let i = by * bw + bx;
+            if !field.foreground[i] {
+                continue;
+            }
+            let (cx, cy) = (
+                (bx * BLOCK + BLOCK / 2) as isize,
+                (by * BLOCK + BLOCK / 2) as isize,
+            );
+            prof.clear();
+            prof.extend(
+                offs[bin_of(field.orientation[i])]
+                    .iter()
+                    .map(|&(dx, dy)| sm.clamped(cx + dx, cy + dy)),
+            );
+            let mean = prof.iter().sum::<f32>() / prof.len() as f32;
+            prof.iter_mut().for_each(|v| *v -= mean);
+            let e0: f32 = prof.iter().map(|v| v * v).sum();
+            if e0 <= 1e-3 {
+                continue;
+            }
+            let mut best = (0.0f32, 0usize);
+            for lag in MIN_PERIOD..=MAX_PERIOD {
+                let c: f32 = (0..prof.len() - lag)
+                    .map(|k| prof[k] * prof[k + lag])
+                    .sum::<f32>()
+                    / e0;
+                if c > best.0 {
+                    best = (c, lag);
+                }
+            }
+            if best.0 > 0.25 {
+                raw[i] = best.1 as f32;
+            }
+        }
+    }
+    // Smooth: mean of measured periods over 5 × 5 blocks, default where none.
+    let mut out = vec![DEFAULT_PERIOD; bw * bh];
+    for by in 0..bh {
+        for bx in 0..bw {
+            let (mut s, mut n) = (0.0, 0);
+            for y in by.saturating_sub(2)..(by + 3).min(bh) {
+                for x in bx.saturating_sub(2)..(bx + 3).min(bw) {
+                    let v = raw[y * bw + x];
+                    if v.is_finite() {
+                        s += v;
+                        n += 1;
+                    }
+                }
+            }
+            if n > 0 {
+                out[by * bw + bx] = s / n as f32;
+            }
+        }
+    }
+    out
+}
+
+/// Enhances `img` (ridges dark) and returns the binary ridge map (true = ridge), false outside the foreground.
+pub(crate) fn binarise(img: &Plane, field: &Field) -> Vec<bool> {
+    let (w, h) = (img.w, img.h);
+    let bw = field.bw;
+    let block_of = |x: usize, y: usize| (y / BLOCK) * bw + x / BLOCK;
+    let along: Vec<Vec<(isize, isize)>> = (0..ANGLES).map(|b| offsets(b, ALONG, false)).collect();
+    let across: Vec<Vec<(isize, isize)>> = (0..ANGLES).map(|b| offsets(b, ACROSS, true)).collect();
+    // Across-ridge weights per period: an even Gabor wave made zero-mean; ridges (dark) give positive output.
+    let weights: Vec<Vec<f32>> = (MIN_PERIOD..=MAX_PERIOD)
+        .map(|p| {
+            let sigma = 0.5 * p as f32;
+            let mut wts: Vec<f32> = (-ACROSS..=ACROSS)
+                .map(|t| {
+                    -(-(t * t) as f32 / (2.0 * sigma * sigma)).exp()
+                        * (TAU * t as f32 / p as f32).cos()
+                })
+                .collect();
+            let mean = wts.iter().sum::<f32>() / wts.len() as f32;
+            wts.iter_mut().for_each(|v| *v -= mean);
+            wts
+        })
+        .collect();
+    // Pass 1: along-ridge mean.
+    let mut sm = Plane::new(w, h);
+    for y in 0..h {
+        for x in 0..w {
+            let b = block_of(x, y);
+            if !field.foreground[b] {
+                continue;
+            }
+            let offs = &along[bin_of(field.orientation[b])];
+            let (xi, yi) = (x as isize, y as isize);
+            let s: f32 = offs
+                .iter()
+                .map(|&(dx, dy)| img.clamped(xi + dx, yi + dy))
+                .sum();
+            sm.data[y * w + x] = s / offs.len() as f32;
+        }
+    }
+    // Fill background with the foreground mean so the filter does not ring at the border.
+    let (mut s, mut n) = (0.0f64, 0usize);
+    for y in 0..h {
+        for x in 0..w {
+            if field.foreground[block_of(x, y)] {
+                s += sm.data[y * w + x] as f64;
+                n += 1;
+            }
+        }
+    }
+    let fill = if n > 0 { (s / n as f64) as f32 } else { 0.0 };
+    for y in 0..h {
+        for x in 0..w {
+            if !field.foreground[block_of(x, y)] {
+                sm.data[y * w + x] = fill;
+            }
+        }
+    }
+    let per = periods(&sm, field);
+    // Pass 2: across-ridge Gabor; sign is the ridge map.
+    let mut out = vec![false; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let b = block_of(x, y);
+            if !field.foreground[b] {
+                continue;
+            }
+            let offs = &across[bin_of(field.orientation[b])];
+            let p = (per[b].round() as usize).clamp(MIN_PERIOD, MAX_PERIOD);
+            let wts = &weights[p - MIN_PERIOD];
+            let (xi, yi) = (x as isize, y as isize);
+            let r: f32 = offs
+                .iter()
+                .zip(wts)
+                .map(|(&(dx, dy), &wt)| wt * sm.clamped(xi + dx, yi + dy))
+                .sum();
+            out[y * w + x] = r > 0.0;
+        }
+    }
+    out
+}

@@ -1,0 +1,302 @@
+//! Minutiae from the skeleton, their directions, and the removal of false ones.
+//!
+//! In plain words: a skeleton pixel with one neighbouring line is a ridge ending; one where three
+//! separate lines meet is a bifurcation. A minutia's direction comes from walking a few pixels
+//! along its line(s), averaged with the smoothed orientation field. Then the usual artefacts are
+//! removed: minutiae near the edge of the finger area (the ridges are cut there, not ended);
+//! an ending whose ridge reaches a bifurcation within a short walk (a spur) or another ending (a
+//! short fragment); two bifurcations joined by a short line (a bridge or a hole); two endings close
+//! together and facing each other (a broken ridge); and crowded clusters.
+
+use super::orientation::{BLOCK, Field};
+use super::thin::{groups, ring, ring_offset};
+use crate::matcher::angle_diff_pub as angle_diff;
+use std::f32::consts::PI;
+
+/// How far a direction walk goes, pixels.
+const WALK: usize = 10;
+/// How far the spur, fragment and bridge walks go, pixels.
+const SHORT: usize = 14;
+/// Endings closer than this and facing each other are a broken ridge, pixels.
+const BREAK: f32 = 14.0;
+/// Minutiae closer than this to another are dropped as a cluster, pixels.
+const CLUSTER: f32 = 5.0;
+/// Minimum distance from the background, in blocks.
+const BORDER_BLOCKS: i32 = 2;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Found {
+    pub x: usize,
+    pub y: usize,
+    /// Direction in image coordinates (y down), radians.
+    pub angle: f32,
+    pub bifurcation: bool,
+    /// 0–100.
+    pub quality: u8,
+}
+
+enum Stop {
+    /// The line ended at this pixel.
+    End(usize),
+    /// The line reached a junction at this pixel.
+    Junction(usize),
+    /// The walk reached its length at this pixel.
+    Far(usize),
+}
+
+/// Walks along the skeleton from `start` through its neighbour `first`, at most `max` steps.
+fn walk(skel: &[bool], w: usize, h: usize, start: usize, first: usize, max: usize) -> Stop {
+    let (mut prev, mut cur) = (start, first);
+    for _ in 0..max {
+        let (x, y) = (cur % w, cur / w);
+        let r = ring(skel, w, h, x, y);
+        let g = groups(&r);
+        if g >= 3 {
+            return Stop::Junction(cur);
+        }
+        // Next: a set neighbour that is neither where we came from nor touching it.
+        let (px, py) = ((prev % w) as isize, (prev / w) as isize);
+        let mut next = None;
+        for (k, &set) in r.iter().enumerate() {
+            if !set {
+                continue;
+            }
+            let (dx, dy) = ring_offset(k);
+            let (nx, ny) = (x as isize + dx, y as isize + dy);
+            let n = ny as usize * w + nx as usize;
+            if n == prev || n == start || ((nx - px).abs() <= 1 && (ny - py).abs() <= 1) {
+                continue;
+            }
+            // Prefer 4-neighbours over diagonals.
+            if next.is_none() || k % 2 == 0 {
+                next = Some(n);
+            }
+        }
+        match next {
+            Some(n) => {
+                prev = cur;
+                cur = n;
+            }
+            None => return Stop::End(cur),
+        }
+    }
+    Stop::Far(cur)
+}
+
+fn stop_pixel(s: &Stop) -> usize {
+    match *s {
+        Stop::End(p) | Stop::Junction(p) | Stop::Far(p) => p,
+    }
+}
+
+/// One starting neighbour per line leaving (x, y).
+fn branches(skel: &[bool], w: usize, h: usize, x: usize, y: usize) -> Vec<usize> {
+    let r = ring(skel, w, h, x, y);
+    let mut out = Vec::with_capacity(3);
+    let mut taken = [false; 8];
+    for k in (0..8)
+        .filter(|&k| k % 2 == 0)
+        .chain((0..8).filter(|&k| k % 2 == 1))
+    {
+        if !r[k] || taken[k] {
+            continue;
+        }
+        // A neighbour touching an already taken one belongs to the same line.
+        let (dx, dy) = ring_offset(k);
+        let touches = (0..8).any(|j| {
+            let (ex, ey) = ring_offset(j);
+            taken[j] && (dx - ex).abs() <= 1 && (dy - ey).abs() <= 1
+        });
+        taken[k] = true;
+        if !touches {
+            out.push(((y as isize + dy) as usize) * w + (x as isize + dx) as usize);
+        }
+    }
+    out
+}
+
+fn dir(w: usize, from: usize, to: usize) -> f32 {
+    let (fx, fy) = ((from % w) as f32, (from / w) as f32);
+    let (tx, ty) = ((to % w) as f32, (to / w) as f32);
+    (ty - fy).atan2(tx - fx)
+}
+
+/// Finds, orients and filters the minutiae of a skeleton.
+pub(crate) fn find(skel: &[bool], w: usize, h: usize, field: &Field) -> Vec<Found> {
+    let (bw, bh) = (field.bw, field.bh);
+    // Distance of each block to the background, in blocks (Chebyshev, image edge counts as background).
+    let dist = border_distance(&field.foreground, bw, bh);
+    struct Cand {
+        p: usize,
+        bif: bool,
+        angle: f32,
+        far: Vec<Stop>,
+    }
+    let mut cands: Vec<Cand> = Vec::new();
+    for y in 1..h.saturating_sub(1) {
+        for x in 1..w.saturating_sub(1) {
+            let i = y * w + x;
+            if !skel[i] || dist[(y / BLOCK) * bw + x / BLOCK] < BORDER_BLOCKS {
+                continue;
+            }
+            let r = ring(skel, w, h, x, y);
+            let n = r.iter().filter(|&&v| v).count();
+            let g = groups(&r);
+            let bif = if g == 1 && n <= 2 {
+                false
+            } else if g == 3 {
+                true
+            } else {
+                continue;
+            };
+            let br = branches(skel, w, h, x, y);
+            if br.len() != if bif { 3 } else { 1 } {
+                continue;
+            }
+            let far: Vec<Stop> = br.iter().map(|&b| walk(skel, w, h, i, b, SHORT)).collect();
+            let dirs: Vec<f32> = br
+                .iter()
+                .map(|&b| dir(w, i, stop_pixel(&walk(skel, w, h, i, b, WALK))))
+                .collect();
+            let traced = if bif {
+                // The stem is the branch farthest in angle from the other two; the minutia points away from it.
+                let spread = |k: usize| {
+                    (0..3)
+                        .filter(|&j| j != k)
+                        .map(|j| angle_diff(dirs[k], dirs[j]).abs())
+                        .fold(PI, f32::min)
+                };
+                let stem = (0..3)
+                    .max_by(|&a, &b| spread(a).total_cmp(&spread(b)))
+                    .unwrap_or(0);
+                dirs[stem] + PI
+            } else {
+                dirs[0] + PI
+            };
+            // Blend with the orientation field (which knows the direction only modulo π).
+            let o = field.orientation[(y / BLOCK) * bw + x / BLOCK];
+            let o = if angle_diff(o, traced).abs() <= PI / 2.0 {
+                o
+            } else {
+                o + PI
+            };
+            let angle = if angle_diff(o, traced).abs() < PI / 4.0 {
+                let (s, c) = (traced.sin() + o.sin(), traced.cos() + o.cos());
+                s.atan2(c)
+            } else {
+                traced
+            };
+            cands.push(Cand {
+                p: i,
+                bif,
+                angle,
+                far,
+            });
+        }
+    }
+    let near = |a: usize, b: usize, d: f32| {
+        let (ax, ay, bx, by) = (
+            (a % w) as f32,
+            (a / w) as f32,
+            (b % w) as f32,
+            (b / w) as f32,
+        );
+        (ax - bx).powi(2) + (ay - by).powi(2) <= d * d
+    };
+    let mut drop = vec![false; cands.len()];
+    // Spurs, fragments, bridges: a short walk reaches another minutia.
+    for i in 0..cands.len() {
+        for s in &cands[i].far {
+            let hit = match s {
+                Stop::End(p) | Stop::Junction(p) => Some(*p),
+                Stop::Far(_) => None,
+            };
+            if let Some(p) = hit {
+                for j in 0..cands.len() {
+                    if j != i && near(cands[j].p, p, 2.5) {
+                        drop[i] = true;
+                        drop[j] = true;
+                    }
+                }
+                if let Stop::End(_) = s {
+                    // A short isolated fragment or a spur whose other end was not detected.
+                    if !cands[i].bif {
+                        drop[i] = true;
+                    }
+                }
+            }
+        }
+    }
+    // Broken ridges and clusters.
+    for i in 0..cands.len() {
+        for j in i + 1..cands.len() {
+            let (a, b) = (&cands[i], &cands[j]);
+            let broken = !a.bif
+                && !b.bif
+                && near(a.p, b.p, BREAK)
+                && angle_diff(a.angle, b.angle).abs() > 2.0 * PI / 3.0;
+            if near(a.p, b.p, CLUSTER) || broken {
+                drop[i] = true;
+                drop[j] = true;
+            }
+        }
+    }
+    cands
+        .iter()
+        .zip(&drop)
+        .filter(|(_, d)| !**d)
+        .map(|(c, _)| {
+            let (x, y) = (c.p % w, c.p / w);
+            let b = (y / BLOCK) * bw + x / BLOCK;
+            let border = (dist[b] as f32 / 4.0).min(1.0);
+            let q = (field.coherence[b] * 1.4).min(1.0) * (0.5 + 0.5 * border);
+            Found {
+                x,
+                y,
+                angle: c.angle,
+                bifurcation: c.bif,
+                quality: (q * 100.0).round().clamp(1.0, 100.0) as u8,
+            }
+        })
+        .collect()
+}
+
+/// Chebyshev distance of each block to the nearest background block or the image edge, in blocks (two-pass transform).
+fn border_distance(fg: &[bool], bw: usize, bh: usize) -> Vec<i32> {
+    let mut d: Vec<i32> = (0..bw * bh)
+        .map(|i| {
+            let (x, y) = (i % bw, i / bw);
+            if !fg[i] {
+                0
+            } else {
+                (x as i32 + 1)
+                    .min(y as i32 + 1)
+                    .min((bw - x) as i32)
+                    .min((bh - y) as i32)
+            }
+        })
+        .collect();
+    for y in 0..bh {
+        for x in 0..bw {
+            let i = y * bw + x;
+            for (dx, dy) in [(-1i32, 0i32), (-1, -1), (0, -1), (1, -1)] {
+                let (nx, ny) = (x as i32 + dx, y as i32 + dy);
+                if nx >= 0 && ny >= 0 && (nx as usize) < bw {
+                    d[i] = d[i].min(d[ny as usize * bw + nx as usize] + 1);
+                }
+            }
+        }
+    }
+    for y in (0..bh).rev() {
+        for x in (0..bw).rev() {
+            let i = y * bw + x;
+            for (dx, dy) in [(1i32, 0i32), (1, 1), (0, 1), (-1, 1)] {
+                let (nx, ny) = (x as i32 + dx, y as i32 + dy);
+                if nx >= 0 && (nx as usize) < bw && (ny as usize) < bh {
+                    d[i] = d[i].min(d[ny as usize * bw + nx as usize] + 1);
+                }
+            }
+        }
+    }
+    d
+}

@@ -1,0 +1,186 @@
+//! Minutia Cylinder-Code (MCC) local structures, bit-packed.
+//!
+//! In plain words: around each minutia we lay a cylinder, a grid of NS × NS cells turned to the
+//! minutia's direction (radius R), stacked ND layers high, one layer per range of relative angle.
+//! A cell's bit is set when some neighbouring minutia lies near the cell centre (Gaussian in
+//! distance) with a direction, relative to the central minutia, that falls in the cell's angle
+//! range (Gaussian in angle). Cells outside the fingerprint's area (the convex hull of its
+//! minutiae, widened by a margin) are marked invalid. Because the grid turns and moves with its
+//! minutia, two cylinders from the same spot of the same finger look alike whatever the finger's
+//! rotation and position. Two cylinders are compared on the cells valid in both:
+//! similarity = 1 − |a xor b| / (|a| + |b|), with |·| the square root of the number of set bits.
+//!
+//! Layout: bit index = k·NS² + i·NS + j (k = angle layer, i, j = cell), so the validity mask of
+//! the NS² spatial cells repeats unchanged in every layer.
+
+use super::geometry::{Point, angle_diff, erf, near_hull};
+use std::f32::consts::{FRAC_PI_2, PI, TAU};
+
+/// Cells along a side of the cylinder's base.
+pub(crate) const NS: usize = 16;
+/// Angle layers.
+pub(crate) const ND: usize = 6;
+/// Cylinder radius, pixels at 500 ppi.
+pub(crate) const R: f32 = 70.0;
+/// Spatial Gaussian sigma, pixels.
+pub(crate) const SIGMA_S: f32 = 28.0 / 3.0;
+/// Angular Gaussian sigma, radians.
+pub(crate) const SIGMA_D: f32 = 2.0 * PI / 9.0;
+/// A cell's bit is set when its summed contribution exceeds this.
+pub(crate) const MU_PSI: f32 = 0.01;
+/// Margin around the convex hull of the minutiae within which cells count as valid, pixels.
+pub(crate) const OMEGA: f32 = 50.0;
+/// A cylinder is used only if at least this share of its disc's cells is valid ...
+pub(crate) const MIN_VALID_SHARE: f32 = 0.75;
+/// ... and at least this many other minutiae contribute to it.
+pub(crate) const MIN_NEIGHBOURS: usize = 2;
+/// Two cylinders are compared only if this share of all cells is valid in both.
+pub(crate) const MIN_MATCHABLE_SHARE: f32 = 0.60;
+/// Two cylinders are compared only if their minutiae differ in direction by at most this.
+pub(crate) const MAX_ROTATION: f32 = FRAC_PI_2;
+
+pub(crate) const SPATIAL: usize = NS * NS;
+pub(crate) const CELLS: usize = SPATIAL * ND;
+pub(crate) const WORDS: usize = CELLS / 64;
+pub(crate) const SPATIAL_WORDS: usize = SPATIAL / 64;
+const DELTA_S: f32 = 2.0 * R / NS as f32;
+const DELTA_D: f32 = TAU / ND as f32;
+const NEIGHBOUR_RADIUS: f32 = 3.0 * SIGMA_S;
+
+/// A bit-packed cylinder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Cylinder {
+    /// Index of the central minutia in the template.
+    pub minutia: u16,
+    pub bits: [u64; WORDS],
+    /// Validity of the NS² spatial cells (the same in every layer).
+    pub mask: [u64; SPATIAL_WORDS],
+}
+
+/// The centre of cell (i, j) of the cylinder around `m` (i, j from 0).
+pub(crate) fn cell_centre(m: &Point, i: usize, j: usize) -> (f32, f32) {
+    let a = i as f32 - (NS as f32 - 1.0) / 2.0;
+    let b = j as f32 - (NS as f32 - 1.0) / 2.0;
+    // u is the minutia's direction on screen (y down); v is u turned a quarter turn counter-clockwise.
+    let (s, c) = m.theta.sin_cos();
+    let (ux, uy) = (c, -s);
+    let (vx, vy) = (-s, -c);
+    (
+        m.x + DELTA_S * (a * ux + b * vx),
+        m.y + DELTA_S * (a * uy + b * vy),
+    )
+}
+
+/// Whether cell (i, j) lies within the cylinder's disc (before the hull test).
+pub(crate) fn in_disc(m: &Point, p: (f32, f32)) -> bool {
+    (p.0 - m.x).powi(2) + (p.1 - m.y).powi(2) <= R * R
+}
+
+/// The contribution of neighbour `t` to layer `k` of a cell centred at `p` of the cylinder around `m`:
+/// a Gaussian in the distance from `t` to `p` times the share of a Gaussian in relative angle that falls in the layer.
+/// Zero when `t` is farther than 3σ from `p`.
+pub(crate) fn contribution(m: &Point, t: &Point, p: (f32, f32), k: usize) -> f32 {
+    let d2 = (t.x - p.0).powi(2) + (t.y - p.1).powi(2);
+    if d2 > NEIGHBOUR_RADIUS * NEIGHBOUR_RADIUS {
+        return 0.0;
+    }
+    let gs = (-d2 / (2.0 * SIGMA_S * SIGMA_S)).exp() / (SIGMA_S * (TAU).sqrt());
+    let layer_angle = -PI + (k as f32 + 0.5) * DELTA_D;
+    let rel = angle_diff(m.theta, t.theta);
+    let alpha = angle_diff(layer_angle, rel);
+    let k2 = SIGMA_D * std::f32::consts::SQRT_2;
+    let gd = 0.5 * (erf((alpha + DELTA_D / 2.0) / k2) - erf((alpha - DELTA_D / 2.0) / k2));
+    gs * gd
+}
+
+/// Number of disc cells of a cylinder (the same for every cylinder).
+pub(crate) fn disc_cells() -> usize {
+    let m = Point {
+        x: 0.0,
+        y: 0.0,
+        theta: 0.0,
+    };
+    (0..NS)
+        .flat_map(|i| (0..NS).map(move |j| (i, j)))
+        .filter(|&(i, j)| in_disc(&m, cell_centre(&m, i, j)))
+        .count()
+}
+
+/// Builds the cylinders of a template (fast path: each minutia only visits neighbours within reach).
+/// Minutiae whose cylinder is not valid get none.
+pub(crate) fn build(points: &[Point], hull: &[(f32, f32)]) -> Vec<Cylinder> {
+    let min_valid = (MIN_VALID_SHARE * disc_cells() as f32).ceil() as u32;
+    let reach2 = (R + NEIGHBOUR_RADIUS).powi(2);
+    let mut out = Vec::with_capacity(points.len());
+    let mut near: Vec<&Point> = Vec::with_capacity(points.len());
+    for (idx, m) in points.iter().enumerate() {
+        near.clear();
+        near.extend(
+            points
+                .iter()
+                .enumerate()
+                .filter(|&(o, t)| o != idx && (t.x - m.x).powi(2) + (t.y - m.y).powi(2) <= reach2)
+                .map(|(_, t)| t),
+        );
+        if near.len() < MIN_NEIGHBOURS {
+            continue;
+        }
+        let mut cyl = Cylinder {
+            minutia: idx as u16,
+            bits: [0; WORDS],
+            mask: [0; SPATIAL_WORDS],
+        };
+        let mut valid = 0;
+        for i in 0..NS {
+            for j in 0..NS {
+                let p = cell_centre(m, i, j);
+                if !in_disc(m, p) || !near_hull(hull, p, OMEGA) {
+                    continue;
+                }
+                let s = i * NS + j;
+                cyl.mask[s / 64] |= 1 << (s % 64);
+                valid += 1;
+                for k in 0..ND {
+                    let sum: f32 = near.iter().map(|t| contribution(m, t, p, k)).sum();
+                    if sum > MU_PSI {
+                        let b = k * SPATIAL + s;
+                        cyl.bits[b / 64] |= 1 << (b % 64);
+                    }
+                }
+            }
+        }
+        if valid >= min_valid {
+            out.push(cyl);
+        }
+    }
+    out
+}
+
+/// The similarity of two cylinders in 0..=1 (fast path: popcounts over 64-bit words).
+pub(crate) fn similarity(a: &Cylinder, b: &Cylinder, theta_a: f32, theta_b: f32) -> f32 {
+    if angle_diff(theta_a, theta_b).abs() > MAX_ROTATION {
+        return 0.0;
+    }
+    let mut mask = [0u64; SPATIAL_WORDS];
+    let mut matchable = 0;
+    for ((m, x), y) in mask.iter_mut().zip(&a.mask).zip(&b.mask) {
+        *m = x & y;
+        matchable += m.count_ones();
+    }
+    if (matchable as usize * ND) < (MIN_MATCHABLE_SHARE * CELLS as f32) as usize {
+        return 0.0;
+    }
+    let (mut na, mut nb, mut nx) = (0u32, 0u32, 0u32);
+    for w in 0..WORDS {
+        let m = mask[w % SPATIAL_WORDS];
+        let ca = a.bits[w] & m;
+        let cb = b.bits[w] & m;
+        na += ca.count_ones();
+        nb += cb.count_ones();
+        nx += (ca ^ cb).count_ones();
+    }
+    if na + nb == 0 {
+        return 0.0;
+    }
+    1.0 - (nx as f32).sqrt() / ((na as f32).sqrt() + (nb as f32).sqrt())
+}

@@ -1,0 +1,240 @@
+//! Matching two templates: MCC local structures, then a global consistency step.
+//!
+//! [`Prepared`] holds a template's cylinders; build it once per template and compare many times.
+//! [`compare`] does both steps for a one-off comparison.
+
+mod consolidate;
+mod cylinder;
+mod geometry;
+#[cfg(test)]
+mod naive;
+
+pub use consolidate::Pair;
+pub(crate) use geometry::angle_diff as angle_diff_pub;
+
+use crate::template::Template;
+use cylinder::Cylinder;
+use geometry::{Point, convex_hull};
+
+/// A comparison score in 0..=1: higher means more likely the same finger.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct Score(pub f32);
+
+/// Scores at or above this are a match with a false match rate of about 1 in 1,000
+/// (all-pairs protocol on the four FVC2002 B development sets pooled; see ALGORITHM.md).
+pub const THRESHOLD_FMR_1000: Score = Score(0.32);
+/// Scores at or above this are a match with a false match rate of about 1 in 10,000
+/// (extrapolated from the same sets; the development sets hold 11,520 impostor pairs).
+pub const THRESHOLD_FMR_10000: Score = Score(0.38);
+
+/// A template made ready for matching: its minutiae as points and its valid cylinders.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    points: Vec<Point>,
+    cylinders: Vec<Cylinder>,
+}
+
+impl Prepared {
+    /// Builds the cylinders of a template.
+    pub fn new(t: &Template) -> Prepared {
+        let points = points_of(t);
+        let hull = convex_hull(&points.iter().map(|p| (p.x, p.y)).collect::<Vec<_>>());
+        let cylinders = cylinder::build(&points, &hull);
+        Prepared { points, cylinders }
+    }
+
+    /// How many minutiae have a usable cylinder.
+    pub fn cylinder_count(&self) -> usize {
+        self.cylinders.len()
+    }
+}
+
+fn points_of(t: &Template) -> Vec<Point> {
+    t.minutiae
+        .iter()
+        .map(|m| Point {
+            x: m.x as f32,
+            y: m.y as f32,
+            theta: m.angle_rad(),
+        })
+        .collect()
+}
+
+fn similarity_matrix(a: &Prepared, b: &Prepared) -> Vec<f32> {
+    let mut sim = Vec::with_capacity(a.cylinders.len() * b.cylinders.len());
+    for ca in &a.cylinders {
+        let ta = a.points[ca.minutia as usize].theta;
+        for cb in &b.cylinders {
+            sim.push(cylinder::similarity(
+                ca,
+                cb,
+                ta,
+                b.points[cb.minutia as usize].theta,
+            ));
+        }
+    }
+    sim
+}
+
+fn score_with(a: &Prepared, b: &Prepared, pairs: Option<&mut Vec<Pair>>) -> Score {
+    let sim = similarity_matrix(a, b);
+    let ia: Vec<u16> = a.cylinders.iter().map(|c| c.minutia).collect();
+    let ib: Vec<u16> = b.cylinders.iter().map(|c| c.minutia).collect();
+    Score(consolidate::consolidate(
+        &sim, &ia, &ib, &a.points, &b.points, pairs,
+    ))
+}
+
+/// Compares two prepared templates.
+pub fn compare_prepared(a: &Prepared, b: &Prepared) -> Score {
+    score_with(a, b, None)
+}
+
+/// Compares two templates (builds both templates' cylinders first; prefer [`Prepared`] when comparing one template many times).
+pub fn compare(a: &Template, b: &Template) -> Score {
+    compare_prepared(&Prepared::new(a), &Prepared::new(b))
+}
+
+/// Why two templates scored as they did: the score and the minutia pairs that carried it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// The score, as [`compare`] gives it.
+    pub score: Score,
+    /// The paired minutiae (indices into each template's minutiae), strongest first.
+    pub pairs: Vec<Pair>,
+}
+
+/// Compares two prepared templates and tells which minutiae were paired.
+pub fn explain(a: &Prepared, b: &Prepared) -> Explanation {
+    let mut pairs = Vec::new();
+    let score = score_with(a, b, Some(&mut pairs));
+    pairs.sort_by(|x, y| y.weight.total_cmp(&x.weight));
+    Explanation { score, pairs }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::{Minutia, MinutiaKind};
+    use proptest::prelude::*;
+
+    /// Scores two templates with the naive cylinders and similarity (consolidation is shared).
+    fn naive_score(a: &Template, b: &Template) -> f32 {
+        let prep = |t: &Template| {
+            let p = points_of(t);
+            let hull = convex_hull(&p.iter().map(|q| (q.x, q.y)).collect::<Vec<_>>());
+            let c = naive::build(&p, &hull);
+            (p, c)
+        };
+        let (pa, ca) = prep(a);
+        let (pb, cb) = prep(b);
+        let mut sim = Vec::new();
+        for x in &ca {
+            for y in &cb {
+                sim.push(naive::similarity(
+                    x,
+                    y,
+                    pa[x.minutia as usize].theta,
+                    pb[y.minutia as usize].theta,
+                ));
+            }
+        }
+        let ia: Vec<u16> = ca.iter().map(|c| c.minutia).collect();
+        let ib: Vec<u16> = cb.iter().map(|c| c.minutia).collect();
+        consolidate::consolidate(&sim, &ia, &ib, &pa, &pb, None)
+    }
+
+    fn arb_template(max: usize) -> impl Strategy<Value = Template> {
+        proptest::collection::vec((20u16..280, 20u16..280, any::<u16>()), max / 2..max).prop_map(
+            |ms| Template {
+                width: 300,
+                height: 300,
+                quality: 0,
+                minutiae: ms
+                    .into_iter()
+                    .map(|(x, y, angle)| Minutia {
+                        x,
+                        y,
+                        angle,
+                        kind: MinutiaKind::Ending,
+                        quality: 0,
+                    })
+                    .collect(),
+            },
+        )
+    }
+
+    /// Moves and turns every minutia of a template (rigid motion about the centre).
+    fn moved(t: &Template, dx: f32, dy: f32, rot: f32) -> Template {
+        let (s, c) = rot.sin_cos();
+        let mut out = t.clone();
+        for m in &mut out.minutiae {
+            let (x, y) = (m.x as f32 - 150.0, m.y as f32 - 150.0);
+            // A counter-clockwise turn on screen (y down) by `rot`.
+            let (xr, yr) = (c * x + s * y, -s * x + c * y);
+            m.x = (xr + 150.0 + dx).round().clamp(0.0, 1000.0) as u16;
+            m.y = (yr + 150.0 + dy).round().clamp(0.0, 1000.0) as u16;
+            m.angle = Minutia::angle_from_rad(m.angle_rad() + rot);
+        }
+        out
+    }
+
+    fn cases() -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(24)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+        #[test]
+        fn fast_path_equals_naive(a in arb_template(40), b in arb_template(40)) {
+            let fast = compare(&a, &b).0;
+            let slow = naive_score(&a, &b);
+            prop_assert!((fast - slow).abs() <= 1e-6, "fast {fast} naive {slow}");
+        }
+
+        #[test]
+        fn a_moved_copy_scores_higher_than_an_unrelated_template(
+                a in arb_template(45), b in arb_template(45), rot in -0.6f32..0.6, dx in -30f32..30.0, dy in -30f32..30.0) {
+            prop_assume!(a.minutiae.len() >= 30 && b.minutiae.len() >= 30);
+            let same = compare(&a, &moved(&a, dx, dy, rot)).0;
+            let other = compare(&a, &b).0;
+            prop_assert!(same > other, "same {same} other {other}");
+            prop_assert!(same > 0.5, "same {same}");
+        }
+    }
+
+    /// Edge cases: empty, single, collinear and coincident minutiae.
+    #[test]
+    fn seeds() {
+        let m = |x, y, a| Minutia {
+            x,
+            y,
+            angle: a,
+            kind: MinutiaKind::Ending,
+            quality: 0,
+        };
+        let t = |ms: Vec<Minutia>| Template {
+            width: 300,
+            height: 300,
+            quality: 0,
+            minutiae: ms,
+        };
+        let seeds = [
+            t(vec![]),
+            t(vec![m(100, 100, 0)]),
+            t((0..10).map(|i| m(20 + 20 * i, 150, 0)).collect()),
+            t(vec![m(100, 100, 7); 5]),
+        ];
+        for a in &seeds {
+            for b in &seeds {
+                let s = compare(a, b).0;
+                assert!((0.0..=1.0).contains(&s));
+                assert!((s - naive_score(a, b)).abs() <= 1e-6);
+            }
+        }
+    }
+}
