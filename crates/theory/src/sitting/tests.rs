@@ -432,3 +432,60 @@ fn a_paper_must_fit_the_test_and_the_bank() {
         SittingError::WrongBank
     );
 }
+
+/// The naive oracle: walk the right/wrong sequence with the rules written out longhand.
+fn expected(exam: TheoryExam, answers: &[bool]) -> (Verdict, EndReason, u16, usize) {
+    let (allowed_wrong, points, total) = match exam {
+        TheoryExam::Subject1 => (10, 1, 100),
+        TheoryExam::SafetyTheory => (5, 2, 50),
+    };
+    let (mut right, mut wrongs) = (0u16, 0);
+    for (i, &ok) in answers.iter().enumerate() {
+        if ok {
+            right += 1;
+        } else {
+            wrongs += 1;
+        }
+        if wrongs > allowed_wrong {
+            return (
+                Verdict::Failed,
+                EndReason::PassOutOfReach,
+                right * points,
+                i + 1,
+            );
+        }
+        if i + 1 == total {
+            let v = if right * points >= 90 {
+                Verdict::Passed
+            } else {
+                Verdict::Failed
+            };
+            return (v, EndReason::AllAnswered, right * points, total);
+        }
+    }
+    unreachable!("answers cover the paper")
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+    /// Any sequence of right and wrong answers ends as the longhand rules say.
+    #[test]
+    fn sitting_agrees_with_the_longhand_rules(
+        safety in proptest::bool::ANY,
+        answers in proptest::collection::vec(proptest::bool::weighted(0.93), 100),
+    ) {
+        let exam = if safety { TheoryExam::SafetyTheory } else { TheoryExam::Subject1 };
+        let (verdict, reason, score, marks) = expected(exam, &answers);
+        let mut r = Run::new(exam);
+        for &ok in &answers {
+            if r.s.outcome().is_some() {
+                break;
+            }
+            r.answer(ok);
+        }
+        let o = r.outcome();
+        proptest::prop_assert_eq!((o.verdict, o.reason, o.score, o.marks.len()), (verdict, reason, score, marks));
+        proptest::prop_assert_eq!(o.marks.iter().map(|m| m.correct).collect::<Vec<_>>(), answers[..marks].to_vec());
+    }
+}
