@@ -1,1 +1,170 @@
-fn main() {}
+//! `examd`: the exam-site daemon and its command line.
+//!
+//! `examd serve` runs the site; `examd demo` runs it with simulated devices on embedded SQLite;
+//! `examd user add` bootstraps accounts; `examd audit verify|export` checks and exports the log.
+
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use examd::config::SiteArgs;
+use examd::{accounts, app, audit_ops, config, demo, site, state};
+use model::{Role, UserName};
+
+/// The driving-licence exam site daemon.
+#[derive(Debug, Parser)]
+#[command(name = "examd", version, about = "考场管理系统 — driving-licence exam site daemon")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the site daemon.
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Run the daemon with simulated devices on embedded SQLite (data in ./examd-demo).
+    Demo {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check and export the signed event log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account. People's passwords are read from standard input (one line);
+    /// a device's token is generated and printed once.
+    Add {
+        /// Login name (`[a-z0-9._-]`).
+        #[arg(long)]
+        name: String,
+        /// admin, examiner, auditor or device.
+        #[arg(long)]
+        role: String,
+        /// Display name.
+        #[arg(long, default_value = "")]
+        display_name: String,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Verify the chain, the Merkle checkpoints and their signatures; names the first bad seq.
+    Verify {
+        /// Start at this seq (trusting the stored hash of the one before).
+        #[arg(long)]
+        from: Option<u64>,
+        /// Verify an export file instead of the site's database.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Trust only this checkpoint key (64 hex digits); repeatable. Default: the site's own key,
+        /// or for `--file` the keys the file carries.
+        #[arg(long = "key")]
+        keys: Vec<String>,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Write a self-contained export an auditor can verify elsewhere with `audit verify --file`.
+    Export {
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+}
+
+fn init_tracing() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("EXAMD_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    init_tracing();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误 / error: {e:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    let clock = state::system_clock();
+    match cli.command {
+        Command::Serve { site } => {
+            let rt = config::load(&site, &PathBuf::from("examd-data"))?;
+            tracing::info!(config = ?rt, "configuration");
+            let listener = tokio::net::TcpListener::bind(rt.listen)
+                .await
+                .with_context(|| format!("listening on {}", rt.listen))?;
+            let site = site::open(rt, clock.clone()).await?;
+            app::serve(site, listener, clock, app::shutdown_signal()).await?;
+        }
+        Command::Demo { site } => demo::run(site, clock).await?,
+        Command::User { command: UserCommand::Add { name, role, display_name, site } } => {
+            let rt = config::load(&site, &PathBuf::from("examd-data"))?;
+            let name: UserName = name.parse()?;
+            let role: Role = role.parse()?;
+            let password = if role.is_person() {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
+                let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+                if pw.is_empty() {
+                    bail!("no password on standard input (echo the password | examd user add …)");
+                }
+                Some(pw)
+            } else {
+                None
+            };
+            let site = site::open(rt, clock.clone()).await?;
+            let by: UserName = "cli".parse()?;
+            let created = accounts::create(&site.store, &site.log, name, role, display_name, password, clock(), &by)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            site.log.shutdown().await;
+            match created.token {
+                Some(token) => println!("{token}"),
+                None => eprintln!("已创建账户 / created account {} ({})", created.name, created.role),
+            }
+        }
+        Command::Audit { command: AuditCommand::Verify { from, file, json, keys, site } } => {
+            let keys = keys
+                .iter()
+                .map(|k| audit::PublicKey::from_hex(k).map_err(|e| anyhow::anyhow!("--key {k}: {e}")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            return audit_ops::verify_command(&site, from, file, &keys, json).await;
+        }
+        Command::Audit { command: AuditCommand::Export { out, site } } => {
+            audit_ops::export_command(&site, &out).await?;
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}

@@ -1,0 +1,84 @@
+//! The HTTP application: router and server with graceful shutdown.
+
+use std::future::Future;
+
+use axum::Router;
+use model::EventKind;
+use serde_json::json;
+use store::Draft;
+use tokio::net::TcpListener;
+
+use crate::site::Site;
+use crate::state::{AppState, Clock};
+
+/// The whole HTTP surface: `/api/v1/…` and the console.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .nest("/api/v1", crate::api::routes())
+        .merge(crate::console::routes())
+        .layer(axum::middleware::from_fn(crate::error::log_errors))
+        .with_state(state)
+}
+
+/// The state handlers see, from an open site.
+pub fn state_of(site: &Site, clock: Clock) -> AppState {
+    AppState {
+        rt: site.rt.clone(),
+        store: site.store.clone(),
+        log: site.log.clone(),
+        public_key: site.public_key,
+        clock,
+    }
+}
+
+/// Serves until `shutdown` resolves, then drains requests, logs the stop and flushes the log.
+pub async fn serve(
+    site: Site,
+    listener: TcpListener,
+    clock: Clock,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = state_of(&site, clock);
+    site.log
+        .append(Draft {
+            kind: EventKind::SystemStarted,
+            subjects: vec![],
+            payload: serde_json::to_vec(&json!({
+                "version": env!("CARGO_PKG_VERSION"),
+                "backend": site.store.backend(),
+                "key_id": site.public_key.key_id().to_string(),
+            }))?,
+        })
+        .await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, site = %site.rt.site, "examd listening");
+    // One line on stdout for people and scripts: where to point the browser.
+    println!("examd listening on http://{addr}");
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await?;
+    site.log
+        .append(Draft { kind: EventKind::SystemStopped, subjects: vec![], payload: b"{}".to_vec() })
+        .await?;
+    site.log.shutdown().await;
+    tracing::info!("examd stopped; log flushed");
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown requested");
+}

@@ -1,0 +1,84 @@
+//! `examd demo`: the daemon on embedded SQLite with simulated devices, for anyone to watch.
+//!
+//! On first start it creates demo accounts (passwords generated and kept in the data folder)
+//! and a simulated terminal that reports through the real HTTP API, as a real device would.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use model::{Role, UserName};
+use serde_json::json;
+
+use crate::config::{self, SiteArgs};
+use crate::state::Clock;
+use crate::{accounts, app, auth, site};
+
+/// The demo's people: (name, role, display name).
+const PEOPLE: &[(&str, Role, &str)] = &[
+    ("admin", Role::Admin, "管理员"),
+    ("examiner", Role::Examiner, "考试员 张"),
+    ("auditor", Role::Auditor, "审计员 李"),
+];
+
+/// The simulated terminal's account.
+const TERMINAL: &str = "demo-terminal";
+
+/// Runs the demo until Ctrl-C.
+pub async fn run(mut args: SiteArgs, clock: Clock) -> anyhow::Result<()> {
+    if args.data_dir.is_none() {
+        args.data_dir = Some(PathBuf::from("examd-demo"));
+    }
+    let rt = config::load(&args, Path::new("examd-demo"))?;
+    let listener = tokio::net::TcpListener::bind(rt.listen)
+        .await
+        .with_context(|| format!("listening on {} (is another examd running? pass --listen)", rt.listen))?;
+    let addr = listener.local_addr()?;
+    let site = site::open(rt, clock.clone()).await?;
+    let creds = site.rt.data_dir.join("demo-accounts.txt");
+    let token_file = site.rt.data_dir.join("demo-terminal.token");
+    if !creds.exists() {
+        let by: UserName = "demo".parse()?;
+        let mut text = String::from("# examd demo accounts (generated on first start)\n");
+        for (name, role, display) in PEOPLE {
+            let pw = auth::new_secret()[..12].to_owned();
+            accounts::create(&site.store, &site.log, name.parse()?, *role, (*display).into(), Some(pw.clone()), clock(), &by)
+                .await
+                .map_err(|e| anyhow::anyhow!("creating demo account {name}: {e}"))?;
+            text.push_str(&format!("{name}\t{role}\t{pw}\n"));
+        }
+        let dev = accounts::create(&site.store, &site.log, TERMINAL.parse()?, Role::Device, "模拟终端".into(), None, clock(), &by)
+            .await
+            .map_err(|e| anyhow::anyhow!("creating the demo terminal: {e}"))?;
+        site::write_private(&token_file, dev.token.unwrap_or_default().as_bytes())?;
+        site::write_private(&creds, text.as_bytes())?;
+    }
+    println!("examd 演示 / demo");
+    println!("  控制台 / console:  http://{addr}/");
+    println!("  账户 / accounts:   {}", creds.display());
+    for line in std::fs::read_to_string(&creds)?.lines().filter(|l| !l.starts_with('#')) {
+        println!("    {line}");
+    }
+    println!("  停止 / stop:       Ctrl-C");
+    let token = std::fs::read_to_string(&token_file).context("reading the demo terminal token")?;
+    tokio::spawn(simulated_terminal(format!("http://{addr}"), token));
+    app::serve(site, listener, clock, app::shutdown_signal()).await
+}
+
+/// A terminal that reports a heartbeat every two seconds through the HTTP API.
+async fn simulated_terminal(base: String, token: String) {
+    let client = reqwest::Client::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(2));
+    for n in 1u64.. {
+        tick.tick().await;
+        let body = json!({
+            "kind": "device.report",
+            "payload": { "heartbeat": n, "status": "ok", "note": "模拟终端心跳 / simulated heartbeat" },
+        });
+        match client.post(format!("{base}/api/v1/events")).bearer_auth(&token).json(&body).send().await {
+            Ok(r) if r.status().is_success() => {}
+            Ok(r) => tracing::warn!(status = %r.status(), "simulated terminal: report refused"),
+            Err(e) => tracing::debug!(error = %e, "simulated terminal: daemon not reachable"),
+        }
+    }
+}

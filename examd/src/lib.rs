@@ -1,0 +1,16 @@
+//! The examd daemon as a library: wiring, HTTP API, console and commands.
+//!
+//! The binary (`main.rs`) is a thin command line over this; tests drive the router directly.
+
+pub mod accounts;
+pub mod api;
+pub mod app;
+pub mod audit_ops;
+pub mod auth;
+pub mod config;
+pub mod console;
+pub mod demo;
+pub mod error;
+pub mod site;
+pub mod state;
+pub mod wire;

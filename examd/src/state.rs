@@ -1,0 +1,49 @@
+//! What every request handler can reach.
+
+use std::sync::Arc;
+
+use model::UnixMs;
+use store::{LogWriter, Store};
+
+use crate::config::Runtime;
+
+/// The wall clock, injected so tests can hold time still.
+pub type Clock = Arc<dyn Fn() -> UnixMs + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        UnixMs(d.as_millis() as i64)
+    })
+}
+
+/// Shared state of the HTTP layer (cheap to clone).
+#[derive(Clone)]
+pub struct AppState {
+    /// Validated configuration.
+    pub rt: Arc<Runtime>,
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// The only way events enter the log.
+    pub log: LogWriter,
+    /// The site's checkpoint-signing public key.
+    pub public_key: audit::PublicKey,
+    /// The clock.
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// Now, by the injected clock.
+    pub fn now(&self) -> UnixMs {
+        (self.clock)()
+    }
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("rt", &self.rt).field("store", &self.store).finish()
+    }
+}

@@ -1,0 +1,1 @@
+//! `examd audit verify` and `examd audit export` end to end.

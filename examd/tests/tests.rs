@@ -1,0 +1,8 @@
+//! examd's integration tests, one binary (see STYLE.md §5).
+
+mod support;
+
+mod api_roles;
+mod audit_cli;
+mod browser;
+mod durability;
