@@ -1,0 +1,1 @@
+//! Door I/O over Modbus.
