@@ -2,9 +2,11 @@
 //!
 //! * [`jsonl`]: the JSON Lines format, one question per line (the public banks' `normalized.jsonl`
 //!   and the project's own synthetic bank).
+//! * [`beinet`]: the per-question text files of the Beinet bank, decoded from GBK by the caller.
 //! * [`umeit`]: the rows of the `tbl_question` table of the SQLite banks `km1.db` / `km4.db`.
 //!   The daemon fetches the rows; the mapping here is pure.
 
+pub mod beinet;
 pub mod jsonl;
 pub mod umeit;
 
@@ -39,6 +41,9 @@ pub enum RecordError {
     /// The answer field cannot be read.
     #[error("answer {0:?} is not a list of option numbers 1 to 8")]
     BadAnswer(String),
+    /// A text record has fewer fields than stem, images, answer and explanation.
+    #[error("only {0} fields; expected stem, images, answer, explanation and options")]
+    MissingFields(usize),
     /// More options than the eight keys A to H.
     #[error("{0} options; at most 8 are supported")]
     TooManyOptions(usize),
