@@ -4,6 +4,21 @@
 //! Pure: no files, no clock, no database. Bank files come in as text or column values, time as
 //! [`model::UnixMs`], randomness as a recorded `u64` seed.
 //!
+//! * Banks: [`Bank`] of [`Question`]s; [`import`] maps JSON Lines, SQLite rows and Beinet text records;
+//!   [`validate`] reports what is wrong, Chinese first, then English.
+//! * Papers: [`PaperSpec`] shares by chapter and type, [`assemble`], [`assemble_retake`], [`rebuild`].
+//! * Sitting: [`Sitting::transition`] with [`Event`]s; [`ExamRules`] for Subject 1 and safety theory.
+//! * Eligibility: [`check_booking`] and [`check_retake`], refusing with a [`Refusal`] that names the rule.
+//!
+//! Architecture Invariant: nothing here reads a file, a clock, the environment or a random source.
+//!
+//! Architecture Invariant: a stored paper is rebuilt from (bank id and version, spec, seed, attempt);
+//! the generator ([`SplitMix64`]) and the draw order are pinned by tests, because changing either
+//! changes every stored paper.
+//!
+//! Architecture Invariant: domain types carry no `Serialize`; the wire shape of a bank line is a
+//! private struct of [`import::jsonl`].
+//!
 //! ```
 //! use theory::{assemble, ExamRules, PaperSpec, TheoryExam, import::jsonl};
 //! let line = concat!(
