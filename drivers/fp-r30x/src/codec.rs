@@ -55,8 +55,23 @@ impl Encoder<&Packet> for PacketCodec {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::protocol::{Address, PacketKind};
+
+    proptest! {
+        /// Arbitrary bytes never panic the decoder, and every byte is eventually consumed or kept
+        /// as the start of an incomplete packet.
+        #[test]
+        fn arbitrary_bytes_decode_without_panic(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+            let mut c = PacketCodec::default();
+            let mut buf = BytesMut::from(&bytes[..]);
+            while let Some(_item) = c.decode(&mut buf).unwrap() {}
+            prop_assert_eq!(c.bytes_in as usize + buf.len(), bytes.len());
+            prop_assert!(buf.len() < crate::protocol::OVERHEAD + crate::protocol::MAX_PAYLOAD);
+        }
+    }
 
     #[test]
     #[rustfmt::skip]

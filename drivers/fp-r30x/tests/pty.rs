@@ -59,6 +59,10 @@ async fn client_works_over_a_pty_and_recovers_from_faults() {
         let t = c.up_char(CharBuffer::One).await.unwrap().unwrap();
         c.down_char(CharBuffer::Two, &t).await.unwrap().unwrap();
         c.send_command(&p::Match).await.unwrap().unwrap();
+        // Baud change: the module acknowledges at the old rate, then both sides switch.
+        let fast = p::BaudRate::from_bps(115_200).unwrap();
+        c.set_baud_and_follow(fast).await.unwrap().unwrap();
+        assert_eq!(c.read_sys_params().await.unwrap().baud, fast);
     })
     .await
     .expect("pty test timed out");

@@ -473,3 +473,19 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> R30x<T> {
         }
     }
 }
+
+impl R30x<tokio_serial::SerialStream> {
+    /// SetSysPara baud, then switches the local port to the new rate once the module has
+    /// acknowledged at the old one.
+    pub async fn set_baud_and_follow(&mut self, baud: protocol::BaudRate) -> CmdResult<()> {
+        use tokio_serial::SerialPort;
+        let r = self.set_sys_param(SysParam::Baud(baud)).await?;
+        if r.is_ok() {
+            self.io
+                .get_mut()
+                .set_baud_rate(baud.bps())
+                .map_err(std::io::Error::from)?;
+        }
+        Ok(r)
+    }
+}

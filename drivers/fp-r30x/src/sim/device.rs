@@ -493,3 +493,64 @@ fn idx(b: CharBuffer) -> usize {
         CharBuffer::Two => 1,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any command bytes get at most one acknowledge (plus data for uploads) and never a panic.
+        #[test]
+        fn arbitrary_commands_are_answered_or_ignored(payload in prop::collection::vec(any::<u8>(), 0..40),
+                                                      kind in prop::sample::select(vec![PacketKind::Command, PacketKind::Data, PacketKind::EndData, PacketKind::Ack])) {
+            let g = ImageGeometry::Capacitive;
+            let mut sim = Simulator::new(SimConfig { geometry: g, capacity: 20, ..SimConfig::default() }, vec![super::super::images::generate(0, g)]);
+            let actions = sim.handle(Packet { address: Address::DEFAULT, kind, payload });
+            let acks = actions.iter().filter(|a| matches!(a, Action::Send(p) if p.kind == PacketKind::Ack)).count();
+            prop_assert!(acks <= 1);
+            if kind != PacketKind::Command {
+                prop_assert_eq!(acks, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn other_addresses_are_ignored_and_set_adder_answers_from_the_new_one() {
+        let mut sim = Simulator::new(SimConfig::default(), vec![]);
+        assert!(
+            sim.handle(Packet::command(Address(7), p::TemplateNum.to_bytes()))
+                .is_empty()
+        );
+        let out = sim.handle(Packet::command(
+            Address::DEFAULT,
+            p::SetAdder {
+                address: Address(7),
+            }
+            .to_bytes(),
+        ));
+        assert_eq!(out, vec![Action::Send(Packet::ack(Address(7), vec![0]))]);
+        let out = sim.handle(Packet::command(Address::DEFAULT, p::GenImg.to_bytes()));
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn baud_change_is_acknowledged_before_it_applies() {
+        let mut sim = Simulator::new(SimConfig::default(), vec![]);
+        let b = BaudRate::from_bps(9600).unwrap();
+        let out = sim.handle(Packet::command(
+            Address::DEFAULT,
+            p::SetSysPara::new(SysParam::Baud(b)).to_bytes(),
+        ));
+        assert_eq!(
+            out,
+            vec![
+                Action::Send(Packet::ack(Address::DEFAULT, vec![0])),
+                Action::SetBaud(b)
+            ]
+        );
+    }
+}
