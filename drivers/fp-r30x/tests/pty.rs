@@ -95,3 +95,38 @@ async fn run_simulator_on_pty_links_and_unlinks() {
     .await
     .expect("pty test timed out");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn factory_opens_a_selector() {
+    use hw::{Selector, SensorFactory};
+    tokio::time::timeout(LIMIT, async {
+        let dir = tempfile::tempdir().unwrap();
+        let img =
+            image::GrayImage::from_fn(64, 72, |x, y| image::Luma([((x * 7) ^ (y * 3)) as u8]));
+        img.save(dir.path().join("f1.png")).unwrap();
+        let source = fp_r30x::sim::FingerSource::Folder(dir.path().into());
+        let sim = fp_r30x::Simulator::from_source(SimConfig::default(), &source).unwrap();
+        let pty = SimPty::spawn(fp_r30x::SimHandle::new(sim)).unwrap();
+        let factory = fp_r30x::R30xFactory {
+            config: client_config(ImageGeometry::Optical),
+        };
+        let selector: Selector = format!("r30x:{}@57600", pty.path().display())
+            .parse()
+            .unwrap();
+        let mut sensor = factory.open(&selector).await.unwrap();
+        assert_eq!(sensor.info().library_capacity, Some(300));
+        sensor
+            .wait_for_finger(Duration::from_secs(1))
+            .await
+            .unwrap();
+        let got = sensor.capture_image().await.unwrap();
+        assert_eq!((got.width(), got.height()), (256, 288));
+        let usb: Selector = "usb:298d:1010".parse().unwrap();
+        assert!(matches!(
+            factory.open(&usb).await.err(),
+            Some(hw::SensorError::NotFound(_))
+        ));
+    })
+    .await
+    .expect("pty test timed out");
+}

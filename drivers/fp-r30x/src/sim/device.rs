@@ -104,6 +104,15 @@ impl Simulator {
         }
     }
 
+    /// A module whose fingers come from `source` (a PNG folder or generated patterns).
+    pub fn from_source(
+        config: SimConfig,
+        source: &super::images::FingerSource,
+    ) -> Result<Self, super::images::ImageSourceError> {
+        let fingers = source.load(config.geometry)?;
+        Ok(Self::new(config, fingers))
+    }
+
     /// The current settings (address, packet size... change at runtime).
     pub fn config(&self) -> &SimConfig {
         &self.config

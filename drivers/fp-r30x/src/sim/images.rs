@@ -27,6 +27,25 @@ pub enum ImageSourceError {
     Empty,
 }
 
+/// Where the simulator's finger images come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FingerSource {
+    /// Every `*.png` of a folder, sorted by name.
+    Folder(std::path::PathBuf),
+    /// This many generated ridge patterns (seeds 0..n).
+    Generated(u32),
+}
+
+impl FingerSource {
+    /// The images, at the module's geometry.
+    pub fn load(&self, g: ImageGeometry) -> Result<Vec<FingerImage>, ImageSourceError> {
+        match self {
+            Self::Folder(dir) => load_folder(dir, g),
+            Self::Generated(n) => Ok((0..*n).map(|i| generate(i, g)).collect()),
+        }
+    }
+}
+
 /// Loads every `*.png` of `dir` (sorted by name), as grey, resized to the module's geometry.
 pub fn load_folder(dir: &Path, g: ImageGeometry) -> Result<Vec<FingerImage>, ImageSourceError> {
     let mut files: Vec<_> = std::fs::read_dir(dir)?
@@ -108,7 +127,9 @@ mod tests {
         img.save(dir.path().join("b.png")).unwrap();
         img.save(dir.path().join("a.png")).unwrap();
         std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
-        let imgs = load_folder(dir.path(), ImageGeometry::Capacitive).unwrap();
+        let imgs = FingerSource::Folder(dir.path().into())
+            .load(ImageGeometry::Capacitive)
+            .unwrap();
         assert_eq!(imgs.len(), 2);
         assert_eq!((imgs[0].width(), imgs[0].height()), (192, 192));
     }

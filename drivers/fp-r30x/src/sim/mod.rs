@@ -9,4 +9,5 @@ pub mod template;
 
 pub use device::{Action, SimConfig, Simulator};
 pub use faults::Fault;
+pub use images::{FingerSource, ImageSourceError};
 pub use serve::{SimHandle, SimPty, run_simulator_on_pty, serve};
