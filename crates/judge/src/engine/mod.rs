@@ -1,0 +1,254 @@
+//! The incremental judge: push one record, get the deductions it caused.
+
+mod measure;
+mod road;
+mod site;
+mod state;
+
+use road::Road;
+use site::{Frame, Site};
+use state::{Motion, Out, RollParams, check_signal};
+
+use crate::catalogue::{Catalogue, Fault, Scope};
+use crate::course::{Course, Side, Subject};
+use crate::telemetry::{Event, Gear, Record, RecordBody, Sample};
+use crate::vehicle::VehicleProfile;
+use crate::verdict::{Deduction, Finding, Verdict};
+
+/// Judges one drive, one record at a time. Deterministic: the same records give the same output.
+///
+/// The exam ends as soon as the pass mark is out of reach; later records are counted and ignored.
+#[derive(Debug)]
+pub struct Judge<'a> {
+    course: &'a Course,
+    vehicle: &'a VehicleProfile,
+    out: Out<'a>,
+    motion: Motion,
+    site: Option<Site>,
+    road: Option<Road>,
+    roll: RollParams,
+    rolls: Vec<(Fault, f64)>,
+    last_t: Option<u64>,
+    last_sample: Option<Sample>,
+    ignored: u64,
+    coast_since: Option<u64>,
+}
+
+impl<'a> Judge<'a> {
+    /// A judge for one drive on `course` in `vehicle`, priced by `catalogue`.
+    pub fn new(course: &'a Course, vehicle: &'a VehicleProfile, catalogue: &'a Catalogue) -> Self {
+        let subject = course.subject();
+        let mut out = Out::new(
+            catalogue,
+            subject,
+            catalogue.pass_mark(subject, vehicle.class),
+        );
+        out.findings
+            .extend(course.warnings.iter().cloned().map(Finding::Course));
+        let roll = RollParams {
+            major_m: out.param(Scope::General, Fault::RollBackMajor, "min_cm", 30.0) / 100.0,
+            minor_m: out.param(Scope::General, Fault::RollBackMinor, "min_cm", 5.0) / 100.0,
+        };
+        Self {
+            course,
+            vehicle,
+            out,
+            motion: Motion::default(),
+            site: (subject == Subject::Two).then(|| Site::new(course)),
+            road: (subject == Subject::Three).then(|| Road::new(course)),
+            roll,
+            rolls: Vec::new(),
+            last_t: None,
+            last_sample: None,
+            ignored: 0,
+            coast_since: None,
+        }
+    }
+
+    /// Whether the pass mark is out of reach (the exam is over).
+    pub fn is_over(&self) -> bool {
+        self.out.over()
+    }
+
+    /// The running score.
+    pub fn score(&self) -> u8 {
+        self.out.score()
+    }
+
+    /// All deductions so far.
+    pub fn deductions(&self) -> &[Deduction] {
+        &self.out.deductions
+    }
+
+    /// Judges one record and returns the deductions it caused.
+    pub fn push(&mut self, rec: &Record) -> &[Deduction] {
+        let before = self.out.deductions.len();
+        if self.out.over() {
+            self.ignored += 1;
+            return &[];
+        }
+        let t = rec.t_ms;
+        match &rec.body {
+            RecordBody::Sample(s) => self.sample(t, s),
+            RecordBody::Event(e) => self.event(t, e),
+        }
+        self.last_t = Some(t);
+        &self.out.deductions[before..]
+    }
+
+    fn label(&self) -> &str {
+        match &self.site {
+            Some(site) => site.label(self.course),
+            None => "general",
+        }
+    }
+
+    fn scope(&self) -> Scope {
+        self.site
+            .as_ref()
+            .map_or(Scope::General, |s| s.scope(self.course))
+    }
+
+    fn event(&mut self, t: u64, e: &Event) {
+        match e {
+            Event::ManualDeduction(code) => {
+                let label = self.label().to_owned();
+                self.out.manual(t, &label, code);
+            }
+            Event::Command(c) => {
+                if let Some(road) = &mut self.road {
+                    road.command(&mut self.out, t, c);
+                }
+            }
+            Event::TrafficLight(l) => {
+                if let Some(road) = &mut self.road {
+                    road.traffic_light(t, *l, self.motion.moving);
+                }
+            }
+            Event::Unknown(name) => self.out.findings.push(Finding::UnknownEvent {
+                t_ms: t,
+                name: name.clone(),
+            }),
+        }
+    }
+
+    fn sample(&mut self, t: u64, s: &Sample) {
+        if let Some(gap) = self
+            .last_sample
+            .and(self.last_t)
+            .map(|p| t - p)
+            .filter(|&g| g > 1000)
+        {
+            self.out.findings.push(Finding::SampleGap {
+                t_ms: t,
+                gap_ms: gap,
+            });
+        }
+        let fp = self.vehicle.footprint(s.pos, s.heading_deg);
+        let ev = self
+            .motion
+            .step(t, s, fp.forward, self.roll, &mut self.rolls);
+        let (scope, label) = (self.scope(), self.label().to_owned());
+        let general = if self.road.is_some() {
+            "general"
+        } else {
+            label.as_str()
+        };
+        for (fault, m) in self.rolls.drain(..) {
+            self.out.fault(
+                t,
+                scope,
+                general,
+                fault,
+                format!("rolled back {} cm", crate::geom::cm(m)),
+            );
+        }
+        if self.motion.moving && !s.signals.seatbelt {
+            self.out
+                .fault(t, scope, general, Fault::SeatbeltOff, String::new());
+        }
+        let engine_was_on = self.last_sample.is_some_and(|p| p.signals.engine_on);
+        if engine_was_on && !s.signals.engine_on && !matches!(s.gear, Gear::N | Gear::P) {
+            self.out.fault(
+                t,
+                scope,
+                general,
+                Fault::Stall,
+                format!("in gear {}", s.gear.as_str()),
+            );
+        }
+        self.coasting(t, s, scope, general);
+        let frame = Frame {
+            t,
+            s,
+            fp,
+            motion: &self.motion,
+            move_off: ev.move_off,
+            just_stopped: ev.just_stopped,
+        };
+        if let Some(site) = &mut self.site {
+            // Subject 2 moving off from the start point: left indicator for 3 s.
+            if ev.move_off.is_some_and(|m| m.first) {
+                let min_s = self
+                    .out
+                    .param(Scope::General, Fault::SignalShort, "min_s", 3.0);
+                if let Some((fault, d)) = check_signal(&self.motion, t, Side::Left, min_s) {
+                    self.out.fault(t, Scope::General, "general", fault, d);
+                }
+            }
+            site.step(self.course, &mut self.out, &frame);
+        }
+        if let Some(road) = &mut self.road {
+            road.step(self.course, &mut self.out, &frame);
+        }
+        self.last_sample = Some(*s);
+    }
+
+    fn coasting(&mut self, t: u64, s: &Sample, scope: Scope, label: &str) {
+        let min_kmh = self
+            .out
+            .param(scope, Fault::CoastingNeutral, "min_kmh", 5.0);
+        if s.gear == Gear::N && s.speed_kmh > min_kmh {
+            let since = *self.coast_since.get_or_insert(t);
+            if (t - since) as f64 / 1000.0
+                > self.out.param(scope, Fault::CoastingNeutral, "min_s", 2.0)
+            {
+                self.out.fault(
+                    t,
+                    scope,
+                    label,
+                    Fault::CoastingNeutral,
+                    format!("{:.0} km/h in neutral", s.speed_kmh),
+                );
+            }
+        } else {
+            self.coast_since = None;
+        }
+    }
+
+    /// Ends the drive: judges what only the end can show, and returns the verdict and findings.
+    pub fn finish(mut self) -> (Verdict, Vec<Finding>) {
+        let t = self.last_t.unwrap_or(0);
+        if !self.out.over() {
+            if let (Some(site), Some(s)) = (&mut self.site, self.last_sample) {
+                site.end(self.course, &mut self.out, t, &s);
+            }
+            if let Some(road) = &mut self.road {
+                road.finish(&mut self.out, t);
+            }
+        }
+        if self.ignored > 0 {
+            self.out.findings.push(Finding::IgnoredAfterEnd {
+                count: self.ignored,
+            });
+        }
+        let score = self.out.score();
+        let verdict = Verdict {
+            subject: self.out.subject,
+            score,
+            passed: score >= self.out.pass_mark,
+            deductions: self.out.deductions,
+        };
+        (verdict, self.out.findings)
+    }
+}

@@ -1,0 +1,375 @@
+//! Subject 3 (道路驾驶技能): the general rules and the items measurable from the car.
+
+use super::measure::{body_over, right_edge_gap, wheel_on};
+use super::site::{Frame, heading_delta};
+use super::state::{Out, check_signal, cm_text};
+use crate::catalogue::{Fault, LightsExpect, Scope};
+use crate::course::{Course, LineKind, Side};
+use crate::geom::{Vec2, point_in_polygon};
+use crate::telemetry::{Command, Light};
+
+#[derive(Debug)]
+struct Manoeuvre {
+    cmd: Command,
+    pos: Vec2,
+    left: Vec2,
+    heading: f64,
+    stage: u8,
+    max_left: f64,
+    brake_seen: bool,
+}
+
+#[derive(Debug)]
+struct Night {
+    next_end: u64,
+    idx: usize,
+    toggles: u32,
+    prev_high: bool,
+}
+
+/// Subject 3 state.
+#[derive(Debug, Default)]
+pub(crate) struct Road {
+    man: Option<Manoeuvre>,
+    night: Option<Night>,
+    light: Option<Light>,
+    green_since: Option<u64>,
+    brake_moving_since: Option<u64>,
+    brake_major: bool,
+    straddle_since: Option<u64>,
+    straddle_charged: bool,
+    solid_on: bool,
+    in_area: Vec<bool>,
+    last_pose: Option<(Vec2, f64)>,
+    prev_doors_closed: bool,
+}
+
+const L: &str = "general";
+
+impl Road {
+    pub fn new(course: &Course) -> Self {
+        Self {
+            in_area: vec![false; course.areas.len()],
+            prev_doors_closed: true,
+            ..Default::default()
+        }
+    }
+
+    pub fn command(&mut self, out: &mut Out<'_>, t: u64, cmd: &Command) {
+        match cmd {
+            Command::NightLights => {
+                if let Some(p) = out.cat.night_prompts.first() {
+                    self.night = Some(Night {
+                        next_end: t + (p.window_s * 1000.0) as u64,
+                        idx: 0,
+                        toggles: 0,
+                        prev_high: false,
+                    });
+                }
+            }
+            Command::Straight | Command::Other(_) => {}
+            _ => {
+                if let Some((pos, heading)) = self.last_pose {
+                    let fwd = Vec2::from_heading_deg(heading);
+                    self.man = Some(Manoeuvre {
+                        cmd: cmd.clone(),
+                        pos,
+                        left: fwd.perp(),
+                        heading,
+                        stage: 0,
+                        max_left: 0.0,
+                        brake_seen: false,
+                    });
+                }
+            }
+        }
+    }
+
+    pub fn traffic_light(&mut self, t: u64, light: Light, moving: bool) {
+        self.light = Some(light);
+        self.green_since = (light == Light::Green && !moving).then_some(t);
+    }
+
+    pub fn step(&mut self, course: &Course, out: &mut Out<'_>, f: &Frame<'_>) {
+        let (t, s, moving) = (f.t, f.s, f.motion.moving);
+        self.last_pose = Some((s.pos, s.heading_deg));
+        let min_s = |out: &Out<'_>, scope| out.param(scope, Fault::SignalShort, "min_s", 3.0);
+        if let Some(m) = f.move_off.filter(|m| m.first) {
+            if let Some((fault, d)) =
+                check_signal(f.motion, t, Side::Left, min_s(out, Scope::MovingOff))
+            {
+                out.fault(t, Scope::MovingOff, "moving_off", fault, d);
+            }
+            let _ = m;
+        }
+        // Doors and parking brake while moving.
+        if moving && !s.signals.doors_closed {
+            out.fault(
+                t,
+                Scope::MovingOff,
+                "moving_off",
+                Fault::DoorOpen,
+                String::new(),
+            );
+        }
+        if moving && s.signals.parking_brake {
+            let since = *self.brake_moving_since.get_or_insert(t);
+            let correct = out.param(
+                Scope::MovingOff,
+                Fault::ParkingBrakeOnMoving,
+                "correct_s",
+                3.0,
+            );
+            if !self.brake_major && (t - since) as f64 / 1000.0 > correct {
+                self.brake_major = true;
+                out.fault(
+                    t,
+                    Scope::MovingOff,
+                    "moving_off",
+                    Fault::ParkingBrakeOnMoving,
+                    String::new(),
+                );
+            }
+        } else if let Some(since) = self.brake_moving_since.take() {
+            if !self.brake_major {
+                let d = format!("released after {:.1} s", (t - since) as f64 / 1000.0);
+                out.fault(
+                    t,
+                    Scope::MovingOff,
+                    "moving_off",
+                    Fault::ParkingBrakeCorrected,
+                    d,
+                );
+            }
+            self.brake_major = false;
+        }
+        // Speed limits by area.
+        for (i, a) in course.areas.iter().enumerate() {
+            let inside = a.bbox.contains(s.pos) && point_in_polygon(s.pos, &a.ring);
+            if let (true, Some(limit)) = (inside, a.speed_limit_kmh) {
+                let scope = Scope::Area(a.kind);
+                let tol = out.param(scope, Fault::Overspeed, "tolerance_kmh", 0.0);
+                if !self.in_area[i] && s.speed_kmh > limit + tol {
+                    self.in_area[i] = true;
+                    let d = format!("{:.0} km/h, limit {limit:.0} km/h", s.speed_kmh);
+                    out.fault(t, scope, scope.as_str(), Fault::Overspeed, d);
+                }
+            } else if !inside {
+                self.in_area[i] = false;
+            }
+        }
+        // Lane markings.
+        let touch = out.param(Scope::General, Fault::WheelOnSolidLine, "touch_cm", 10.0) / 100.0;
+        let solid = [LineKind::LaneSolid, LineKind::CentreSolid, LineKind::Edge];
+        let on = wheel_on(&f.fp, course.lines.iter(), &solid, touch);
+        if on && !self.solid_on && moving {
+            out.fault(t, Scope::General, L, Fault::WheelOnSolidLine, String::new());
+        }
+        self.solid_on = on && (moving || self.solid_on);
+        if moving
+            && body_over(
+                &f.fp,
+                course.lines.iter(),
+                &[LineKind::LaneDashed, LineKind::CentreDashed],
+            )
+        {
+            let since = *self.straddle_since.get_or_insert(t);
+            let max = out.param(Scope::General, Fault::StraddleLane, "max_s", 15.0);
+            if !self.straddle_charged && (t - since) as f64 / 1000.0 > max {
+                self.straddle_charged = true;
+                out.fault(
+                    t,
+                    Scope::General,
+                    L,
+                    Fault::StraddleLane,
+                    format!("over {max:.0} s"),
+                );
+            }
+        } else if !moving && self.straddle_since.is_some() {
+            // A stop on the line does not end the straddle.
+        } else {
+            self.straddle_since = None;
+            self.straddle_charged = false;
+        }
+        // Green light: moving off within the limit.
+        if moving {
+            self.green_since = None;
+        } else if let (Some(since), Some(Light::Green)) = (self.green_since, self.light) {
+            let max = out.param(Scope::General, Fault::GreenStartTimeout, "max_s", 10.0);
+            if (t - since) as f64 / 1000.0 > max {
+                self.green_since = None;
+                out.fault(
+                    t,
+                    Scope::General,
+                    L,
+                    Fault::GreenStartTimeout,
+                    format!("not moving {max:.0} s after green"),
+                );
+            }
+        }
+        self.manoeuvre(course, out, f);
+        self.night_lights(out, f);
+        self.prev_doors_closed = s.signals.doors_closed;
+    }
+
+    fn manoeuvre(&mut self, course: &Course, out: &mut Out<'_>, f: &Frame<'_>) {
+        let Some(m) = &mut self.man else { return };
+        let t = f.t;
+        let lateral = (f.s.pos - m.pos).dot(m.left);
+        let (scope, label) = match m.cmd {
+            Command::LaneChange => (Scope::LaneChange, "lane_change"),
+            Command::Overtake => (Scope::Overtake, "overtake"),
+            Command::PullOver => (Scope::PullOver, "pull_over"),
+            Command::UTurn => (Scope::UTurn, "u_turn"),
+            _ => (Scope::Turn, "turn"),
+        };
+        let onset = out.param(scope, Fault::SignalMissing, "onset_cm", 50.0) / 100.0;
+        let min_s = out.param(scope, Fault::SignalShort, "min_s", 3.0);
+        let signal = |side, out: &mut Out<'_>| {
+            if let Some((fault, d)) = check_signal(f.motion, t, side, min_s) {
+                out.fault(t, scope, label, fault, d);
+            }
+        };
+        let mut done = false;
+        match m.cmd {
+            Command::LaneChange if lateral.abs() > onset => {
+                signal(
+                    if lateral > 0.0 {
+                        Side::Left
+                    } else {
+                        Side::Right
+                    },
+                    out,
+                );
+                done = true;
+            }
+            Command::Overtake => {
+                m.max_left = m.max_left.max(lateral);
+                if m.stage == 0 && lateral > onset {
+                    signal(Side::Left, out);
+                    m.stage = 1;
+                } else if m.stage == 1 && m.max_left - lateral > onset {
+                    signal(Side::Right, out);
+                    done = true;
+                }
+            }
+            Command::PullOver => match m.stage {
+                0 | 1
+                    if m.stage == 0 && (lateral < -onset || f.just_stopped)
+                        || m.stage == 1 && f.just_stopped =>
+                {
+                    if m.stage == 0 {
+                        signal(Side::Right, out);
+                        m.stage = 1;
+                    }
+                    if !f.just_stopped {
+                        return;
+                    }
+                    m.stage = 2;
+                    if body_over(&f.fp, course.lines.iter(), &[LineKind::Edge]) {
+                        out.fault(t, scope, label, Fault::PullOverOverLine, String::new());
+                    } else if let Some(gap) = right_edge_gap(&f.fp, course.lines.iter()) {
+                        let far = out.param(scope, Fault::EdgeGapFar, "max_cm", 50.0) / 100.0;
+                        let near = out.param(scope, Fault::EdgeGapNear, "max_cm", 30.0) / 100.0;
+                        let d = format!("{} from the edge line", cm_text(gap));
+                        if gap > far {
+                            out.fault(t, scope, label, Fault::EdgeGapFar, d);
+                        } else if gap > near {
+                            out.fault(t, scope, label, Fault::EdgeGapNear, d);
+                        }
+                    }
+                }
+                2 => {
+                    m.brake_seen |= f.s.signals.parking_brake;
+                    let leaving =
+                        !f.s.signals.engine_on || !f.s.signals.doors_closed || f.motion.moving;
+                    if leaving {
+                        if !m.brake_seen {
+                            out.fault(
+                                t,
+                                scope,
+                                label,
+                                Fault::ParkingBrakeNotApplied,
+                                String::new(),
+                            );
+                        }
+                        done = true;
+                    }
+                }
+                _ => {}
+            },
+            Command::TurnLeft | Command::TurnRight | Command::UTurn => {
+                let d = heading_delta(m.heading, f.s.heading_deg);
+                if d.abs() > out.param(scope, Fault::SignalMissing, "onset_deg", 15.0) {
+                    signal(
+                        if m.cmd == Command::TurnRight {
+                            Side::Right
+                        } else {
+                            Side::Left
+                        },
+                        out,
+                    );
+                    done = true;
+                }
+            }
+            _ => {}
+        }
+        if done {
+            self.man = None;
+        }
+    }
+
+    fn night_lights(&mut self, out: &mut Out<'_>, f: &Frame<'_>) {
+        let Some(n) = &mut self.night else { return };
+        let sig = &f.s.signals;
+        if sig.high_beam != n.prev_high {
+            n.toggles += 1;
+            n.prev_high = sig.high_beam;
+        }
+        if f.t < n.next_end {
+            return;
+        }
+        let prompts = &out.cat.night_prompts;
+        let p = &prompts[n.idx];
+        let ok = match p.expect {
+            LightsExpect::HighBeam => sig.high_beam,
+            LightsExpect::LowBeam => sig.low_beam && !sig.high_beam,
+            LightsExpect::Alternate => n.toggles >= 2,
+            LightsExpect::Hazard => sig.hazard,
+        };
+        let detail = p.en.clone();
+        n.idx += 1;
+        n.toggles = 0;
+        match prompts.get(n.idx) {
+            Some(next) => n.next_end += (next.window_s * 1000.0) as u64,
+            None => self.night = None,
+        }
+        if !ok {
+            out.fault(
+                f.t,
+                Scope::NightLights,
+                "night_lights",
+                Fault::NightLightsWrong,
+                detail,
+            );
+        }
+    }
+
+    /// End of the drive: a pull-over still waiting for its parking brake is judged now.
+    pub fn finish(&mut self, out: &mut Out<'_>, t: u64) {
+        if let Some(m) = self
+            .man
+            .take()
+            .filter(|m| m.cmd == Command::PullOver && m.stage == 2 && !m.brake_seen)
+        {
+            let _ = m;
+            out.fault(
+                t,
+                Scope::PullOver,
+                "pull_over",
+                Fault::ParkingBrakeNotApplied,
+                String::new(),
+            );
+        }
+    }
+}
