@@ -341,6 +341,19 @@ async fn small_instructions() {
     .unwrap()
     .unwrap();
     c.send_command(&p::Cancel).await.unwrap().unwrap();
+    let info = c.send_command(&p::ReadProdInfo).await.unwrap().unwrap();
+    assert_eq!((info.len(), &info[38..42]), (46, &[0, 192, 0, 192][..]));
+    assert!(
+        c.send_command(&p::GetFwVer)
+            .await
+            .unwrap()
+            .unwrap()
+            .starts_with(b"examd-sim")
+    );
+    assert_eq!(
+        c.send_command(&p::GetAlgVer).await.unwrap().unwrap().len(),
+        32
+    );
     assert_eq!(
         c.send_command(&p::ReadIndexTable { page: 4 })
             .await

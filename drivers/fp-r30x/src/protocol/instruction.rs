@@ -87,6 +87,12 @@ instructions! {
     AuraLedConfig = 0x35;
     /// 0x36: sensor self-check (R503).
     CheckSensor = 0x36;
+    /// 0x39: algorithm library version (R503).
+    GetAlgVer = 0x39;
+    /// 0x3A: firmware version (R503).
+    GetFwVer = 0x3A;
+    /// 0x3C: product information (R503).
+    ReadProdInfo = 0x3C;
     /// 0x3D: soft reset (R503); the module then sends 0x55.
     SoftRst = 0x3D;
     /// 0x40: handshake (R503).

@@ -27,7 +27,7 @@ pub trait Request: Sized {
     /// Appends the result bytes (exactly [`Request::RESPONSE_LEN`]).
     fn write_response(response: &Self::Response, out: &mut Vec<u8>);
     /// Parses the result bytes (at least [`Request::RESPONSE_LEN`] long).
-    fn read_response(data: &[u8]) -> Self::Response;
+    fn read_response(data: &[u8]) -> Result<Self::Response, ProtocolError>;
 
     /// The command packet's payload: instruction code and parameters.
     fn to_bytes(&self) -> Vec<u8> {
@@ -51,7 +51,7 @@ pub trait Request: Sized {
                 got: data.len(),
             });
         }
-        Ok(Ok(Self::read_response(data)))
+        Self::read_response(data).map(Ok)
     }
 
     /// The acknowledge payload for a result. A refusal is padded with zeros to the full length,
@@ -98,7 +98,9 @@ macro_rules! plain_request {
                 Ok(Self)
             }
             fn write_response(_: &(), _: &mut Vec<u8>) {}
-            fn read_response(_: &[u8]) {}
+            fn read_response(_: &[u8]) -> Result<(), ProtocolError> {
+        Ok(())
+    }
         }
     )*};
 }
@@ -150,7 +152,9 @@ macro_rules! buffer_request {
                 Ok(Self { buffer: CharBuffer::from_byte(b) })
             }
             fn write_response(_: &(), _: &mut Vec<u8>) {}
-            fn read_response(_: &[u8]) {}
+            fn read_response(_: &[u8]) -> Result<(), ProtocolError> {
+        Ok(())
+    }
         }
     )*};
 }
@@ -179,8 +183,8 @@ impl Request for Match {
     fn write_response(r: &MatchScore, out: &mut Vec<u8>) {
         out.extend_from_slice(&r.0.to_be_bytes());
     }
-    fn read_response(d: &[u8]) -> MatchScore {
-        MatchScore(be16(d))
+    fn read_response(d: &[u8]) -> Result<MatchScore, ProtocolError> {
+        Ok(MatchScore(be16(d)))
     }
 }
 
@@ -215,8 +219,8 @@ macro_rules! search_request {
                 out.extend_from_slice(&r.slot.0.to_be_bytes());
                 out.extend_from_slice(&r.score.0.to_be_bytes());
             }
-            fn read_response(d: &[u8]) -> SearchHit {
-                SearchHit { slot: TemplateSlot(be16(d)), score: MatchScore(be16(&d[2..])) }
+            fn read_response(d: &[u8]) -> Result<SearchHit, ProtocolError> {
+                Ok(SearchHit { slot: TemplateSlot(be16(d)), score: MatchScore(be16(&d[2..])) })
             }
         }
     )*};
@@ -254,7 +258,9 @@ macro_rules! page_request {
                 Ok(Self { buffer: CharBuffer::from_byte(b), page: TemplateSlot(u16::from_be_bytes([p0, p1])) })
             }
             fn write_response(_: &(), _: &mut Vec<u8>) {}
-            fn read_response(_: &[u8]) {}
+            fn read_response(_: &[u8]) -> Result<(), ProtocolError> {
+        Ok(())
+    }
         }
     )*};
 }
@@ -291,7 +297,9 @@ impl Request for DeletChar {
         })
     }
     fn write_response(_: &(), _: &mut Vec<u8>) {}
-    fn read_response(_: &[u8]) {}
+    fn read_response(_: &[u8]) -> Result<(), ProtocolError> {
+        Ok(())
+    }
 }
 
 /// Set a system parameter (0x0E). The raw number and value are kept so that the simulator can
@@ -328,7 +336,9 @@ impl Request for SetSysPara {
         Ok(Self { number, value })
     }
     fn write_response(_: &(), _: &mut Vec<u8>) {}
-    fn read_response(_: &[u8]) {}
+    fn read_response(_: &[u8]) -> Result<(), ProtocolError> {
+        Ok(())
+    }
 }
 
 /// Read the system parameters (0x0F).
@@ -346,16 +356,8 @@ impl Request for ReadSysPara {
     fn write_response(r: &SysParams, out: &mut Vec<u8>) {
         r.encode(out);
     }
-    fn read_response(d: &[u8]) -> SysParams {
-        // Out-of-range fields are clamped rather than failing the whole read;
-        // `SysParams::decode` is the strict parser.
-        SysParams::decode(d).unwrap_or_else(|_| {
-            let mut fixed = d[..SysParams::LEN].to_vec();
-            fixed[6..8].copy_from_slice(&[0, 3]);
-            fixed[12..14].copy_from_slice(&[0, 2]);
-            fixed[14..16].copy_from_slice(&[0, 6]);
-            SysParams::decode(&fixed).expect("fixed parameters are valid")
-        })
+    fn read_response(d: &[u8]) -> Result<SysParams, ProtocolError> {
+        SysParams::decode(d)
     }
 }
 
@@ -380,7 +382,9 @@ macro_rules! word_request {
                 Ok(Self { $field: $ty(u32::from_be_bytes(params(p, Self::CODE)?)) })
             }
             fn write_response(_: &(), _: &mut Vec<u8>) {}
-            fn read_response(_: &[u8]) {}
+            fn read_response(_: &[u8]) -> Result<(), ProtocolError> {
+        Ok(())
+    }
         }
     )*};
 }
@@ -409,8 +413,8 @@ impl Request for GetRandomCode {
     fn write_response(r: &u32, out: &mut Vec<u8>) {
         out.extend_from_slice(&r.to_be_bytes());
     }
-    fn read_response(d: &[u8]) -> u32 {
-        u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+    fn read_response(d: &[u8]) -> Result<u32, ProtocolError> {
+        Ok(u32::from_be_bytes([d[0], d[1], d[2], d[3]]))
     }
 }
 
@@ -433,7 +437,9 @@ impl Request for Control {
         Ok(Self { on: b != 0 })
     }
     fn write_response(_: &(), _: &mut Vec<u8>) {}
-    fn read_response(_: &[u8]) {}
+    fn read_response(_: &[u8]) -> Result<(), ProtocolError> {
+        Ok(())
+    }
 }
 
 /// A notepad page number 0..=15 (unchecked on the wire; the module refuses others with 0x1C).
@@ -463,7 +469,9 @@ impl Request for WriteNotepad {
         Ok(Self { page: all[0], data })
     }
     fn write_response(_: &(), _: &mut Vec<u8>) {}
-    fn read_response(_: &[u8]) {}
+    fn read_response(_: &[u8]) -> Result<(), ProtocolError> {
+        Ok(())
+    }
 }
 
 /// Requests taking a page byte and returning 32 bytes.
@@ -490,10 +498,10 @@ macro_rules! page32_request {
             fn write_response(r: &[u8; 32], out: &mut Vec<u8>) {
                 out.extend_from_slice(r);
             }
-            fn read_response(d: &[u8]) -> [u8; 32] {
+            fn read_response(d: &[u8]) -> Result<[u8; 32], ProtocolError> {
                 let mut r = [0; 32];
                 r.copy_from_slice(&d[..32]);
-                r
+                Ok(r)
             }
         }
     )*};
@@ -521,8 +529,8 @@ impl Request for TemplateNum {
     fn write_response(r: &u16, out: &mut Vec<u8>) {
         out.extend_from_slice(&r.to_be_bytes());
     }
-    fn read_response(d: &[u8]) -> u16 {
-        be16(d)
+    fn read_response(d: &[u8]) -> Result<u16, ProtocolError> {
+        Ok(be16(d))
     }
 }
 
@@ -556,7 +564,45 @@ impl Request for AuraLedConfig {
         })
     }
     fn write_response(_: &(), _: &mut Vec<u8>) {}
-    fn read_response(_: &[u8]) {}
+    fn read_response(_: &[u8]) -> Result<(), ProtocolError> {
+        Ok(())
+    }
+}
+
+/// Requests with no parameters that return a fixed-length block of bytes (R503 information).
+macro_rules! block_request {
+    ($($(#[doc = $doc:literal])* $name:ident = $len:literal;)*) => {$(
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+        pub struct $name;
+
+        impl Request for $name {
+            const CODE: Instruction = Instruction::$name;
+            const RESPONSE_LEN: usize = $len;
+            type Response = Vec<u8>;
+            fn write_params(&self, _: &mut Vec<u8>) {}
+            fn read_params(_: &[u8]) -> Result<Self, ProtocolError> {
+                Ok(Self)
+            }
+            fn write_response(r: &Vec<u8>, out: &mut Vec<u8>) {
+                let mut block = r.clone();
+                block.resize($len, 0);
+                out.extend_from_slice(&block);
+            }
+            fn read_response(d: &[u8]) -> Result<Vec<u8>, ProtocolError> {
+                Ok(d[..$len].to_vec())
+            }
+        }
+    )*};
+}
+
+block_request! {
+    /// Algorithm library version, 32 bytes (0x39, R503).
+    GetAlgVer = 32;
+    /// Firmware version, 32 bytes (0x3A, R503).
+    GetFwVer = 32;
+    /// Product information (model, batch, serial, size, dpi...), 46 bytes (0x3C, R503).
+    ReadProdInfo = 46;
 }
 
 /// Echo (0x53): the module answers with 0x55 in the confirmation-code position.
@@ -577,7 +623,9 @@ impl Request for GetEcho {
         Ok(Self)
     }
     fn write_response(_: &(), _: &mut Vec<u8>) {}
-    fn read_response(_: &[u8]) {}
+    fn read_response(_: &[u8]) -> Result<(), ProtocolError> {
+        Ok(())
+    }
     fn parse_response(ack: &[u8]) -> Result<Result<(), ConfirmationCode>, ProtocolError> {
         match ack.first() {
             None => Err(ProtocolError::EmptyAck),

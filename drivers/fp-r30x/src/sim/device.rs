@@ -278,6 +278,11 @@ impl Simulator {
             I::CheckSensor => self.run(params, |_, _: p::CheckSensor| Ok(())),
             I::HandShake => self.run(params, |_, _: p::HandShake| Ok(())),
             I::GetEcho => self.run(params, |_, _: p::GetEcho| Ok(())),
+            I::GetAlgVer => self.run(params, |_, _: p::GetAlgVer| {
+                Ok(b"examd-sim-hash-v1".to_vec())
+            }),
+            I::GetFwVer => self.run(params, |_, _: p::GetFwVer| Ok(b"examd-sim-1".to_vec())),
+            I::ReadProdInfo => self.run(params, |s, _: p::ReadProdInfo| Ok(s.product_info())),
             I::SoftRst => {
                 let mut out = self.run(params, |_, _: p::SoftRst| Ok(()));
                 self.image = None;
@@ -477,6 +482,25 @@ impl Simulator {
             }
         }
         Ok(bits)
+    }
+
+    /// ReadProdInfo layout (R503 manual): model 16 B, batch 4 B, serial 8 B, hardware version 2 B,
+    /// sensor type 8 B, image width 2 B, height 2 B, template size 2 B, database size 2 B.
+    fn product_info(&self) -> Vec<u8> {
+        let mut v = b"EXAMD-SIM".to_vec();
+        v.resize(16, 0);
+        v.extend_from_slice(b"SIM1");
+        v.extend_from_slice(b"00000001");
+        v.extend_from_slice(&[1, 0]);
+        let mut sensor = b"SIMULATD".to_vec();
+        sensor.resize(8, 0);
+        v.extend_from_slice(&sensor);
+        let g = self.config.geometry;
+        v.extend_from_slice(&(g.width() as u16).to_be_bytes());
+        v.extend_from_slice(&(g.height() as u16).to_be_bytes());
+        v.extend_from_slice(&(template::LEN as u16).to_be_bytes());
+        v.extend_from_slice(&self.config.capacity.to_be_bytes());
+        v
     }
 
     fn info_page(&self) -> Vec<u8> {
