@@ -18,6 +18,8 @@ pub use iso::{TemplateError, TemplateErrorKind};
 pub use template::{MAX_MINUTIAE, Minutia, MinutiaKind, Template};
 pub mod matcher;
 
+#[doc(hidden)]
+pub use extract::debug_stages;
 pub use extract::{
     ExtractError, ExtractErrorKind, GrayImage, Limits, MIN_MINUTIAE, decode_image, extract,
     extract_raw, to_500ppi,

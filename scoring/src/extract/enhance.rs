@@ -16,7 +16,7 @@ use std::f32::consts::{PI, TAU};
 
 const ANGLES: usize = 16;
 /// Along-ridge smoothing half-length, pixels.
-const ALONG: isize = 6;
+const ALONG: isize = 4;
 /// Across-ridge filter half-length, pixels.
 const ACROSS: isize = 7;
 const MIN_PERIOD: usize = 5;

@@ -9,7 +9,7 @@
 //! together and facing each other (a broken ridge); and crowded clusters.
 
 use super::orientation::{BLOCK, Field};
-use super::thin::{groups, ring, ring_offset};
+use super::thin::{ring, ring_offset, transitions};
 use crate::matcher::angle_diff_pub as angle_diff;
 use std::f32::consts::PI;
 
@@ -50,8 +50,7 @@ fn walk(skel: &[bool], w: usize, h: usize, start: usize, first: usize, max: usiz
     for _ in 0..max {
         let (x, y) = (cur % w, cur / w);
         let r = ring(skel, w, h, x, y);
-        let g = groups(&r);
-        if g >= 3 {
+        if transitions(&r) >= 3 {
             return Stop::Junction(cur);
         }
         // Next: a set neighbour that is neither where we came from nor touching it.
@@ -89,28 +88,30 @@ fn stop_pixel(s: &Stop) -> usize {
     }
 }
 
-/// One starting neighbour per line leaving (x, y).
+/// One starting neighbour per line leaving (x, y): one per run of set pixels around the ring,
+/// preferring a 4-neighbour within the run.
 fn branches(skel: &[bool], w: usize, h: usize, x: usize, y: usize) -> Vec<usize> {
     let r = ring(skel, w, h, x, y);
     let mut out = Vec::with_capacity(3);
-    let mut taken = [false; 8];
-    for k in (0..8)
-        .filter(|&k| k % 2 == 0)
-        .chain((0..8).filter(|&k| k % 2 == 1))
-    {
-        if !r[k] || taken[k] {
-            continue;
-        }
-        // A neighbour touching an already taken one belongs to the same line.
-        let (dx, dy) = ring_offset(k);
-        let touches = (0..8).any(|j| {
-            let (ex, ey) = ring_offset(j);
-            taken[j] && (dx - ex).abs() <= 1 && (dy - ey).abs() <= 1
-        });
-        taken[k] = true;
-        if !touches {
+    let Some(first_gap) = (0..8).find(|&k| !r[k]) else {
+        return out;
+    };
+    let mut k = (first_gap + 1) % 8;
+    let mut best: Option<usize> = None;
+    for _ in 0..8 {
+        if r[k] {
+            if best.is_none_or(|b| b % 2 == 1 && k % 2 == 0) {
+                best = Some(k);
+            }
+        } else if let Some(b) = best.take() {
+            let (dx, dy) = ring_offset(b);
             out.push(((y as isize + dy) as usize) * w + (x as isize + dx) as usize);
         }
+        k = (k + 1) % 8;
+    }
+    if let Some(b) = best {
+        let (dx, dy) = ring_offset(b);
+        out.push(((y as isize + dy) as usize) * w + (x as isize + dx) as usize);
     }
     out
 }
@@ -132,6 +133,15 @@ pub(crate) fn find(skel: &[bool], w: usize, h: usize, field: &Field) -> Vec<Foun
         angle: f32,
         far: Vec<Stop>,
     }
+    let near = |a: usize, b: usize, d: f32| {
+        let (ax, ay, bx, by) = (
+            (a % w) as f32,
+            (a / w) as f32,
+            (b % w) as f32,
+            (b / w) as f32,
+        );
+        (ax - bx).powi(2) + (ay - by).powi(2) <= d * d
+    };
     let mut cands: Vec<Cand> = Vec::new();
     for y in 1..h.saturating_sub(1) {
         for x in 1..w.saturating_sub(1) {
@@ -141,10 +151,19 @@ pub(crate) fn find(skel: &[bool], w: usize, h: usize, field: &Field) -> Vec<Foun
             }
             let r = ring(skel, w, h, x, y);
             let n = r.iter().filter(|&&v| v).count();
-            let g = groups(&r);
-            let bif = if g == 1 && n <= 2 {
+            let t = transitions(&r);
+            let bif = if t == 1 && n <= 2 {
                 false
-            } else if g == 3 {
+            } else if t == 3 {
+                // Neighbouring junction pixels are one bifurcation.
+                if cands
+                    .iter()
+                    .rev()
+                    .take(8)
+                    .any(|c| c.bif && near(c.p, i, 3.0))
+                {
+                    continue;
+                }
                 true
             } else {
                 continue;
@@ -240,6 +259,13 @@ pub(crate) fn find(skel: &[bool], w: usize, h: usize, field: &Field) -> Vec<Foun
                 drop[j] = true;
             }
         }
+    }
+    if std::env::var("FPDEBUG").is_ok() {
+        eprintln!(
+            "candidates {} dropped {}",
+            cands.len(),
+            drop.iter().filter(|d| **d).count()
+        );
     }
     cands
         .iter()

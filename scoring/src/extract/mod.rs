@@ -262,6 +262,38 @@ pub fn extract_raw(
     })
 }
 
+/// The intermediate stages of extraction, for looking at: the 500 ppi image with the foreground
+/// mask darkened outside, the binary ridge map, and the skeleton (255 = set). Not a stable API.
+#[doc(hidden)]
+pub fn debug_stages(img: &GrayImage, ppi: u32) -> Result<[GrayImage; 3], ExtractError> {
+    let p = load(
+        img.as_raw(),
+        img.width() as usize,
+        img.height() as usize,
+        ppi,
+    )?;
+    let field = orientation::field(&p);
+    let bin = enhance::binarise(&p, &field);
+    let mut skel = bin.clone();
+    thin::thin(&mut skel, p.w, p.h);
+    let (w, h) = (p.w as u32, p.h as u32);
+    let fg = |x: u32, y: u32| {
+        field.foreground
+            [(y as usize / orientation::BLOCK) * field.bw + x as usize / orientation::BLOCK]
+    };
+    let a = GrayImage::from_fn(w, h, |x, y| {
+        let v = p.at(x as usize, y as usize);
+        image::Luma([if fg(x, y) { v as u8 } else { (v / 3.0) as u8 }])
+    });
+    let b = GrayImage::from_fn(w, h, |x, y| {
+        image::Luma([if bin[(y * w + x) as usize] { 0 } else { 255 }])
+    });
+    let c = GrayImage::from_fn(w, h, |x, y| {
+        image::Luma([if skel[(y * w + x) as usize] { 0 } else { 255 }])
+    });
+    Ok([a, b, c])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
