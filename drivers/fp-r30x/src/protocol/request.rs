@@ -762,4 +762,15 @@ mod tests {
             Ok(Err(ConfirmationCode::NoFinger))
         );
     }
+
+    #[test]
+    fn impossible_sys_params_are_an_error() {
+        // Security level 0 cannot be: a clear error, not a silently fixed value.
+        assert_eq!(
+            ReadSysPara::parse_response(&[0u8; 17]),
+            Err(ProtocolError::BadField {
+                field: "security level"
+            })
+        );
+    }
 }
