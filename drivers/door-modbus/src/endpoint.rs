@@ -1,0 +1,199 @@
+//! Where the module is: the device selectors of DESIGN.md §3.7, and opening a tokio-modbus client on them.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use tokio_modbus::Slave;
+use tokio_modbus::client::Context;
+
+use crate::map::UnitId;
+
+/// A door module's address: `modbus-rtu:<serial-path>[@baud]/<unit>` or `modbus-tcp:<host:port>/<unit>`.
+///
+/// ```
+/// use door_modbus::Endpoint;
+/// let e: Endpoint = "modbus-rtu:/dev/ttyUSB0@19200/3".parse().unwrap();
+/// assert_eq!(e.to_string(), "modbus-rtu:/dev/ttyUSB0@19200/3");
+/// let e: Endpoint = "modbus-rtu:/dev/ttyUSB0/1".parse().unwrap();
+/// assert!(matches!(e, Endpoint::Rtu { baud: 9600, .. }));
+/// assert!("modbus-tcp:gw.local:502/0".parse::<Endpoint>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Modbus RTU on a serial port, 8N1.
+    Rtu {
+        /// The serial device.
+        path: PathBuf,
+        /// Bits per second (default 9600).
+        baud: u32,
+        /// The module's unit id.
+        unit: UnitId,
+    },
+    /// Modbus TCP (an RS-485 gateway or a TCP module).
+    Tcp {
+        /// `host:port`.
+        addr: String,
+        /// The module's unit id behind the gateway.
+        unit: UnitId,
+    },
+}
+
+/// A selector that could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    /// Neither `modbus-rtu:` nor `modbus-tcp:`.
+    #[error("expected modbus-rtu:<path>[@baud]/<unit> or modbus-tcp:<host:port>/<unit>, got {0:?}")]
+    Scheme(String),
+    /// The `/<unit>` suffix is missing or not 1..=247.
+    #[error("bad unit id in {0:?}: expected /1 to /247")]
+    Unit(String),
+    /// The baud rate is not a number above 0.
+    #[error("bad baud rate in {0:?}")]
+    Baud(String),
+    /// Empty path or address.
+    #[error("empty device in {0:?}")]
+    Empty(String),
+}
+
+impl FromStr for Endpoint {
+    type Err = EndpointError;
+
+    fn from_str(s: &str) -> Result<Self, EndpointError> {
+        let (scheme, rest) = s
+            .split_once(':')
+            .ok_or_else(|| EndpointError::Scheme(s.into()))?;
+        let (dev, unit) = rest
+            .rsplit_once('/')
+            .ok_or_else(|| EndpointError::Unit(s.into()))?;
+        let unit = unit
+            .parse::<u8>()
+            .ok()
+            .and_then(|u| UnitId::new(u).ok())
+            .ok_or_else(|| EndpointError::Unit(s.into()))?;
+        if dev.is_empty() {
+            return Err(EndpointError::Empty(s.into()));
+        }
+        match scheme {
+            "modbus-rtu" => {
+                let (path, baud) = match dev.rsplit_once('@') {
+                    Some((p, b)) => {
+                        let baud = b.parse::<u32>().ok().filter(|b| *b > 0);
+                        (p, baud.ok_or_else(|| EndpointError::Baud(s.into()))?)
+                    }
+                    None => (dev, 9600),
+                };
+                if path.is_empty() {
+                    return Err(EndpointError::Empty(s.into()));
+                }
+                Ok(Endpoint::Rtu {
+                    path: path.into(),
+                    baud,
+                    unit,
+                })
+            }
+            "modbus-tcp" => Ok(Endpoint::Tcp {
+                addr: dev.into(),
+                unit,
+            }),
+            _ => Err(EndpointError::Scheme(s.into())),
+        }
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Rtu { path, baud, unit } => {
+                write!(f, "modbus-rtu:{}", path.display())?;
+                if *baud != 9600 {
+                    write!(f, "@{baud}")?;
+                }
+                write!(f, "/{}", unit.get())
+            }
+            Endpoint::Tcp { addr, unit } => write!(f, "modbus-tcp:{addr}/{}", unit.get()),
+        }
+    }
+}
+
+impl Endpoint {
+    /// The unit id.
+    pub fn unit(&self) -> UnitId {
+        match self {
+            Endpoint::Rtu { unit, .. } | Endpoint::Tcp { unit, .. } => *unit,
+        }
+    }
+
+    /// Opens the serial port (8N1) or connects to the gateway, and attaches a client addressed to the unit.
+    pub async fn connect(&self) -> std::io::Result<Context> {
+        match self {
+            Endpoint::Rtu { path, baud, unit } => {
+                let builder = tokio_serial::new(path.to_string_lossy(), *baud)
+                    .data_bits(tokio_serial::DataBits::Eight)
+                    .parity(tokio_serial::Parity::None)
+                    .stop_bits(tokio_serial::StopBits::One);
+                let port = tokio_serial::SerialStream::open(&builder)?;
+                Ok(tokio_modbus::client::rtu::attach_slave(
+                    port,
+                    Slave(unit.get()),
+                ))
+            }
+            Endpoint::Tcp { addr, unit } => {
+                let stream = tokio::net::TcpStream::connect(addr.as_str()).await?;
+                stream.set_nodelay(true)?;
+                Ok(tokio_modbus::client::tcp::attach_slave(
+                    stream,
+                    Slave(unit.get()),
+                ))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_round_trip_and_reject_bad_input() {
+        for s in [
+            "modbus-rtu:/dev/ttyUSB0/1",
+            "modbus-rtu:/dev/ttyS1@115200/247",
+            "modbus-tcp:10.0.0.5:502/2",
+        ] {
+            assert_eq!(s.parse::<Endpoint>().unwrap().to_string(), s);
+        }
+        let tcp: Endpoint = "modbus-tcp:[::1]:1502/9".parse().unwrap();
+        assert_eq!(
+            tcp,
+            Endpoint::Tcp {
+                addr: "[::1]:1502".into(),
+                unit: UnitId::new(9).unwrap()
+            }
+        );
+        assert!(matches!(
+            "modbus-rtu:/dev/x@fast/1".parse::<Endpoint>(),
+            Err(EndpointError::Baud(_))
+        ));
+        assert!(matches!(
+            "modbus-rtu:/dev/x@0/1".parse::<Endpoint>(),
+            Err(EndpointError::Baud(_))
+        ));
+        assert!(matches!(
+            "modbus-rtu:/dev/x".parse::<Endpoint>(),
+            Err(EndpointError::Unit(_))
+        ));
+        assert!(matches!(
+            "modbus-rtu:/dev/x/248".parse::<Endpoint>(),
+            Err(EndpointError::Unit(_))
+        ));
+        assert!(matches!(
+            "r30x:/dev/x/1".parse::<Endpoint>(),
+            Err(EndpointError::Scheme(_))
+        ));
+        assert!(matches!(
+            "modbus-rtu:@9600/1".parse::<Endpoint>(),
+            Err(EndpointError::Empty(_))
+        ));
+    }
+}
