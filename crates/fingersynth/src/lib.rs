@@ -1,0 +1,1 @@
+//! Synthetic fingerprints in the spirit of SFinGe: master prints and impressions, deterministic from a seed.

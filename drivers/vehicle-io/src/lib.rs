@@ -1,0 +1,1 @@
+//! The car's signal collector over Modbus RTU: gear, brakes, signals, belts, doors; simulator.
