@@ -100,8 +100,8 @@ fn regenerates(sc: &scenarios::Scenario) -> Result<(), Failed> {
 fn coverage() -> Result<(), Failed> {
     let mut triggered = BTreeSet::new();
     let mut cleared = BTreeSet::new();
-    for entry in std::fs::read_dir(root().join("drives"))? {
-        let e = expected(&entry?.path())?;
+    for dir in drive_dirs() {
+        let e = expected(&dir)?;
         triggered.extend(e.triggers);
         cleared.extend(e.must_not);
     }
@@ -179,14 +179,19 @@ fn throughput() -> Result<(), Failed> {
     Ok(())
 }
 
-fn main() {
-    let args = Arguments::from_args();
-    let mut trials = Vec::new();
+fn drive_dirs() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("drives"))
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
+    dirs.retain(|d| d.is_dir());
     dirs.sort();
-    for d in dirs {
+    dirs
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    for d in drive_dirs() {
         let name = d
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -32,6 +32,8 @@ pub struct Judge<'a> {
     last_sample: Option<Sample>,
     ignored: u64,
     coast_since: Option<u64>,
+    /// Coasting thresholds (km/h, s), read once.
+    coast: (f64, f64),
 }
 
 impl<'a> Judge<'a> {
@@ -49,19 +51,25 @@ impl<'a> Judge<'a> {
             major_m: out.param(Scope::General, Fault::RollBackMajor, "min_cm", 30.0) / 100.0,
             minor_m: out.param(Scope::General, Fault::RollBackMinor, "min_cm", 5.0) / 100.0,
         };
+        let coast = (
+            out.param(Scope::General, Fault::CoastingNeutral, "min_kmh", 5.0),
+            out.param(Scope::General, Fault::CoastingNeutral, "min_s", 2.0),
+        );
+        let road = (subject == Subject::Three).then(|| Road::new(course, &out));
         Self {
             course,
             vehicle,
             out,
             motion: Motion::default(),
             site: (subject == Subject::Two).then(|| Site::new(course)),
-            road: (subject == Subject::Three).then(|| Road::new(course)),
+            road,
             roll,
             rolls: Vec::new(),
             last_t: None,
             last_sample: None,
             ignored: 0,
             coast_since: None,
+            coast,
         }
     }
 
@@ -96,9 +104,10 @@ impl<'a> Judge<'a> {
         &self.out.deductions[before..]
     }
 
-    fn label(&self) -> &str {
+    fn label(&self) -> &'a str {
+        let course: &'a Course = self.course;
         match &self.site {
-            Some(site) => site.label(self.course),
+            Some(site) => site.label(course),
             None => "general",
         }
     }
@@ -112,8 +121,8 @@ impl<'a> Judge<'a> {
     fn event(&mut self, t: u64, e: &Event) {
         match e {
             Event::ManualDeduction(code) => {
-                let label = self.label().to_owned();
-                self.out.manual(t, &label, code);
+                let label = self.label();
+                self.out.manual(t, label, code);
             }
             Event::Command(c) => {
                 if let Some(road) = &mut self.road {
@@ -148,11 +157,11 @@ impl<'a> Judge<'a> {
         let ev = self
             .motion
             .step(t, s, fp.forward, self.roll, &mut self.rolls);
-        let (scope, label) = (self.scope(), self.label().to_owned());
+        let scope = self.scope();
         let general = if self.road.is_some() {
             "general"
         } else {
-            label.as_str()
+            self.label()
         };
         for (fault, m) in self.rolls.drain(..) {
             self.out.fault(
@@ -205,14 +214,9 @@ impl<'a> Judge<'a> {
     }
 
     fn coasting(&mut self, t: u64, s: &Sample, scope: Scope, label: &str) {
-        let min_kmh = self
-            .out
-            .param(scope, Fault::CoastingNeutral, "min_kmh", 5.0);
-        if s.gear == Gear::N && s.speed_kmh > min_kmh {
+        if s.gear == Gear::N && s.speed_kmh > self.coast.0 {
             let since = *self.coast_since.get_or_insert(t);
-            if (t - since) as f64 / 1000.0
-                > self.out.param(scope, Fault::CoastingNeutral, "min_s", 2.0)
-            {
+            if (t - since) as f64 / 1000.0 > self.coast.1 {
                 self.out.fault(
                     t,
                     scope,

@@ -17,6 +17,12 @@ struct Manoeuvre {
     stage: u8,
     max_left: f64,
     brake_seen: bool,
+    scope: Scope,
+    label: &'static str,
+    /// Lateral move (m) and heading change (°) that start the manoeuvre; indicator minimum (s).
+    onset_m: f64,
+    onset_deg: f64,
+    min_s: f64,
 }
 
 #[derive(Debug)]
@@ -42,15 +48,27 @@ pub(crate) struct Road {
     in_area: Vec<bool>,
     last_pose: Option<(Vec2, f64)>,
     prev_doors_closed: bool,
+    /// Catalogue parameters read once: overspeed tolerance per area, wheel-on-line distance, straddle time.
+    tol: Vec<f64>,
+    touch: f64,
+    straddle_max: f64,
 }
 
 const L: &str = "general";
 
 impl Road {
-    pub fn new(course: &Course) -> Self {
+    pub fn new(course: &Course, out: &Out<'_>) -> Self {
+        let tol = course
+            .areas
+            .iter()
+            .map(|a| out.param(Scope::Area(a.kind), Fault::Overspeed, "tolerance_kmh", 0.0))
+            .collect();
         Self {
             in_area: vec![false; course.areas.len()],
             prev_doors_closed: true,
+            tol,
+            touch: out.param(Scope::General, Fault::WheelOnSolidLine, "touch_cm", 10.0) / 100.0,
+            straddle_max: out.param(Scope::General, Fault::StraddleLane, "max_s", 15.0),
             ..Default::default()
         }
     }
@@ -71,7 +89,19 @@ impl Road {
             _ => {
                 if let Some((pos, heading)) = self.last_pose {
                     let fwd = Vec2::from_heading_deg(heading);
+                    let (scope, label) = match cmd {
+                        Command::LaneChange => (Scope::LaneChange, "lane_change"),
+                        Command::Overtake => (Scope::Overtake, "overtake"),
+                        Command::PullOver => (Scope::PullOver, "pull_over"),
+                        Command::UTurn => (Scope::UTurn, "u_turn"),
+                        _ => (Scope::Turn, "turn"),
+                    };
                     self.man = Some(Manoeuvre {
+                        scope,
+                        label,
+                        onset_m: out.param(scope, Fault::SignalMissing, "onset_cm", 50.0) / 100.0,
+                        onset_deg: out.param(scope, Fault::SignalMissing, "onset_deg", 15.0),
+                        min_s: out.param(scope, Fault::SignalShort, "min_s", 3.0),
                         cmd: cmd.clone(),
                         pos,
                         left: fwd.perp(),
@@ -148,7 +178,7 @@ impl Road {
             let inside = a.bbox.contains(s.pos) && point_in_polygon(s.pos, &a.ring);
             if let (true, Some(limit)) = (inside, a.speed_limit_kmh) {
                 let scope = Scope::Area(a.kind);
-                let tol = out.param(scope, Fault::Overspeed, "tolerance_kmh", 0.0);
+                let tol = self.tol[i];
                 if !self.in_area[i] && s.speed_kmh > limit + tol {
                     self.in_area[i] = true;
                     let d = format!("{:.0} km/h, limit {limit:.0} km/h", s.speed_kmh);
@@ -159,7 +189,7 @@ impl Road {
             }
         }
         // Lane markings.
-        let touch = out.param(Scope::General, Fault::WheelOnSolidLine, "touch_cm", 10.0) / 100.0;
+        let touch = self.touch;
         let solid = [LineKind::LaneSolid, LineKind::CentreSolid, LineKind::Edge];
         let on = wheel_on(&f.fp, course.lines.iter(), &solid, touch);
         if on && !self.solid_on && moving {
@@ -174,7 +204,7 @@ impl Road {
             )
         {
             let since = *self.straddle_since.get_or_insert(t);
-            let max = out.param(Scope::General, Fault::StraddleLane, "max_s", 15.0);
+            let max = self.straddle_max;
             if !self.straddle_charged && (t - since) as f64 / 1000.0 > max {
                 self.straddle_charged = true;
                 out.fault(
@@ -216,15 +246,7 @@ impl Road {
         let Some(m) = &mut self.man else { return };
         let t = f.t;
         let lateral = (f.s.pos - m.pos).dot(m.left);
-        let (scope, label) = match m.cmd {
-            Command::LaneChange => (Scope::LaneChange, "lane_change"),
-            Command::Overtake => (Scope::Overtake, "overtake"),
-            Command::PullOver => (Scope::PullOver, "pull_over"),
-            Command::UTurn => (Scope::UTurn, "u_turn"),
-            _ => (Scope::Turn, "turn"),
-        };
-        let onset = out.param(scope, Fault::SignalMissing, "onset_cm", 50.0) / 100.0;
-        let min_s = out.param(scope, Fault::SignalShort, "min_s", 3.0);
+        let (scope, label, onset, min_s) = (m.scope, m.label, m.onset_m, m.min_s);
         let signal = |side, out: &mut Out<'_>| {
             if let Some((fault, d)) = check_signal(f.motion, t, side, min_s) {
                 out.fault(t, scope, label, fault, d);
@@ -300,7 +322,7 @@ impl Road {
             },
             Command::TurnLeft | Command::TurnRight | Command::UTurn => {
                 let d = heading_delta(m.heading, f.s.heading_deg);
-                if d.abs() > out.param(scope, Fault::SignalMissing, "onset_deg", 15.0) {
+                if d.abs() > m.onset_deg {
                     signal(
                         if m.cmd == Command::TurnRight {
                             Side::Right

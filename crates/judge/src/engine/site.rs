@@ -62,6 +62,9 @@ struct Active {
     timed_out: bool,
     wheel_on: bool,
     run: Run,
+    /// Wheel-on-line distance and time limit of this item, read from the catalogue at the start.
+    touch: f64,
+    limit_s: Option<f64>,
 }
 
 /// Subject 2 state.
@@ -99,7 +102,7 @@ impl Site {
 
     pub fn step(&mut self, course: &Course, out: &mut Out<'_>, f: &Frame<'_>) {
         if self.active.is_none() {
-            self.try_start(course, f);
+            self.try_start(course, out, f);
         }
         let Some(a) = &mut self.active else { return };
         let item = &course.items[a.idx];
@@ -109,12 +112,12 @@ impl Site {
         if !inside(&item.start) {
             a.left_start = true;
         }
-        if !a.timed_out && out.priced(scope, Fault::ItemTimeout) {
-            let limit = out.param(scope, Fault::ItemTimeout, "limit_s", f64::INFINITY);
-            if (f.t - a.started) as f64 / 1000.0 > limit {
+        match a.limit_s {
+            Some(limit) if !a.timed_out && (f.t - a.started) as f64 / 1000.0 > limit => {
                 a.timed_out = true;
                 out.fault(f.t, scope, label, Fault::ItemTimeout, format!("{limit} s"));
             }
+            _ => {}
         }
         // Mid-way stops: a stop longer than the limit followed by travel in the same direction.
         if let Some(m) = f.move_off {
@@ -132,12 +135,7 @@ impl Site {
         }
         // Wheels on edge lines (reverse parking judges the body instead).
         if item.kind != ItemKind::ReverseParking {
-            let on = wheel_on(
-                &f.fp,
-                item.lines.iter(),
-                &[LineKind::Edge],
-                wheel_touch(out, scope),
-            );
+            let on = wheel_on(&f.fp, item.lines.iter(), &[LineKind::Edge], a.touch);
             if on && !a.wheel_on {
                 out.fault(f.t, scope, label, Fault::WheelOnEdgeLine, String::new());
             }
@@ -159,7 +157,7 @@ impl Site {
         }
     }
 
-    fn try_start(&mut self, course: &Course, f: &Frame<'_>) {
+    fn try_start(&mut self, course: &Course, out: &Out<'_>, f: &Frame<'_>) {
         for (idx, item) in course.items.iter().enumerate() {
             if self.done[idx] || !item.start.iter().any(|r| point_in_polygon(f.s.pos, r)) {
                 continue;
@@ -181,6 +179,17 @@ impl Site {
                 timed_out: false,
                 wheel_on: false,
                 run,
+                touch: wheel_touch(out, Scope::Item(item.kind)),
+                limit_s: out
+                    .priced(Scope::Item(item.kind), Fault::ItemTimeout)
+                    .then(|| {
+                        out.param(
+                            Scope::Item(item.kind),
+                            Fault::ItemTimeout,
+                            "limit_s",
+                            f64::INFINITY,
+                        )
+                    }),
             });
             return;
         }
