@@ -4,3 +4,4 @@ mod common;
 mod driver_pty;
 mod interlock;
 mod peers;
+mod sim;

@@ -4,6 +4,8 @@
 //! The model ([`DoorModule`]) is pure and takes the time as an argument; [`SimHandle`] drives it on tokio's clock.
 
 mod model;
+#[cfg(test)]
+mod props;
 mod serve;
 mod service;
 
