@@ -325,5 +325,33 @@ mod tests {
             prop_assert!(fast <= naive + 1e-9);
             prop_assert!(naive - fast <= (b - a).len() / 2000.0 + 1e-9);
         }
+
+        /// A body rectangle crosses a segment exactly when dense samples of the segment fall inside
+        /// the rectangle or the segment passes through it (naive oracle: sample both).
+        #[test]
+        fn rectangle_crossing_matches_sampling(cx in -3.0..3.0f64, cy in -3.0..3.0f64, h in 0.0..360.0f64,
+            ax in -5.0..5.0f64, ay in -5.0..5.0f64, bx in -5.0..5.0f64, by in -5.0..5.0f64) {
+            let f = Vec2::from_heading_deg(h);
+            let l = f.perp();
+            let c = v(cx, cy);
+            let body = [c + f * 2.3 + l * 0.9, c - f * 2.3 + l * 0.9, c - f * 2.3 - l * 0.9, c + f * 2.3 - l * 0.9];
+            let (a, b) = (v(ax, ay), v(bx, by));
+            let inside = |p: Vec2| {
+                let d = p - c;
+                d.dot(f).abs() <= 2.3 && d.dot(l).abs() <= 0.9
+            };
+            let naive = (0..=4000).any(|i| inside(a + (b - a) * (i as f64 / 4000.0)));
+            let fast = polygon_crosses_polyline(&body, &[a, b]);
+            // Sampling can only miss grazing contacts shorter than one step.
+            if naive {
+                prop_assert!(fast);
+            } else if fast {
+                let near = (0..=4000).map(|i| a + (b - a) * (i as f64 / 4000.0)).any(|p| {
+                    let d = p - c;
+                    d.dot(f).abs() <= 2.3 + 0.01 && d.dot(l).abs() <= 0.9 + 0.01
+                });
+                prop_assert!(near);
+            }
+        }
     }
 }

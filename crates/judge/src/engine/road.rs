@@ -160,7 +160,10 @@ impl Road {
                     String::new(),
                 );
             }
-        } else if let Some(since) = self.brake_moving_since.take() {
+        } else if let Some(since) = self
+            .brake_moving_since
+            .take_if(|_| !s.signals.parking_brake)
+        {
             if !self.brake_major {
                 let d = format!("released after {:.1} s", (t - since) as f64 / 1000.0);
                 out.fault(

@@ -205,33 +205,36 @@ fn r(name: &str, about: &'static str, expect: &[&'static str], k: Route) -> Scen
     )
 }
 
-/// A short drive towards the junction that turns there (left or right).
+/// A short drive towards the junction that turns there: right, left or a U-turn.
 fn turn(
     name: &str,
     about: &'static str,
     expect: &[&'static str],
-    right: bool,
-    signal: bool,
+    cmd: Command,
+    lead_m: f64,
 ) -> Scenario {
     let car = VehicleProfile::from_json(C1_PROFILE).expect("reference profile");
     let mut s = Sim::new(&car, Vec2::new(575.0, 0.0), 90.0, 100);
     s.move_off_prep(3500, G1);
     s.drive(5.0, Steer::Straight, 10.0)
         .set(|g| g.left_signal = false);
-    s.event(Event::Command(if right {
-        Command::TurnRight
-    } else {
-        Command::TurnLeft
-    }));
+    let right = cmd == Command::TurnRight;
+    let (deg, radius) = match cmd {
+        Command::TurnRight => (90.0, 8.0),
+        Command::UTurn => (180.0, 4.5),
+        _ => (90.0, 14.0),
+    };
+    s.event(Event::Command(cmd));
+    to_x(&mut s, 612.0 - lead_m.max(0.0), 15.0);
     s.set(|g| {
         if right {
-            g.right_signal = signal
+            g.right_signal = lead_m > 0.0
         } else {
-            g.left_signal = signal
+            g.left_signal = lead_m > 0.0
         }
     });
     to_x(&mut s, 612.0, 15.0);
-    s.arc(90.0, if right { 8.0 } else { 14.0 }, !right, 15.0)
+    s.arc(deg, radius, !right, 12.0)
         .drive(10.0, Steer::Straight, 20.0);
     s.set(|g| {
         g.left_signal = false;
@@ -529,22 +532,43 @@ pub fn all() -> Vec<Scenario> {
             "s3-turn-right-clean",
             "Right turn at the junction with the indicator.",
             &[],
-            true,
-            true,
+            Command::TurnRight,
+            30.0,
         ),
         turn(
             "s3-turn-right-no-signal",
             "Right turn without an indicator.",
             &["30205"],
-            true,
-            false,
+            Command::TurnRight,
+            0.0,
         ),
         turn(
             "s3-turn-left-clean",
             "Left turn at the junction with the indicator.",
             &[],
-            false,
-            true,
+            Command::TurnLeft,
+            30.0,
+        ),
+        turn(
+            "s3-turn-left-short-signal",
+            "Left turn with the indicator on only 1.5 s.",
+            &["30206"],
+            Command::TurnLeft,
+            2.5,
+        ),
+        turn(
+            "s3-u-turn-clean",
+            "U-turn at the junction with the left indicator.",
+            &[],
+            Command::UTurn,
+            30.0,
+        ),
+        turn(
+            "s3-u-turn-no-signal",
+            "U-turn without an indicator.",
+            &["30205"],
+            Command::UTurn,
+            0.0,
         ),
         straddle(),
     ]
