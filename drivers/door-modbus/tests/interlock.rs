@@ -195,3 +195,59 @@ async fn interlock_drives_the_simulated_gate() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn exit_buttons_release_their_own_door_and_obey_the_interlock() {
+    bounded(30, async {
+        let (pty, driver) = rig(IoMap::two_door_default()).await;
+        let sim = pty.handle().clone();
+        let lock = Interlock::new(Config::two_doors()).unwrap();
+        let mut site = Site {
+            lock,
+            driver,
+            start: Instant::now(),
+            log: Vec::new(),
+        };
+        site.until("contacts known", |s| s.driver.contact_closed(B).is_some())
+            .await;
+        site.step().await;
+
+        // B stands open (forced): the button at A is refused.
+        sim.force(B);
+        sim.hold(B, true);
+        site.until("B open", |s| s.driver.contact_closed(B) == Some(false))
+            .await;
+        sim.press_exit(A, gate::Side::Outer);
+        site.until("A's button refused", |s| {
+            s.log.iter().any(|o| {
+                matches!(
+                    o,
+                    Output::Denied {
+                        door: A,
+                        reason: DenyReason::OtherDoorOpen { door: B },
+                        ..
+                    }
+                )
+            })
+        })
+        .await;
+        assert!(!sim.released(A));
+
+        // B closes; now the button releases A (and only A).
+        sim.hold(B, false);
+        sim.shut(B);
+        site.until("B closed", |s| s.driver.contact_closed(B) == Some(true))
+            .await;
+        // A button held down is one press: wait until the first press is seen to end.
+        let button = door_modbus::Signal::ExitButton(A, gate::Side::Outer);
+        site.until("button let go", |s| {
+            s.driver.input_active(button) == Some(false)
+        })
+        .await;
+        sim.press_exit(A, gate::Side::Outer);
+        site.until("A released by its button", |_| sim.released(A))
+            .await;
+        assert!(!sim.released(B));
+    })
+    .await;
+}

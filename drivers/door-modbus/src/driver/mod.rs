@@ -20,7 +20,7 @@ use tokio::time::{Duration, Instant, timeout};
 use tokio_modbus::client::{Context, Reader, Writer};
 
 use crate::error::{DriverError, MapError};
-use crate::map::{IoMap, Pulse};
+use crate::map::{IoMap, Pulse, Signal};
 use inputs::InputBank;
 use link::Link;
 
@@ -100,6 +100,15 @@ impl<C: Reader + Writer + Send> DoorDriver<C> {
             return None;
         }
         self.inputs.contact_closed(door)
+    }
+
+    /// The debounced state of any mapped input: `Some(true)` while active (door open, button pressed, fire,
+    /// tampered, lock unlocked); `None` while unknown.
+    pub fn input_active(&self, signal: Signal) -> Option<bool> {
+        if self.link.state() == LinkState::Lost {
+            return None;
+        }
+        self.inputs.active(signal)
     }
 
     /// The relay state the driver holds for a door.
