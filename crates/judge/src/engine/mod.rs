@@ -6,8 +6,8 @@ mod site;
 mod state;
 
 use road::Road;
-use site::{Frame, Site};
-use state::{Motion, Out, RollParams, check_signal};
+use site::Site;
+use state::{Frame, Motion, Out, RollParams, check_signal};
 
 use crate::catalogue::{Catalogue, Fault, Scope};
 use crate::course::{Course, Side, Subject};
@@ -254,5 +254,80 @@ impl<'a> Judge<'a> {
             deductions: self.out.deductions,
         };
         (verdict, self.out.findings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::CatalogueSource;
+    use crate::catalogue::Standard;
+    use crate::geom::Vec2;
+    use crate::sim::{Sim, Steer, layout};
+    use crate::telemetry::Event;
+
+    const GA1026: &str = include_str!("../../../../fixtures/judge/catalogue/ga1026.toml");
+
+    fn setup() -> (Course, VehicleProfile, Catalogue) {
+        let course = Course::from_geojson(&layout::subject3_course().to_geojson()).unwrap();
+        let vehicle = VehicleProfile::from_json(layout::C1_PROFILE).unwrap();
+        let cat = CatalogueSource::from_toml(GA1026)
+            .unwrap()
+            .resolve(Standard::Ga1026_2017, None)
+            .unwrap();
+        (course, vehicle, cat)
+    }
+
+    /// Two -10 manual deductions put Subject 3 (pass 90) out of reach: everything after is ignored.
+    #[test]
+    fn exam_ends_when_the_pass_mark_is_out_of_reach() {
+        let (course, vehicle, cat) = setup();
+        let mut s = Sim::new(&vehicle, Vec2::new(5.0, 0.0), 90.0, 100);
+        s.move_off_prep(3500, Gear::Manual(1));
+        s.drive(5.0, Steer::Straight, 10.0);
+        for code in ["30204", "30204", "30101"] {
+            s.event(Event::ManualDeduction(code.into()));
+        }
+        s.drive(5.0, Steer::Straight, 10.0);
+        let mut j = Judge::new(&course, &vehicle, &cat);
+        let mut live = Vec::new();
+        for r in s.records() {
+            live.extend(
+                j.push(r)
+                    .iter()
+                    .map(|d| (d.code.as_str().to_owned(), d.points)),
+            );
+        }
+        assert!(j.is_over());
+        assert_eq!(j.score(), 80);
+        let (v, findings) = j.finish();
+        assert_eq!(live, [("30204".to_owned(), 10), ("30204".to_owned(), 10)]);
+        assert!(!v.passed);
+        assert_eq!(v.deductions.len(), 2);
+        assert!(matches!(
+            findings.last(),
+            Some(Finding::IgnoredAfterEnd { count: 19 })
+        ));
+    }
+
+    /// Unknown events and codes become findings, never errors or deductions.
+    #[test]
+    fn bad_exam_data_gives_findings() {
+        let (course, vehicle, cat) = setup();
+        let mut s = Sim::new(&vehicle, Vec2::new(5.0, 0.0), 90.0, 100);
+        s.hold(200)
+            .event(Event::Unknown("fog".into()))
+            .event(Event::ManualDeduction("12345".into()))
+            .hold(2000);
+        let (v, f) = crate::judge_report(&course, &vehicle, &cat, s.into_records().into_iter());
+        assert_eq!((v.score, v.passed), (100, true));
+        assert!(f.contains(&Finding::UnknownEvent {
+            t_ms: 200,
+            name: "fog".into()
+        }));
+        assert!(f.contains(&Finding::UnknownManualCode {
+            t_ms: 200,
+            code: "12345".into()
+        }));
     }
 }

@@ -1,8 +1,8 @@
 //! Subject 3 (道路驾驶技能): the general rules and the items measurable from the car.
 
 use super::measure::{body_over, right_edge_gap, wheel_on};
-use super::site::{Frame, heading_delta};
-use super::state::{Out, check_signal, cm_text};
+use super::site::heading_delta;
+use super::state::{Frame, Out, check_signal, cm_text};
 use crate::catalogue::{Fault, LightsExpect, Scope};
 use crate::course::{Course, LineKind, Side};
 use crate::geom::{Vec2, point_in_polygon};

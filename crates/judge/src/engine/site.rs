@@ -1,24 +1,13 @@
 //! Subject 2 (场地驾驶技能): items started and ended by trigger areas, and their detectors.
 
 use super::measure::{body_over, right_edge_gap, wheel_on};
-use super::state::{Dir, Motion, MoveOff, Out, check_signal, cm_text};
+use super::state::{Dir, Frame, Out, check_signal, cm_text};
 use crate::catalogue::{Fault, Scope};
 use crate::course::{Course, Item, ItemKind, LineKind, Side};
 use crate::geom::{
     dist_point_polyline, point_in_polygon, polygon_crosses_polyline, polygon_inside,
 };
 use crate::telemetry::{Gear, Sample};
-use crate::vehicle::Footprint;
-
-/// One sample as the item detectors see it.
-pub(crate) struct Frame<'s> {
-    pub t: u64,
-    pub s: &'s Sample,
-    pub fp: Footprint,
-    pub motion: &'s Motion,
-    pub move_off: Option<MoveOff>,
-    pub just_stopped: bool,
-}
 
 #[derive(Debug, Default)]
 struct Reverse {

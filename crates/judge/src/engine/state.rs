@@ -7,6 +7,7 @@ use crate::catalogue::{Catalogue, Fault, Penalty, RuleCode, Scope};
 use crate::course::{Side, Subject};
 use crate::geom::{Vec2, cm};
 use crate::telemetry::{Gear, Sample};
+use crate::vehicle::Footprint;
 use crate::verdict::{Deduction, Finding};
 
 /// Below this speed the car counts as stopped (km/h). A detector definition, not a rule.
@@ -289,4 +290,14 @@ pub(crate) fn check_signal(m: &Motion, t: u64, side: Side, min_s: f64) -> Option
 /// Centimetre text for a detail.
 pub(crate) fn cm_text(m: f64) -> String {
     format!("{} cm", cm(m))
+}
+
+/// One sample as the item detectors see it.
+pub(crate) struct Frame<'s> {
+    pub t: u64,
+    pub s: &'s Sample,
+    pub fp: Footprint,
+    pub motion: &'s Motion,
+    pub move_off: Option<MoveOff>,
+    pub just_stopped: bool,
 }
