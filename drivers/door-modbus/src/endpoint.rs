@@ -19,7 +19,9 @@ use crate::map::UnitId;
 /// assert!(matches!(e, Endpoint::Rtu { baud: 9600, .. }));
 /// assert!("modbus-tcp:gw.local:502/0".parse::<Endpoint>().is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// In configuration files it is the same string (serde deserialises it with [`FromStr`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "String")]
 pub enum Endpoint {
     /// Modbus RTU on a serial port, 8N1.
     Rtu {
@@ -101,6 +103,13 @@ impl FromStr for Endpoint {
     }
 }
 
+impl TryFrom<String> for Endpoint {
+    type Error = EndpointError;
+    fn try_from(s: String) -> Result<Self, EndpointError> {
+        s.parse()
+    }
+}
+
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -153,6 +162,17 @@ impl Endpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn endpoints_load_from_config_text() {
+        #[derive(serde::Deserialize)]
+        struct Cfg {
+            door: Endpoint,
+        }
+        let c: Cfg = toml::from_str(r#"door = "modbus-rtu:/dev/ttyUSB0@19200/3""#).unwrap();
+        assert_eq!(c.door.unit().get(), 3);
+        assert!(toml::from_str::<Cfg>(r#"door = "modbus-rtu:/dev/ttyUSB0""#).is_err());
+    }
 
     #[test]
     fn selectors_round_trip_and_reject_bad_input() {

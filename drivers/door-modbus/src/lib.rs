@@ -5,7 +5,8 @@
 //!   the fire input; the unit id.
 //! - [`DoorDriver`]: polls the inputs, debounces them ([`Debouncer`]) into `gate::Input`s, executes
 //!   `gate::Command`s, re-asserts the relays, and reports a silent module as `Input::CommsLost`.
-//! - [`Endpoint`]: the `modbus-rtu:` / `modbus-tcp:` selectors and opening a client on them.
+//! - [`Endpoint`]: the `modbus-rtu:` / `modbus-tcp:` selectors and opening a client on them;
+//!   [`ModuleConfig`]: endpoint + map + timing as one serde-loadable block, and [`ModuleConfig::open`].
 //! - [`sim`]: a simulated door module (a Modbus slave on a pty or TCP) with a small physical model of the doors.
 //!
 //! ```
@@ -27,6 +28,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod config;
 mod debounce;
 mod driver;
 mod endpoint;
@@ -34,6 +36,7 @@ mod error;
 mod map;
 pub mod sim;
 
+pub use config::{ModuleConfig, OpenError};
 pub use debounce::Debouncer;
 pub use driver::{DoorDriver, DriverConfig, LinkState, RelayIntent};
 pub use endpoint::{Endpoint, EndpointError};

@@ -324,3 +324,32 @@ async fn poll_cycle_time_over_a_pty() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_module_config_opens_a_driver_on_the_endpoints_unit() {
+    bounded(20, async {
+        let mut map = IoMap::two_door_default();
+        map.unit = door_modbus::UnitId::new(5).unwrap();
+        let handle = SimHandle::new(DoorModule::new(map.clone(), sim_config()));
+        let pty = sim::SimPty::spawn(handle).unwrap();
+        map.unit = door_modbus::UnitId::default(); // overridden by the endpoint
+        let cfg = door_modbus::ModuleConfig {
+            endpoint: format!("modbus-rtu:{}/5", pty.path().display())
+                .parse()
+                .unwrap(),
+            map,
+            driver: fast(),
+        };
+        let mut driver = cfg.open().await.unwrap();
+        expect_input(&mut driver, closed(A)).await;
+        let missing = door_modbus::ModuleConfig {
+            endpoint: "modbus-rtu:/nonexistent/tty/1".parse().unwrap(),
+            ..cfg
+        };
+        assert!(matches!(
+            missing.open().await,
+            Err(door_modbus::OpenError::Io { .. })
+        ));
+    })
+    .await;
+}
