@@ -10,7 +10,7 @@ use gate::Input;
 pub fn fast() -> DriverConfig {
     DriverConfig {
         poll_ms: 10,
-        timeout_ms: 100,
+        timeout_ms: 250,
         debounce_reads: 2,
         lost_after: 2,
         reassert_ms: 200,
