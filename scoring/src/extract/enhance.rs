@@ -24,6 +24,35 @@ const MAX_PERIOD: usize = 14;
 /// The ridge period assumed where it cannot be measured, pixels at 500 ppi.
 const DEFAULT_PERIOD: f32 = 9.0;
 
+/// The (weighted) sum of `img` at (x, y) + each offset; edge pixels repeat outward.
+#[inline]
+fn oriented_sum(
+    img: &Plane,
+    x: usize,
+    y: usize,
+    offs: &[(isize, isize)],
+    weights: Option<&[f32]>,
+) -> f32 {
+    let reach = offs.len() / 2;
+    let inside = x >= reach && y >= reach && x + reach < img.w && y + reach < img.h;
+    let mut s = 0.0;
+    if inside {
+        let c = (y * img.w + x) as isize;
+        let w = img.w as isize;
+        for (k, &(dx, dy)) in offs.iter().enumerate() {
+            let v = img.data[(c + dy * w + dx) as usize];
+            s += weights.map_or(v, |wt| wt[k] * v);
+        }
+    } else {
+        let (xi, yi) = (x as isize, y as isize);
+        for (k, &(dx, dy)) in offs.iter().enumerate() {
+            let v = img.clamped(xi + dx, yi + dy);
+            s += weights.map_or(v, |wt| wt[k] * v);
+        }
+    }
+    s
+}
+
 fn bin_of(theta: f32) -> usize {
     ((theta.rem_euclid(PI) / PI * ANGLES as f32).round() as usize) % ANGLES
 }
@@ -133,6 +162,7 @@ pub(crate) fn binarise(img: &Plane, field: &Field) -> Vec<bool> {
             wts
         })
         .collect();
+    let bins: Vec<usize> = field.orientation.iter().map(|&o| bin_of(o)).collect();
     // Pass 1: along-ridge mean.
     let mut sm = Plane::new(w, h);
     for y in 0..h {
@@ -141,13 +171,8 @@ pub(crate) fn binarise(img: &Plane, field: &Field) -> Vec<bool> {
             if !field.foreground[b] {
                 continue;
             }
-            let offs = &along[bin_of(field.orientation[b])];
-            let (xi, yi) = (x as isize, y as isize);
-            let s: f32 = offs
-                .iter()
-                .map(|&(dx, dy)| img.clamped(xi + dx, yi + dy))
-                .sum();
-            sm.data[y * w + x] = s / offs.len() as f32;
+            sm.data[y * w + x] =
+                oriented_sum(img, x, y, &along[bins[b]], None) / along[0].len() as f32;
         }
     }
     // Fill background with the foreground mean so the filter does not ring at the border.
@@ -169,6 +194,10 @@ pub(crate) fn binarise(img: &Plane, field: &Field) -> Vec<bool> {
         }
     }
     let per = periods(&sm, field);
+    let period_idx: Vec<usize> = per
+        .iter()
+        .map(|p| (p.round() as usize).clamp(MIN_PERIOD, MAX_PERIOD) - MIN_PERIOD)
+        .collect();
     // Pass 2: across-ridge Gabor; sign is the ridge map.
     let mut out = vec![false; w * h];
     for y in 0..h {
@@ -177,15 +206,7 @@ pub(crate) fn binarise(img: &Plane, field: &Field) -> Vec<bool> {
             if !field.foreground[b] {
                 continue;
             }
-            let offs = &across[bin_of(field.orientation[b])];
-            let p = (per[b].round() as usize).clamp(MIN_PERIOD, MAX_PERIOD);
-            let wts = &weights[p - MIN_PERIOD];
-            let (xi, yi) = (x as isize, y as isize);
-            let r: f32 = offs
-                .iter()
-                .zip(wts)
-                .map(|(&(dx, dy), &wt)| wt * sm.clamped(xi + dx, yi + dy))
-                .sum();
+            let r = oriented_sum(&sm, x, y, &across[bins[b]], Some(&weights[period_idx[b]]));
             out[y * w + x] = r > 0.0;
         }
     }

@@ -10,6 +10,7 @@
 
 use super::geometry::{Point, angle_diff, direction, sigmoid};
 use std::f32::consts::PI;
+use std::sync::OnceLock;
 
 /// Relaxation iterations.
 const N_REL: usize = 5;
@@ -23,10 +24,9 @@ const MU_P: f32 = 20.0;
 const TAU_P: f32 = 0.4;
 const MU_1: f32 = 5.0;
 const TAU_1: f32 = -1.6;
+// The same sigmoid serves the relative-direction and the bearing differences.
 const MU_2: f32 = PI / 12.0;
 const TAU_2: f32 = -30.0;
-const MU_3: f32 = PI / 12.0;
-const TAU_3: f32 = -30.0;
 
 /// A pairing of minutia `a` of the first template with minutia `b` of the second, with its weight.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,8 +45,8 @@ pub(crate) fn consolidate(
     sim: &[f32],
     ia: &[u16],
     ib: &[u16],
-    pa: &[Point],
-    pb: &[Point],
+    pa: &Geometry,
+    pb: &Geometry,
     pairs_out: Option<&mut Vec<Pair>>,
 ) -> f32 {
     let (ra, rb) = (ia.len(), ib.len());
@@ -54,23 +54,37 @@ pub(crate) fn consolidate(
         return 0.0;
     }
     // 1. The top pairs, one-to-one, greedily by similarity.
-    let mut order: Vec<u32> = (0..sim.len() as u32)
-        .filter(|&i| sim[i as usize] > 0.0)
+    // Keys sort by similarity (positive floats order like their bits), then by index.
+    let mut keys: Vec<u64> = sim
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v > 0.0)
+        .map(|(i, v)| ((v.to_bits() as u64) << 32) | (u32::MAX - i as u32) as u64)
         .collect();
     let n_r = ra.min(rb).min(MAX_RELAX_PAIRS);
-    order.sort_unstable_by(|&x, &y| sim[y as usize].total_cmp(&sim[x as usize]).then(x.cmp(&y)));
     let mut used_a = vec![false; ra];
     let mut used_b = vec![false; rb];
     let mut top: Vec<(usize, usize, f32)> = Vec::with_capacity(n_r);
-    for &i in &order {
-        let (r, c) = (i as usize / rb, i as usize % rb);
+    // Usually the best few times n_r entries hold n_r one-to-one pairs: sort only those first.
+    let head = (4 * n_r).min(keys.len());
+    if head < keys.len() {
+        keys.select_nth_unstable_by(head, |x, y| y.cmp(x));
+    }
+    keys[..head].sort_unstable_by(|x, y| y.cmp(x));
+    let mut sorted_all = head == keys.len();
+    let mut k = 0;
+    while top.len() < n_r && k < keys.len() {
+        if k == head && !sorted_all {
+            keys[head..].sort_unstable_by(|x, y| y.cmp(x));
+            sorted_all = true;
+        }
+        let i = (u32::MAX - (keys[k] & 0xffff_ffff) as u32) as usize;
+        k += 1;
+        let (r, c) = (i / rb, i % rb);
         if !used_a[r] && !used_b[c] {
             used_a[r] = true;
             used_b[c] = true;
-            top.push((ia[r] as usize, ib[c] as usize, sim[i as usize]));
-            if top.len() == n_r {
-                break;
-            }
+            top.push((ia[r] as usize, ib[c] as usize, sim[i]));
         }
     }
     let n = top.len();
@@ -78,23 +92,16 @@ pub(crate) fn consolidate(
         return 0.0;
     }
     // 2. Pairwise geometric compatibility.
+    let tables = tables();
     let mut rho = vec![0.0f32; n * n];
     for t in 0..n {
         for k in t + 1..n {
-            let (a1, b1) = (&pa[top[t].0], &pb[top[t].1]);
-            let (a2, b2) = (&pa[top[k].0], &pb[top[k].1]);
-            let da = ((a1.x - a2.x).powi(2) + (a1.y - a2.y).powi(2)).sqrt();
-            let db = ((b1.x - b2.x).powi(2) + (b1.y - b2.y).powi(2)).sqrt();
-            let d1 = (da - db).abs();
-            let d2 = angle_diff(
-                angle_diff(a1.theta, a2.theta),
-                angle_diff(b1.theta, b2.theta),
-            )
-            .abs();
-            let ra1 = angle_diff(a1.theta, direction(a1, a2));
-            let rb1 = angle_diff(b1.theta, direction(b1, b2));
-            let d3 = angle_diff(ra1, rb1).abs();
-            let r = sigmoid(d1, MU_1, TAU_1) * sigmoid(d2, MU_2, TAU_2) * sigmoid(d3, MU_3, TAU_3);
+            let (a1, b1) = (top[t].0, top[t].1);
+            let (a2, b2) = (top[k].0, top[k].1);
+            let d1 = (pa.dist(a1, a2) - pb.dist(b1, b2)).abs();
+            let d2 = wrap_pi(pa.turn(a1, a2) - pb.turn(b1, b2)).abs();
+            let d3 = wrap_pi(pa.bearing(a1, a2) - pb.bearing(b1, b2)).abs();
+            let r = tables.distance(d1) * tables.angle(d2) * tables.angle(d3);
             rho[t * n + k] = r;
             rho[k * n + t] = r;
         }
@@ -127,4 +134,125 @@ pub(crate) fn consolidate(
         }));
     }
     score
+}
+
+/// Brings a difference of two angles in [-π, π) back into [-π, π] with one correction.
+#[inline]
+fn wrap_pi(d: f32) -> f32 {
+    if d > PI {
+        d - 2.0 * PI
+    } else if d < -PI {
+        d + 2.0 * PI
+    } else {
+        d
+    }
+}
+
+/// Pairwise geometry of a template's minutiae, computed once: distances, relative directions
+/// (how much minutia j is turned against minutia i) and bearings (the direction from i to j,
+/// relative to i's own direction).
+#[derive(Debug, Clone)]
+pub(crate) struct Geometry {
+    n: usize,
+    dist: Vec<f32>,
+    turn: Vec<f32>,
+    bearing: Vec<f32>,
+}
+
+impl Geometry {
+    pub(crate) fn new(points: &[Point]) -> Geometry {
+        let n = points.len();
+        let (mut dist, mut turn, mut bearing) =
+            (vec![0.0; n * n], vec![0.0; n * n], vec![0.0; n * n]);
+        for (i, a) in points.iter().enumerate() {
+            for (j, b) in points.iter().enumerate() {
+                dist[i * n + j] = ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt();
+                turn[i * n + j] = angle_diff(a.theta, b.theta);
+                bearing[i * n + j] = if i == j {
+                    0.0
+                } else {
+                    angle_diff(a.theta, direction(a, b))
+                };
+            }
+        }
+        Geometry {
+            n,
+            dist,
+            turn,
+            bearing,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    fn dist(&self, i: usize, j: usize) -> f32 {
+        self.dist[i * self.n + j]
+    }
+
+    fn turn(&self, i: usize, j: usize) -> f32 {
+        self.turn[i * self.n + j]
+    }
+
+    fn bearing(&self, i: usize, j: usize) -> f32 {
+        self.bearing[i * self.n + j]
+    }
+}
+
+/// The two compatibility sigmoids, tabulated (they are steep and only a few hundred steps matter).
+struct Tables {
+    distance: Vec<f32>,
+    angle: Vec<f32>,
+}
+
+const DIST_STEPS_PER_PX: f32 = 16.0;
+const DIST_MAX: f32 = 24.0;
+const ANGLE_STEPS: usize = 1024;
+
+impl Tables {
+    fn distance(&self, d: f32) -> f32 {
+        let i = (d * DIST_STEPS_PER_PX) as usize;
+        if i < self.distance.len() {
+            self.distance[i]
+        } else {
+            0.0
+        }
+    }
+
+    fn angle(&self, a: f32) -> f32 {
+        let i = (a * (ANGLE_STEPS as f32 / PI)) as usize;
+        self.angle[i.min(ANGLE_STEPS)]
+    }
+}
+
+fn tables() -> &'static Tables {
+    static T: OnceLock<Tables> = OnceLock::new();
+    T.get_or_init(|| Tables {
+        distance: (0..(DIST_MAX * DIST_STEPS_PER_PX) as usize)
+            .map(|i| sigmoid((i as f32 + 0.5) / DIST_STEPS_PER_PX, MU_1, TAU_1))
+            .collect(),
+        angle: (0..=ANGLE_STEPS)
+            .map(|i| sigmoid((i as f32 + 0.5) * PI / ANGLE_STEPS as f32, MU_2, TAU_2))
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_follow_the_sigmoids() {
+        let t = tables();
+        for k in 0..400 {
+            let d = k as f32 * 0.07;
+            assert!(
+                (t.distance(d) - sigmoid(d, MU_1, TAU_1)).abs() < 0.02,
+                "{d}"
+            );
+            let a = k as f32 * PI / 400.0;
+            assert!((t.angle(a) - sigmoid(a, MU_2, TAU_2)).abs() < 0.03, "{a}");
+        }
+    }
 }

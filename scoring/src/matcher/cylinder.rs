@@ -55,6 +55,8 @@ pub(crate) struct Cylinder {
     pub bits: [u64; WORDS],
     /// Validity of the NS² spatial cells (the same in every layer).
     pub mask: [u64; SPATIAL_WORDS],
+    /// Number of set bits.
+    pub ones: u32,
 }
 
 /// The centre of cell (i, j) of the cylinder around `m` (i, j from 0).
@@ -129,6 +131,7 @@ pub(crate) fn build(points: &[Point], hull: &[(f32, f32)]) -> Vec<Cylinder> {
             minutia: idx as u16,
             bits: [0; WORDS],
             mask: [0; SPATIAL_WORDS],
+            ones: 0,
         };
         let mut valid = 0;
         for i in 0..NS {
@@ -150,35 +153,57 @@ pub(crate) fn build(points: &[Point], hull: &[(f32, f32)]) -> Vec<Cylinder> {
             }
         }
         if valid >= min_valid {
+            cyl.ones = cyl.bits.iter().map(|w| w.count_ones()).sum();
             out.push(cyl);
         }
     }
     out
 }
 
-/// The similarity of two cylinders in 0..=1 (fast path: popcounts over 64-bit words).
+/// The similarity of two cylinders in 0..=1 (fast path: popcounts over 64-bit words; when one
+/// cylinder's valid cells lie inside the other's, its set bits need not be counted again).
+#[inline(always)]
 pub(crate) fn similarity(a: &Cylinder, b: &Cylinder, theta_a: f32, theta_b: f32) -> f32 {
-    if angle_diff(theta_a, theta_b).abs() > MAX_ROTATION {
+    // Both angles are in [0, 2π): one correction brings the difference into [-π, π].
+    let mut d = (theta_a - theta_b).abs();
+    if d > PI {
+        d = TAU - d;
+    }
+    if d > MAX_ROTATION {
         return 0.0;
     }
     let mut mask = [0u64; SPATIAL_WORDS];
     let mut matchable = 0;
+    let (mut a_inside, mut b_inside) = (true, true);
     for ((m, x), y) in mask.iter_mut().zip(&a.mask).zip(&b.mask) {
         *m = x & y;
+        a_inside &= *m == *x;
+        b_inside &= *m == *y;
         matchable += m.count_ones();
     }
     if (matchable as usize * ND) < (MIN_MATCHABLE_SHARE * CELLS as f32) as usize {
         return 0.0;
     }
-    let (mut na, mut nb, mut nx) = (0u32, 0u32, 0u32);
-    for w in 0..WORDS {
-        let m = mask[w % SPATIAL_WORDS];
-        let ca = a.bits[w] & m;
-        let cb = b.bits[w] & m;
-        na += ca.count_ones();
-        nb += cb.count_ones();
-        nx += (ca ^ cb).count_ones();
-    }
+    let (na, nb, nx) = if a_inside && b_inside {
+        let nx: u32 = a
+            .bits
+            .iter()
+            .zip(&b.bits)
+            .map(|(x, y)| (x ^ y).count_ones())
+            .sum();
+        (a.ones, b.ones, nx)
+    } else {
+        let (mut na, mut nb, mut nx) = (0u32, 0u32, 0u32);
+        for w in 0..WORDS {
+            let m = mask[w % SPATIAL_WORDS];
+            let ca = a.bits[w] & m;
+            let cb = b.bits[w] & m;
+            na += ca.count_ones();
+            nb += cb.count_ones();
+            nx += (ca ^ cb).count_ones();
+        }
+        (na, nb, nx)
+    };
     if na + nb == 0 {
         return 0.0;
     }
