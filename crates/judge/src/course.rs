@@ -115,6 +115,46 @@ pub struct Line {
     pub pts: Vec<Vec2>,
     /// Bounding box of the vertices.
     pub bbox: Aabb,
+    /// Runs of at most [`Line::CHUNK`] segments with their boxes, so long curved lines are
+    /// searched only where the car is.
+    chunks: Vec<(Aabb, usize)>,
+}
+
+impl Line {
+    /// Segments per chunk.
+    pub const CHUNK: usize = 4;
+
+    /// A line from its vertices (at least two).
+    pub fn new(kind: LineKind, pts: Vec<Vec2>) -> Line {
+        let chunks = (0..pts.len().saturating_sub(1))
+            .step_by(Self::CHUNK)
+            .map(|i| {
+                (
+                    Aabb::around(&pts[i..(i + Self::CHUNK + 1).min(pts.len())]),
+                    i,
+                )
+            })
+            .collect();
+        Line {
+            kind,
+            bbox: Aabb::around(&pts),
+            pts,
+            chunks,
+        }
+    }
+
+    /// The vertex runs (each sharing its end vertex with the next) whose box overlaps `area`,
+    /// with their boxes.
+    pub fn runs_near<'a>(
+        &'a self,
+        area: &'a Aabb,
+    ) -> impl Iterator<Item = (&'a Aabb, &'a [Vec2])> + 'a {
+        let all = self.bbox.overlaps(area);
+        self.chunks
+            .iter()
+            .filter(move |(b, _)| all && b.overlaps(area))
+            .map(|(b, i)| (b, &self.pts[*i..(*i + Self::CHUNK + 1).min(self.pts.len())]))
+    }
 }
 
 /// The kind of a Subject 3 area.
@@ -357,11 +397,7 @@ impl Course {
             };
             if let Some(lk) = line_kind {
                 let pts = line_pts()?;
-                let line = Line {
-                    kind: lk,
-                    bbox: Aabb::around(&pts),
-                    pts,
-                };
+                let line = Line::new(lk, pts);
                 match item_entry(&mut items)? {
                     Some(_) => items
                         .get_mut(prop("item").unwrap_or_default())

@@ -17,13 +17,14 @@ pub(crate) fn wheel_on<'l>(
     touch: f64,
 ) -> bool {
     let bb = body_box(fp, touch);
-    lines
-        .filter(|l| kinds.contains(&l.kind) && l.bbox.overlaps(&bb))
-        .any(|l| {
+    lines.filter(|l| kinds.contains(&l.kind)).any(|l| {
+        l.runs_near(&bb).any(|(b, run)| {
+            let near = b.grow(touch);
             fp.wheels
                 .iter()
-                .any(|&w| dist_point_polyline(w, &l.pts) <= touch)
+                .any(|&w| near.contains(w) && dist_point_polyline(w, run) <= touch)
         })
+    })
 }
 
 /// Whether the body outline crosses or touches a line of one of `kinds`.
@@ -33,9 +34,10 @@ pub(crate) fn body_over<'l>(
     kinds: &[LineKind],
 ) -> bool {
     let bb = body_box(fp, 0.0);
-    lines
-        .filter(|l| kinds.contains(&l.kind) && l.bbox.overlaps(&bb))
-        .any(|l| polygon_crosses_polyline(&fp.body, &l.pts))
+    lines.filter(|l| kinds.contains(&l.kind)).any(|l| {
+        l.runs_near(&bb)
+            .any(|(_, run)| polygon_crosses_polyline(&fp.body, run))
+    })
 }
 
 /// Gap from the right side of the body to the nearest edge line on the car's right, metres
@@ -49,7 +51,7 @@ pub(crate) fn right_edge_gap<'l>(
     let mut best: Option<f64> = None;
     for l in lines.filter(|l| l.kind == LineKind::Edge && l.bbox.overlaps(&bb)) {
         let [fr, rr] = fp.right_side();
-        // The line must lie on the right: probe a point 5 m to the right of the mid-right side.
+        // The line must lie on the right: stepping right from the mid-right side gets closer to it.
         let mid = (fr + rr) * 0.5;
         let d_mid = dist_point_polyline(mid, &l.pts);
         if dist_point_polyline(mid + right * 0.01, &l.pts) >= d_mid && d_mid > 0.0 {
