@@ -158,6 +158,10 @@ keyed_enum! {
         GreenStartTimeout = "green_start_timeout",
         /// Body over the road edge after pulling over.
         PullOverOverLine = "pull_over_over_line",
+        /// Did not stop within the distance allowed after the pull-over command.
+        PullOverDistance = "pull_over_distance",
+        /// Opened a door after pulling over with the engine still running.
+        EngineOnLeaving = "engine_on_leaving",
         /// Wrong lights for a simulated night-lights prompt.
         NightLightsWrong = "night_lights_wrong",
     }

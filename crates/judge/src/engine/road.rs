@@ -23,6 +23,11 @@ struct Manoeuvre {
     onset_m: f64,
     onset_deg: f64,
     min_s: f64,
+    /// Distance travelled since the command, where the last sample was, the allowed distance.
+    travelled: f64,
+    last: Vec2,
+    max_m: f64,
+    far: bool,
 }
 
 #[derive(Debug)]
@@ -102,6 +107,10 @@ impl Road {
                         onset_m: out.param(scope, Fault::SignalMissing, "onset_cm", 50.0) / 100.0,
                         onset_deg: out.param(scope, Fault::SignalMissing, "onset_deg", 15.0),
                         min_s: out.param(scope, Fault::SignalShort, "min_s", 3.0),
+                        travelled: 0.0,
+                        far: false,
+                        last: pos,
+                        max_m: out.param(scope, Fault::PullOverDistance, "max_m", f64::INFINITY),
                         cmd: cmd.clone(),
                         pos,
                         left: fwd.perp(),
@@ -249,7 +258,14 @@ impl Road {
         let Some(m) = &mut self.man else { return };
         let t = f.t;
         let lateral = (f.s.pos - m.pos).dot(m.left);
+        m.travelled += (f.s.pos - m.last).len();
+        m.last = f.s.pos;
         let (scope, label, onset, min_s) = (m.scope, m.label, m.onset_m, m.min_s);
+        if m.cmd == Command::PullOver && m.stage < 2 && !m.far && m.travelled > m.max_m {
+            m.far = true;
+            let d = format!("not stopped within {:.0} m", m.max_m);
+            out.fault(t, scope, label, Fault::PullOverDistance, d);
+        }
         let signal = |side, out: &mut Out<'_>| {
             if let Some((fault, d)) = check_signal(f.motion, t, side, min_s) {
                 out.fault(t, scope, label, fault, d);
@@ -306,6 +322,9 @@ impl Road {
                 }
                 2 => {
                     m.brake_seen |= f.s.signals.parking_brake;
+                    if !f.s.signals.doors_closed && f.s.signals.engine_on {
+                        out.fault(t, scope, label, Fault::EngineOnLeaving, String::new());
+                    }
                     let leaving =
                         !f.s.signals.engine_on || !f.s.signals.doors_closed || f.motion.moving;
                     if leaving {

@@ -31,6 +31,8 @@ struct Route {
     fast_zone: Option<usize>,
     pull_shift: f64,
     pull_brake: bool,
+    pull_delay_m: f64,
+    leave_engine_on: bool,
     manual: bool,
 }
 
@@ -52,6 +54,8 @@ const CLEAN: Route = Route {
     fast_zone: None,
     pull_shift: -0.6,
     pull_brake: true,
+    pull_delay_m: 0.0,
+    leave_engine_on: false,
     manual: false,
 };
 
@@ -179,7 +183,7 @@ fn route(k: Route) -> Sim {
     // Pull over.
     s.event(Event::Command(Command::PullOver))
         .set(|g| g.right_signal = true);
-    s.drive(20.0, Steer::Straight, 20.0)
+    s.drive(20.0 + k.pull_delay_m, Steer::Straight, 20.0)
         .sidestep(k.pull_shift, 400.0, 12.0, false)
         .drive(3.0, Steer::Straight, 5.0);
     s.hold(1000);
@@ -189,9 +193,12 @@ fn route(k: Route) -> Sim {
     s.shift(Gear::N)
         .hold(1000)
         .set(|g| g.right_signal = false)
-        .hold(500)
-        .set(|g| g.engine_on = false)
-        .hold(1000);
+        .hold(500);
+    if k.leave_engine_on {
+        s.set(|g| g.doors_closed = false).hold(1000);
+    } else {
+        s.set(|g| g.engine_on = false).hold(1000);
+    }
     s
 }
 
@@ -490,6 +497,24 @@ pub fn all() -> Vec<Scenario> {
             &["40603"],
             Route {
                 pull_shift: -0.86,
+                ..CLEAN
+            },
+        ),
+        r(
+            "s3-pull-over-late",
+            "Drives 110 m after the pull-over command before pulling over.",
+            &["40602"],
+            Route {
+                pull_delay_m: 110.0,
+                ..CLEAN
+            },
+        ),
+        r(
+            "s3-pull-over-engine-on",
+            "Opens the door after pulling over with the engine running.",
+            &["40607"],
+            Route {
+                leave_engine_on: true,
                 ..CLEAN
             },
         ),
