@@ -13,22 +13,26 @@ use crate::state::{AppState, Clock};
 
 /// The whole HTTP surface: `/api/v1/…` and the console.
 pub fn router(state: AppState) -> Router {
+    let (area_api, area_pages) = crate::areas::routes();
     Router::new()
-        .nest("/api/v1", crate::api::routes())
+        .nest("/api/v1", crate::api::routes().merge(area_api))
         .merge(crate::console::routes())
+        .merge(area_pages)
         .layer(axum::middleware::from_fn(crate::error::log_errors))
         .with_state(state)
 }
 
-/// The state handlers see, from an open site.
-pub fn state_of(site: &Site, clock: Clock) -> AppState {
-    AppState {
+/// The state handlers see, from an open site; starts every area.
+pub async fn state_of(site: &Site, clock: Clock) -> anyhow::Result<AppState> {
+    let areas = crate::areas::Areas::start(site, &clock).await?;
+    Ok(AppState {
         rt: site.rt.clone(),
         store: site.store.clone(),
         log: site.log.clone(),
         public_key: site.public_key,
         clock,
-    }
+        areas,
+    })
 }
 
 /// Serves until `shutdown` resolves, then drains requests, logs the stop and flushes the log.
@@ -38,7 +42,18 @@ pub async fn serve(
     clock: Clock,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let state = state_of(&site, clock);
+    serve_with(site, listener, clock, shutdown, |_| {}).await
+}
+
+/// Like [`serve`], calling `started` with the state once the listener is live (the demo uses it).
+pub async fn serve_with(
+    site: Site,
+    listener: TcpListener,
+    clock: Clock,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    started: impl FnOnce(AppState),
+) -> anyhow::Result<()> {
+    let state = state_of(&site, clock).await?;
     site.log
         .append(Draft {
             kind: EventKind::SystemStarted,
@@ -54,7 +69,10 @@ pub async fn serve(
     tracing::info!(%addr, site = %site.rt.site, "examd listening");
     // One line on stdout for people and scripts: where to point the browser.
     println!("examd listening on http://{addr}");
+    let areas = state.areas.clone();
+    started(state.clone());
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await?;
+    areas.shutdown().await;
     site.log
         .append(Draft { kind: EventKind::SystemStopped, subjects: vec![], payload: b"{}".to_vec() })
         .await?;

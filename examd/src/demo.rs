@@ -61,8 +61,12 @@ pub async fn run(mut args: SiteArgs, clock: Clock) -> anyhow::Result<()> {
     }
     println!("  停止 / stop:       Ctrl-C");
     let token = std::fs::read_to_string(&token_file).context("reading the demo terminal token")?;
-    tokio::spawn(simulated_terminal(format!("http://{addr}"), token));
-    app::serve(site, listener, clock, app::shutdown_signal()).await
+    let base = format!("http://{addr}");
+    tokio::spawn(simulated_terminal(base.clone(), token));
+    app::serve_with(site, listener, clock, app::shutdown_signal(), move |state| {
+        tokio::spawn(crate::areas::demo(state, base));
+    })
+    .await
 }
 
 /// A terminal that reports a heartbeat every two seconds through the HTTP API.

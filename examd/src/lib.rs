@@ -5,12 +5,15 @@
 pub mod accounts;
 pub mod api;
 pub mod app;
+pub mod areas;
 pub mod audit_ops;
 pub mod auth;
 pub mod config;
 pub mod console;
 pub mod demo;
 pub mod error;
+pub mod gate;
 pub mod site;
 pub mod state;
+pub mod theory;
 pub mod wire;

@@ -33,6 +33,8 @@ pub struct AppState {
     pub public_key: audit::PublicKey,
     /// The clock.
     pub clock: Clock,
+    /// Every area's live state.
+    pub areas: crate::areas::Areas,
 }
 
 impl AppState {

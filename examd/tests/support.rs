@@ -45,7 +45,7 @@ pub async fn test_site() -> TestSite {
     let dev = accounts::create(&site.store, &site.log, "gate-a".parse().unwrap(), Role::Device, String::new(), None, clock(), &by)
         .await
         .unwrap();
-    let router = app::router(app::state_of(&site, clock));
+    let router = app::router(app::state_of(&site, clock).await.unwrap());
     TestSite { _dir: dir, router, site, device_token: dev.token.unwrap(), now }
 }
 

@@ -13,6 +13,7 @@ use axum_extra::extract::CookieJar;
 
 use crate::state::AppState;
 pub use i18n::{Lang, T, t};
+pub use pages::{area_page_gate, area_page_theory};
 
 /// Console routes (outside `/api`).
 pub fn routes() -> Router<AppState> {
@@ -21,8 +22,6 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(pages::login))
         .route("/events", get(pages::events))
         .route("/audit", get(pages::audit))
-        .route("/gate", get(pages::gate))
-        .route("/theory", get(pages::theory))
         .route("/driving", get(pages::driving))
         .route("/upload", get(pages::upload))
         .route("/static/console.css", get(css))

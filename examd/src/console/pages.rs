@@ -252,13 +252,13 @@ async fn area(
     .await
 }
 
-/// `GET /gate`.
-pub async fn gate(jar: CookieJar, Query(q): Query<LangQuery>, c: Result<Caller, ApiError>) -> Response {
+/// `GET /gate` (until the gate area renders its own).
+pub async fn area_page_gate(jar: CookieJar, Query(q): Query<LangQuery>, c: Result<Caller, ApiError>) -> Response {
     area(Page::new(jar, &q), c, "/gate", T::gate, "gate.").await
 }
 
-/// `GET /theory`.
-pub async fn theory(jar: CookieJar, Query(q): Query<LangQuery>, c: Result<Caller, ApiError>) -> Response {
+/// `GET /theory` (until the theory area renders its own).
+pub async fn area_page_theory(jar: CookieJar, Query(q): Query<LangQuery>, c: Result<Caller, ApiError>) -> Response {
     area(Page::new(jar, &q), c, "/theory", T::theory, "theory.").await
 }
 

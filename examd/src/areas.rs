@@ -1,0 +1,51 @@
+//! The functional areas of a site (gate, theory, …): each owns a folder, and this wires them.
+
+use std::sync::Arc;
+
+use axum::Router;
+
+use crate::site::Site;
+use crate::state::{AppState, Clock};
+use crate::{gate, theory};
+
+/// Every area's live state.
+#[derive(Debug, Clone)]
+pub struct Areas {
+    /// The dual-door gate.
+    pub gate: Arc<gate::GateArea>,
+    /// The theory hall.
+    pub theory: Arc<theory::TheoryArea>,
+}
+
+impl Areas {
+    /// Starts every area.
+    pub async fn start(site: &Site, clock: &Clock) -> anyhow::Result<Areas> {
+        Ok(Areas {
+            gate: gate::GateArea::start(site, clock.clone()).await?,
+            theory: theory::TheoryArea::start(site, clock.clone()).await?,
+        })
+    }
+
+    /// Stops every area's background work.
+    pub async fn shutdown(&self) {
+        self.gate.shutdown().await;
+        self.theory.shutdown().await;
+    }
+}
+
+/// Every area's API routes (under `/api/v1/<area>`) and console pages.
+pub fn routes() -> (Router<AppState>, Router<AppState>) {
+    let api = Router::new().nest("/gate", gate::api_routes()).nest("/theory", theory::api_routes());
+    let pages = gate::pages().merge(theory::pages());
+    (api, pages)
+}
+
+/// Runs every area's demo against the running daemon.
+pub async fn demo(state: AppState, base_url: String) {
+    let (g, t) = tokio::join!(gate::demo(state.clone(), base_url.clone()), theory::demo(state, base_url));
+    for (area, r) in [("gate", g), ("theory", t)] {
+        if let Err(e) = r {
+            tracing::error!(area, error = %format!("{e:#}"), "demo stopped");
+        }
+    }
+}
