@@ -1,6 +1,6 @@
 //! Judging throughput over the reference drives (criterion).
 //!
-//! `cargo bench -p judge --bench judge`. Throughput is reported in telemetry records per second.
+//! `cargo bench -p benches --bench judge`. Throughput is reported in telemetry records per second.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use judge::sim::fixture::Expected;
 use judge::{CatalogueSource, Course, Record, Standard, VehicleProfile};
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
 }
 
 fn load(
