@@ -218,7 +218,12 @@ fn build(e: &Epoch, date: Option<(i64, u32)>) -> Fix {
     };
     let quality = match (gga, rmc) {
         (Some(g), _) => g.quality,
-        (None, Some(r)) if r.valid => FixQuality::Autonomous,
+        // No GGA (lost to a bad checksum, say): RMC's mode letter, else its status.
+        (None, Some(r)) => r.mode.unwrap_or(if r.valid {
+            FixQuality::Autonomous
+        } else {
+            FixQuality::Invalid
+        }),
         _ => FixQuality::Invalid,
     };
     let vtg = e.untimed.vtg.as_ref();

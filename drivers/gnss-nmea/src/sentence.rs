@@ -51,6 +51,8 @@ pub struct Rmc {
     pub unix_day: Option<i64>,
     /// Status A/D (valid) or V (void).
     pub valid: bool,
+    /// The FAA mode letter (NMEA 2.3+; 4.x adds R and F for RTK fixed and float) as a quality.
+    pub mode: Option<FixQuality>,
     /// Latitude and longitude, degrees.
     pub lat_lon: Option<(f64, f64)>,
     /// Speed over ground, km/h.
@@ -193,6 +195,9 @@ pub fn parse_sentence(line: &str) -> Result<Sentence, SentenceError> {
             unix_day: r.fix_date.map(unix_day),
             // The crate does not export its status type; the field is one letter.
             valid: field(line, 2) != Some("V"),
+            mode: r
+                .faa_mode
+                .map(|m| FixQuality::from(nmea::sentences::FixType::from(m))),
             lat_lon: r.lat.zip(r.lon),
             speed_kmh: r.speed_over_ground.map(|k| f64::from(k) * KMH_PER_KNOT),
             course_deg: r.true_course.map(f64::from),
@@ -288,6 +293,7 @@ mod tests {
             panic!()
         };
         assert_eq!(r.unix_day, Some(1_795_910_400 / 86_400));
+        assert_eq!(r.mode, Some(FixQuality::RtkFloat));
         assert_eq!(
             parse_sentence("$GPVTG,054.7,T,034.4,M,005.5,N,010.2,K*48").unwrap(),
             Sentence::Vtg(Vtg {

@@ -1,5 +1,6 @@
 //! The polling driver: one FC02 read of the mapped discrete inputs and one FC04 read of the mapped input
-//! registers per poll, decoded into [`Signals`], with the link's state.
+//! registers per poll, decoded into [`Signals`], with the link's state. The two requests are a few
+//! milliseconds apart, so a change that lands between them shows in the next poll's other half.
 
 use std::time::Duration;
 
