@@ -73,6 +73,22 @@ kinds! {
     DeviceTokenIssued = 14, "device.token_issued";
     /// A free-form report from a terminal (heartbeat, operator note), appended through the API.
     DeviceReport = 100, "device.report";
+    /// An examiner opened a theory sitting (exam, bank version, re-verification interval).
+    TheorySittingOpened = 300, "theory.sitting_opened";
+    /// A candidate was assigned a seat and a paper (seed) in a sitting.
+    TheorySeatAssigned = 301, "theory.seat_assigned";
+    /// A candidate proved their identity at their seat; their paper's clock started.
+    TheoryCandidateLogin = 302, "theory.candidate_login";
+    /// A question was shown to a candidate.
+    TheoryQuestionShown = 303, "theory.question_shown";
+    /// A candidate's answer became final (and was scored).
+    TheoryAnswerGiven = 304, "theory.answer_given";
+    /// A candidate's identity was re-verified during the paper (a pause, if any, ends).
+    TheoryReverified = 305, "theory.reverified";
+    /// An identity re-check failed: the paper is paused and the examiner alerted.
+    TheoryReverifyFailed = 306, "theory.reverify_failed";
+    /// A theory paper ended, with its score and verdict.
+    TheoryResult = 307, "theory.result";
 }
 
 impl fmt::Display for EventKind {
