@@ -106,6 +106,25 @@ pub(crate) fn kind_totals(batch: &[Sealed]) -> Vec<(i64, i64)> {
     totals.into_iter().map(|(k, n)| (i64::from(k), n)).collect()
 }
 
+/// Row counts of the multi-row statements a batch is split into. Few distinct sizes keep the
+/// prepared-statement cache small; large ones keep the statement count per batch low.
+const CHUNK_SIZES: [usize; 4] = [64, 16, 4, 1];
+
+/// Splits `items` greedily into slices of the sizes in [`CHUNK_SIZES`].
+pub(crate) fn chunked<T>(mut items: &[T]) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    while !items.is_empty() {
+        let size = CHUNK_SIZES
+            .into_iter()
+            .find(|&c| c <= items.len())
+            .unwrap_or(1);
+        let (chunk, rest) = items.split_at(size);
+        out.push(chunk);
+        items = rest;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +187,21 @@ mod tests {
                 (i64::from(EventKind::DeviceReport.code()), 3)
             ]
         );
+    }
+
+    #[test]
+    fn chunks_cover_everything_in_order_with_few_sizes() {
+        for n in 0..300usize {
+            let items: Vec<usize> = (0..n).collect();
+            let chunks = chunked(&items);
+            assert_eq!(chunks.concat(), items);
+            assert!(chunks.iter().all(|c| CHUNK_SIZES.contains(&c.len())));
+            assert!(
+                chunks.len() <= n / 64 + 3 + 3 + 3,
+                "n={n}: {} chunks",
+                chunks.len()
+            );
+        }
     }
 
     #[test]

@@ -12,16 +12,16 @@ use std::time::Duration;
 use async_trait::async_trait;
 use audit::{Hash, Sealed};
 use model::{Seq, UnixMs, UserName};
-use sqlx::Row;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteRow, SqliteSynchronous,
 };
+use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::error::{conflict_on, name_violations};
 use crate::rows::{
-    check_continuity, count_from, count_param, hash_from, kind_from, kind_totals, role_from,
-    seq_from, seq_param, time_from, user_name_from,
+    check_continuity, chunked, count_from, count_param, hash_from, kind_from, kind_totals,
+    role_from, seq_from, seq_param, time_from, user_name_from,
 };
 use crate::{NewUser, SessionRow, Store, StoreError, StoredCheckpoint, StoredEvent, UserRow};
 
@@ -145,39 +145,52 @@ impl Store for SqliteStore {
         }
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         check_continuity(head(&mut tx).await?, batch)?;
+        // Multi-row inserts in a few fixed sizes: each size is one cached prepared statement,
+        // and a batch of hundreds of events costs a handful of statements, not hundreds.
+        let mut events = Vec::with_capacity(batch.len());
+        let mut subjects = Vec::new();
         for sealed in batch {
             let seq = seq_param(sealed.event.seq)?;
-            sqlx::query(
-                "INSERT INTO events (seq, time_ms, kind, record, hash) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(seq)
-            .bind(sealed.event.time.0)
-            .bind(i64::from(sealed.event.kind.code()))
-            .bind(sealed.bytes.as_slice())
-            .bind(sealed.hash.0.as_slice())
-            .execute(&mut *tx)
-            .await
-            .map_err(conflict_on("events.seq"))?;
+            events.push((seq, sealed));
             for subject in &sealed.event.subjects {
-                sqlx::query(
-                    "INSERT OR IGNORE INTO event_subjects (subject_kind, subject_id, seq) VALUES (?, ?, ?)",
-                )
-                .bind(i64::from(subject.kind.code()))
-                .bind(subject.id.as_str())
-                .bind(seq)
-                .execute(&mut *tx)
-                .await?;
+                subjects.push((i64::from(subject.kind.code()), subject.id.as_str(), seq));
             }
         }
-        for (kind, n) in kind_totals(batch) {
-            sqlx::query(
-                "INSERT INTO kind_counts (kind, n) VALUES (?, ?) \
-                 ON CONFLICT (kind) DO UPDATE SET n = kind_counts.n + excluded.n",
+        for chunk in chunked(&events) {
+            QueryBuilder::<Sqlite>::new("INSERT INTO events (seq, time_ms, kind, record, hash) ")
+                .push_values(chunk, |mut row, (seq, sealed)| {
+                    row.push_bind(*seq)
+                        .push_bind(sealed.event.time.0)
+                        .push_bind(i64::from(sealed.event.kind.code()))
+                        .push_bind(sealed.bytes.as_slice())
+                        .push_bind(sealed.hash.0.as_slice());
+                })
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(conflict_on("events.seq"))?;
+        }
+        for chunk in chunked(&subjects) {
+            QueryBuilder::<Sqlite>::new(
+                "INSERT OR IGNORE INTO event_subjects (subject_kind, subject_id, seq) ",
             )
-            .bind(kind)
-            .bind(n)
+            .push_values(chunk, |mut row, (kind, id, seq)| {
+                row.push_bind(*kind).push_bind(*id).push_bind(*seq);
+            })
+            .build()
             .execute(&mut *tx)
             .await?;
+        }
+        let totals = kind_totals(batch);
+        for chunk in chunked(&totals) {
+            QueryBuilder::<Sqlite>::new("INSERT INTO kind_counts (kind, n) ")
+                .push_values(chunk, |mut row, (kind, n)| {
+                    row.push_bind(*kind).push_bind(*n);
+                })
+                .push(" ON CONFLICT (kind) DO UPDATE SET n = kind_counts.n + excluded.n")
+                .build()
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
