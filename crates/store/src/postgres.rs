@@ -378,3 +378,21 @@ impl Store for PgStore {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn debug_hides_the_password() {
+        let url = "postgres://examd:s3cret@127.0.0.1:1/examd?password=s3cret";
+        let options = PgConnectOptions::from_str(url).unwrap();
+        let store = PgStore {
+            pool: PgPoolOptions::new().connect_lazy_with(options),
+            location: redact(url),
+        };
+        let shown = format!("{store:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("127.0.0.1:1/examd"), "{shown}");
+    }
+}
