@@ -8,9 +8,7 @@ use proptest::prelude::*;
 use crate::support::build;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(
-        std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(64)
-    ))]
+    #![proptest_config(crate::support::proptest_config())]
 
     #[test]
     fn events_and_growth_check_against_signed_checkpoints(

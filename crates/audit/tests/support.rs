@@ -97,3 +97,17 @@ impl Log {
         )
     }
 }
+
+/// 64 cases unless `PROPTEST_CASES` says otherwise. Failures are not persisted to files:
+/// proptest cannot place them for an integration test; the failing input is printed instead.
+pub fn proptest_config() -> proptest::test_runner::Config {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(64);
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: None,
+        ..Default::default()
+    }
+}

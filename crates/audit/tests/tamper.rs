@@ -83,9 +83,7 @@ fn log_strategy() -> impl Strategy<Value = Log> {
 const SEQ_FIELD: std::ops::Range<usize> = 1..9;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(
-        std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(64)
-    ))]
+    #![proptest_config(crate::support::proptest_config())]
 
     #[test]
     fn an_untouched_log_verifies(log in log_strategy()) {
