@@ -9,8 +9,8 @@
 use std::hint::black_box;
 
 use audit::{
-    Anchor, Chain, CheckpointPolicy, Event, Hash, SignedCheckpoint, Signer, Writer, decode, encode, leaf_hash,
-    merkle, validate, verify,
+    Anchor, Chain, CheckpointPolicy, Event, Hash, SignedCheckpoint, Signer, Writer, decode, encode,
+    leaf_hash, merkle, validate, verify,
 };
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use model::{EventKind, Seq, SiteId, SubjectKind, SubjectRef, UnixMs};
@@ -28,11 +28,20 @@ struct Log {
 fn build() -> Log {
     let site: SiteId = "bench-site".parse().unwrap();
     let (signer, _) = Signer::generate().unwrap();
-    let mut w = Writer::new(&site, CheckpointPolicy { every_events: 1000, every_ms: 0 }, UnixMs(0));
+    let mut w = Writer::new(
+        &site,
+        CheckpointPolicy {
+            every_events: 1000,
+            every_ms: 0,
+        },
+        UnixMs(0),
+    );
     let mut records = Vec::with_capacity(EVENTS);
     let mut checkpoints = Vec::new();
     for i in 0..EVENTS as u64 {
-        let payload: Vec<u8> = (0..PAYLOAD).map(|j| b'a' + ((i as usize + j) % 26) as u8).collect();
+        let payload: Vec<u8> = (0..PAYLOAD)
+            .map(|j| b'a' + ((i as usize + j) % 26) as u8)
+            .collect();
         let event = Event {
             seq: Seq(i + 1),
             time: UnixMs(1_700_000_000_000 + i as i64 * 100),
@@ -46,7 +55,12 @@ fn build() -> Log {
             checkpoints.push(signer.sign(&w.checkpoint(UnixMs(0))));
         }
     }
-    Log { site, keys: vec![signer.public_key()], records, checkpoints }
+    Log {
+        site,
+        keys: vec![signer.public_key()],
+        records,
+        checkpoints,
+    }
 }
 
 /// Checks encoding and chain only: the 1M events/s goal.
@@ -85,7 +99,10 @@ fn bench(c: &mut Criterion) {
     let iter = || log.records.iter().map(|(b, h)| (b, *h));
     // Every path agrees on the result before anything is timed.
     let report = verify(&log.site, &log.keys, iter(), &log.checkpoints, None).unwrap();
-    assert_eq!((report.events, report.checkpoints_checked), (EVENTS as u64, EVENTS / 1000));
+    assert_eq!(
+        (report.events, report.checkpoints_checked),
+        (EVENTS as u64, EVENTS / 1000)
+    );
     assert_eq!(chain_only(&log.site, &log.records), report.head);
     assert_eq!(naive(&log), report.head);
 
@@ -97,13 +114,31 @@ fn bench(c: &mut Criterion) {
     g.bench_function(BenchmarkId::new("verify_heads_only", EVENTS), |b| {
         b.iter(|| {
             let from = Anchor::trusted(Seq(0), Chain::genesis_hash(&log.site));
-            verify(&log.site, &log.keys, black_box(iter()), &log.checkpoints, Some(from)).unwrap()
+            verify(
+                &log.site,
+                &log.keys,
+                black_box(iter()),
+                &log.checkpoints,
+                Some(from),
+            )
+            .unwrap()
         })
     });
     g.bench_function(BenchmarkId::new("verify", EVENTS), |b| {
-        b.iter(|| verify(&log.site, &log.keys, black_box(iter()), &log.checkpoints, None).unwrap())
+        b.iter(|| {
+            verify(
+                &log.site,
+                &log.keys,
+                black_box(iter()),
+                &log.checkpoints,
+                None,
+            )
+            .unwrap()
+        })
     });
-    g.bench_function(BenchmarkId::new("naive", EVENTS), |b| b.iter(|| naive(black_box(&log))));
+    g.bench_function(BenchmarkId::new("naive", EVENTS), |b| {
+        b.iter(|| naive(black_box(&log)))
+    });
     g.finish();
 }
 
