@@ -93,10 +93,17 @@ fn append(c: &mut Criterion) {
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(5));
     for appenders in [1u64, 64, 256] {
+        let before = log.stats();
         group.bench_with_input(
             BenchmarkId::new("sqlite_wal_fsync", format!("{appenders}_appenders")),
             &appenders,
             |b, &appenders| b.iter_custom(|events| rt.block_on(run(&log, appenders, events))),
+        );
+        let after = log.stats();
+        let (events, commits) = (after.events - before.events, after.commits - before.commits);
+        eprintln!(
+            "append/{appenders}_appenders: {events} events in {commits} commits, {:.1} events per disk sync",
+            events as f64 / commits.max(1) as f64
         );
     }
     group.finish();

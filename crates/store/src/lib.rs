@@ -19,7 +19,7 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use types::{NewUser, SessionRow, StoredCheckpoint, StoredEvent, UserRow};
 pub use url::{Backend, redact};
-pub use writer::{AppendError, Draft, LogWriter};
+pub use writer::{AppendError, Draft, LogWriter, WriterStats};
 
 use std::sync::Arc;
 

@@ -33,6 +33,7 @@ mod task;
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use audit::{Checkpoint, CheckpointPolicy, EncodeError, Sealed, Signer};
@@ -91,6 +92,34 @@ pub enum AppendError {
     Store(Arc<StoreError>),
 }
 
+/// Counters of a writer since it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WriterStats {
+    /// Batches committed.
+    pub commits: u64,
+    /// Events committed.
+    pub events: u64,
+    /// Batches the store refused (their callers got [`AppendError::Store`]).
+    pub failed_commits: u64,
+    /// Checkpoints stored.
+    pub checkpoints: u64,
+}
+
+/// The live counters behind [`WriterStats`], shared by the handle and the task.
+#[derive(Debug, Default)]
+struct Counters {
+    commits: AtomicU64,
+    events: AtomicU64,
+    failed_commits: AtomicU64,
+    checkpoints: AtomicU64,
+}
+
+impl Counters {
+    fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
 /// What the writer task is asked to do.
 enum Command {
     Append {
@@ -111,6 +140,7 @@ pub struct LogWriter {
     site: SiteId,
     commands: mpsc::Sender<Command>,
     tail: broadcast::Sender<Arc<Sealed>>,
+    counters: Arc<Counters>,
 }
 
 impl fmt::Debug for LogWriter {
@@ -137,26 +167,36 @@ impl LogWriter {
         let resumed = resume::resume(&*store, &site, policy, clock()).await?;
         let (commands, queue) = mpsc::channel(QUEUE);
         let (tail, _) = broadcast::channel(TAIL);
-        let task = task::Task::new(
-            store,
-            site.clone(),
-            signer,
-            policy,
-            clock,
-            resumed,
-            tail.clone(),
-        );
+        let counters = Arc::new(Counters::default());
+        let outputs = task::Outputs {
+            tail: tail.clone(),
+            counters: counters.clone(),
+        };
+        let task = task::Task::new(store, site.clone(), signer, policy, clock, resumed, outputs);
         tokio::spawn(task.run(queue));
         Ok(LogWriter {
             site,
             commands,
             tail,
+            counters,
         })
     }
 
     /// The site whose log this is.
     pub fn site(&self) -> &SiteId {
         &self.site
+    }
+
+    /// Counters since start: commits, events, failures, checkpoints. `events / commits` is the
+    /// mean batch size, i.e. how many events each disk sync acknowledged.
+    pub fn stats(&self) -> WriterStats {
+        let c = &self.counters;
+        WriterStats {
+            commits: c.commits.load(Ordering::Relaxed),
+            events: c.events.load(Ordering::Relaxed),
+            failed_commits: c.failed_commits.load(Ordering::Relaxed),
+            checkpoints: c.checkpoints.load(Ordering::Relaxed),
+        }
     }
 
     /// Appends one event; returns it sealed once it is durable.

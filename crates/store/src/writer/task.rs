@@ -8,8 +8,11 @@ use model::SiteId;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::resume::{Resumed, resume};
-use super::{AppendError, BATCH_CAP, Clock, Command, Draft};
+use super::{AppendError, BATCH_CAP, Clock, Command, Counters, Draft};
 use crate::{Store, StoreError, StoredCheckpoint};
+
+/// The longest a batch waits for callers of the previous one to come back (see [`gather`]).
+const LINGER: Duration = Duration::from_millis(1);
 
 type AppendReply = oneshot::Sender<Result<Vec<Sealed>, AppendError>>;
 
@@ -17,6 +20,12 @@ type AppendReply = oneshot::Sender<Result<Vec<Sealed>, AppendError>>;
 enum Control {
     Checkpoint(oneshot::Sender<Result<Option<Checkpoint>, AppendError>>),
     Shutdown(oneshot::Sender<()>),
+}
+
+/// Where the task reports: the live tail and the counters.
+pub(super) struct Outputs {
+    pub tail: broadcast::Sender<Arc<Sealed>>,
+    pub counters: Arc<Counters>,
 }
 
 pub(super) struct Task {
@@ -32,6 +41,7 @@ pub(super) struct Task {
     /// unknown): re-read it before the next batch.
     stale: bool,
     tail: broadcast::Sender<Arc<Sealed>>,
+    counters: Arc<Counters>,
 }
 
 impl Task {
@@ -42,7 +52,7 @@ impl Task {
         policy: CheckpointPolicy,
         clock: Clock,
         resumed: Resumed,
-        tail: broadcast::Sender<Arc<Sealed>>,
+        outputs: Outputs,
     ) -> Task {
         Task {
             store,
@@ -53,7 +63,8 @@ impl Task {
             writer: resumed.writer,
             checkpointed: resumed.checkpointed,
             stale: false,
-            tail,
+            tail: outputs.tail,
+            counters: outputs.counters,
         }
     }
 
@@ -72,6 +83,8 @@ impl Task {
             t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             t
         });
+        // Requests in the last batch: about how many callers are appending.
+        let mut expected = 1;
         loop {
             let first = tokio::select! {
                 command = queue.recv() => command,
@@ -85,8 +98,9 @@ impl Task {
                 self.final_checkpoint().await;
                 return;
             };
-            let (appends, control) = gather(first, &mut queue);
+            let (appends, control) = gather(first, &mut queue, expected).await;
             if !appends.is_empty() {
+                expected = appends.len();
                 self.commit(appends).await;
                 self.checkpoint_if_due().await;
             }
@@ -167,6 +181,7 @@ impl Task {
             Err(e) => {
                 if !self.committed_anyway(&batch).await {
                     self.writer = before;
+                    Counters::add(&self.counters.failed_commits, 1);
                     let e = Arc::new(e);
                     tracing::error!(error = %e, events = batch.len(), "log batch not stored");
                     for (_, reply) in accepted {
@@ -177,6 +192,8 @@ impl Task {
                 tracing::warn!(error = %e, "the store reported an error, but the batch is stored");
             }
         }
+        Counters::add(&self.counters.commits, 1);
+        Counters::add(&self.counters.events, batch.len() as u64);
         for (range, reply) in accepted {
             let _ = reply.send(Ok(batch[range].to_vec()));
         }
@@ -245,6 +262,7 @@ impl Task {
         match self.store.put_checkpoint(&stored).await {
             Ok(()) => {
                 self.checkpointed = checkpoint.tree_size;
+                Counters::add(&self.counters.checkpoints, 1);
                 Ok(Some(checkpoint))
             }
             Err(e) => {
@@ -264,12 +282,19 @@ fn stored_head(writer: &Writer) -> Option<(model::Seq, audit::Hash)> {
 
 /// Takes `first` and whatever else is queued, up to [`BATCH_CAP`] events, stopping after the
 /// first control command so it runs after the appends sent before it.
-fn gather(
+///
+/// Callers answered by the last commit are usually on their way back with their next event:
+/// when fewer than `expected` requests (the last batch's) are queued, it waits up to [`LINGER`]
+/// for more, so one commit (one disk sync) serves them all instead of a straggler or two
+/// taking a sync of their own. With one caller `expected` is 1 and nothing waits.
+async fn gather(
     first: Command,
     queue: &mut mpsc::Receiver<Command>,
+    expected: usize,
 ) -> (Vec<(Vec<Draft>, AppendReply)>, Option<Control>) {
     let mut appends = Vec::new();
     let mut events = 0;
+    let deadline = tokio::time::Instant::now() + LINGER;
     let mut next = Some(first);
     while let Some(command) = next.take() {
         match command {
@@ -280,9 +305,17 @@ fn gather(
             Command::Checkpoint { reply } => return (appends, Some(Control::Checkpoint(reply))),
             Command::Shutdown { reply } => return (appends, Some(Control::Shutdown(reply))),
         }
-        if events < BATCH_CAP {
-            next = queue.try_recv().ok();
+        if events >= BATCH_CAP {
+            break;
         }
+        next = match queue.try_recv() {
+            Ok(command) => Some(command),
+            Err(_) if appends.len() < expected => tokio::time::timeout_at(deadline, queue.recv())
+                .await
+                .ok()
+                .flatten(),
+            Err(_) => None,
+        };
     }
     (appends, None)
 }

@@ -147,6 +147,14 @@ pub async fn story(store: Arc<dyn Store>, earlier_key: PublicKey) {
         );
     }
 
+    let stats = log.stats();
+    assert_eq!(stats.events, expected_count);
+    assert!(
+        stats.commits >= 1 && stats.commits <= stats.events,
+        "{stats:?}"
+    );
+    assert_eq!(stats.failed_commits, 0);
+
     // The live tail saw every event, in order, after it was stored.
     for sealed in &acked {
         let got = tail.recv().await.unwrap();
