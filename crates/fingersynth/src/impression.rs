@@ -11,8 +11,9 @@
 //!    distortion of the same family. A low-amplitude smooth displacement field is added on top.
 //! 3. **Contact region**: the part of the finger that touched is an ellipse with a noisy border,
 //!    off-centre and sized by pressure, intersected with the master's silhouette.
-//! 4. **Pressure and dryness**: the ridge threshold moves with pressure; heavy pressure dilates
-//!    the ridges (3×3 grayscale dilation), a dry finger erodes them and punches random gaps.
+//! 4. **Pressure and dryness**: the ridge threshold moves with pressure; ridges always break up
+//!    a little (random gaps of a few pixels), more so on a dry finger, which is also eroded (3×3
+//!    grayscale erosion); heavy pressure dilates the ridges and smears ink into the valleys.
 //! 5. **Sensor**: uneven ink, background shading, a 3×3 blur and Gaussian-like noise.
 
 use crate::field::{Grid, SmoothNoise};
@@ -30,18 +31,18 @@ pub struct ImpressionParams {
     pub width: u32,
     /// Output height, pixels (32..=2000; default 384).
     pub height: u32,
-    /// Largest shift of the finger on each axis, pixels (0..=200; default 24).
+    /// Largest shift of the finger on each axis, pixels (0..=200; default 40).
     pub max_translation: f64,
-    /// Largest rotation of the finger, degrees (0..=180; default 12).
+    /// Largest rotation of the finger, degrees (0..=180; default 15).
     pub max_rotation_deg: f64,
     /// Strength of the plastic distortion (0..=3; default 1: the skin outside the
-    /// close-contact area turns by up to 3° and shifts by up to 8 pixels).
+    /// close-contact area turns by up to 4° and shifts by up to 10 pixels).
     pub distortion: f64,
-    /// Range of pressure, from −1 (light, dry) to +1 (heavy, wet) (default −0.7..0.7).
+    /// Range of pressure, from −1 (light, dry) to +1 (heavy, wet) (default −0.8..0.7).
     pub pressure: (f64, f64),
-    /// Range of the fraction of the finger area that touches the sensor (0.2..=1; default 0.5..0.9).
+    /// Range of the fraction of the finger area that touches the sensor (0.2..=1; default 0.4..0.85).
     pub contact: (f64, f64),
-    /// Standard deviation of the sensor noise, gray levels (0..=60; default 9).
+    /// Standard deviation of the sensor noise, gray levels (0..=60; default 11).
     pub noise: f64,
 }
 
@@ -50,12 +51,12 @@ impl Default for ImpressionParams {
         Self {
             width: 288,
             height: 384,
-            max_translation: 24.0,
-            max_rotation_deg: 12.0,
+            max_translation: 40.0,
+            max_rotation_deg: 15.0,
             distortion: 1.0,
-            pressure: (-0.7, 0.7),
-            contact: (0.5, 0.9),
-            noise: 9.0,
+            pressure: (-0.8, 0.7),
+            contact: (0.4, 0.85),
+            noise: 11.0,
         }
     }
 }
@@ -153,7 +154,7 @@ impl Master {
         let mut rng = root.fork(stage::DISTORTION);
         let contact_cx = sil.cx + rng.sym(0.12 * sil.half_width);
         let contact_cy = sil.cy + rng.sym(0.12 * sil.top);
-        let outer_angle = (rng.sym(3.0) * p.distortion).to_radians();
+        let outer_angle = (rng.sym(4.0) * p.distortion).to_radians();
         let warp = Warp {
             out_cx: w as f64 / 2.0,
             out_cy: h as f64 / 2.0,
@@ -167,7 +168,7 @@ impl Master {
             close_ry: rng.range(0.2, 0.35) * sil.top,
             brake_width: rng.range(60.0, 110.0),
             outer_cos_sin: (outer_angle.cos(), outer_angle.sin()),
-            outer_shift: (rng.sym(8.0) * p.distortion, rng.sym(8.0) * p.distortion),
+            outer_shift: (rng.sym(10.0) * p.distortion, rng.sym(10.0) * p.distortion),
             wobble: (
                 SmoothNoise::new(&mut rng, 6, 90.0, 220.0),
                 SmoothNoise::new(&mut rng, 6, 90.0, 220.0),
@@ -190,12 +191,12 @@ impl Master {
             sil.cx + rng.sym(0.15 * sil.half_width * (1.0 - grow + 0.3)),
             sil.cy + rng.sym(0.15 * sil.top * (1.0 - grow + 0.3)),
         );
-        let border = SmoothNoise::new(&mut rng, 8, 40.0, 160.0);
+        let border = SmoothNoise::new(&mut rng, 8, 80.0, 220.0);
 
         // Steps 1–3: sample the master.
         let mut ink = Grid::filled(w, h, 0.0);
         let mut area = Grid::filled(w, h, 0.0);
-        let bias = 0.35 * pressure as f32;
+        let bias = 0.25 * pressure as f32;
         for y in 0..h {
             for x in 0..w {
                 let (qx, qy) = warp.map(x as f64, y as f64);
@@ -206,7 +207,7 @@ impl Master {
                 let (ex, ey) = (qx - ccx, qy - ccy);
                 let ry = if ey < 0.0 { cry_top } else { cry_bottom };
                 let norm =
-                    ((ex / crx).powi(2) + (ey / ry).powi(2)).sqrt() + 0.06 * border.at(qx, qy);
+                    ((ex / crx).powi(2) + (ey / ry).powi(2)).sqrt() + 0.03 * border.at(qx, qy);
                 let touch = ((1.0 - norm) * 0.5 * (crx + ry) / 6.0).clamp(0.0, 1.0) as f32;
                 let i = y * w + x;
                 area.data[i] = a * touch;
@@ -215,27 +216,31 @@ impl Master {
             }
         }
 
-        // Step 4: skin condition.
+        // Step 4: skin condition. Ridges always break up a little (pores, skin texture); a dry
+        // finger breaks them more and thins them, a wet one thickens them and smears the valleys.
         let mut rng = root.fork(stage::SKIN);
         let dryness = (-pressure).max(0.0) as f32;
-        if dryness > 0.0 {
-            let speckle = blur(&Grid::from_fn(w, h, |_, _| rng.unit() as f32));
-            let cut = 1.0 - 0.35 * dryness;
-            for (v, s) in ink.data.iter_mut().zip(&speckle.data) {
-                let gap = smoothstep(cut, cut + 0.05, *s);
-                *v *= 1.0 - gap;
-            }
-            if dryness > 0.45 {
-                ink = erode(&ink);
-            }
-        } else if pressure > 0.45 {
+        let wetness = pressure.max(0.0) as f32;
+        // A 3×3-blurred uniform field has mean 0.5 and deviation ≈ 0.108: a cut at 0.63 removes
+        // about 11 % of the ridge pixels, at 0.55 about 32 %.
+        let speckle = blur(&Grid::from_fn(w, h, |_, _| rng.unit() as f32));
+        let cut = 0.63 - 0.08 * dryness;
+        let smear = blur(&Grid::from_fn(w, h, |_, _| rng.unit() as f32));
+        let smear_cut = 0.82 - 0.1 * wetness;
+        for ((v, s), m) in ink.data.iter_mut().zip(&speckle.data).zip(&smear.data) {
+            *v *= 1.0 - smoothstep(cut, cut + 0.04, *s);
+            *v = v.max(0.8 * smoothstep(smear_cut, smear_cut + 0.04, *m));
+        }
+        if dryness > 0.5 {
+            ink = erode(&ink);
+        } else if wetness > 0.6 {
             ink = dilate(&ink);
         }
 
         // Step 5: sensor.
         let mut rng = root.fork(stage::SENSOR);
-        let background = rng.range(215.0, 240.0) as f32;
-        let dark = rng.range(20.0, 70.0) as f32;
+        let background = rng.range(180.0, 225.0) as f32;
+        let dark = rng.range(10.0, 60.0) as f32;
         let shading = SmoothNoise::new(&mut rng, 6, 150.0, 400.0);
         let unevenness = SmoothNoise::new(&mut rng, 8, 30.0, 120.0);
         let mut gray = Grid::from_fn(w, h, |x, y| {

@@ -27,9 +27,9 @@ impl Silhouette {
         Self {
             cx: width / 2.0 + rng.sym(0.02 * width),
             cy: height * rng.range(0.46, 0.5),
-            half_width: width * rng.range(0.40, 0.46),
-            top: height * rng.range(0.40, 0.45),
-            bottom: height * rng.range(0.50, 0.56),
+            half_width: width * rng.range(0.34, 0.40),
+            top: height * rng.range(0.38, 0.43),
+            bottom: height * rng.range(0.48, 0.55),
         }
     }
 
