@@ -169,6 +169,24 @@ impl Anchor {
         Anchor::trusted(Seq(checkpoint.tree_size), checkpoint.head)
     }
 
+    /// The best trusted start for verifying from `seq` on: the largest checkpoint that is
+    /// validly signed by one of `keys`, names `site`, and covers fewer than `seq` events.
+    /// `None` when there is none; then start from [`Anchor::genesis`] (or a hash you trust).
+    pub fn before(
+        site: &SiteId,
+        keys: &[PublicKey],
+        checkpoints: &[SignedCheckpoint],
+        seq: Seq,
+    ) -> Option<Anchor> {
+        checkpoints
+            .iter()
+            .filter_map(|c| PublicKey::verify_any(keys, c).ok())
+            .map(|(cp, _)| cp)
+            .filter(|cp| cp.site == *site && cp.tree_size < seq.0)
+            .max_by_key(|cp| cp.tree_size)
+            .map(|cp| Anchor::from_checkpoint(&cp))
+    }
+
     /// The last trusted seq (0: nothing yet).
     pub fn seq(&self) -> Seq {
         self.seq

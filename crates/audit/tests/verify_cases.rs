@@ -290,3 +290,26 @@ fn large_payloads_verify() {
     let log = build(&[vec![7u8; 100_000], vec![], vec![0; 1]], 2);
     assert_eq!(log.verify().unwrap().events, 3);
 }
+
+#[test]
+fn an_anchor_before_a_seq_comes_from_the_latest_good_checkpoint() {
+    let mut log = simple(12, 4);
+    let before = |seq| Anchor::before(&log.site, &[log.key], &log.checkpoints, Seq(seq));
+    assert_eq!(before(4), None);
+    assert_eq!(
+        before(5).map(|a| (a.seq(), a.head())),
+        Some((Seq(4), log.records[3].1))
+    );
+    assert_eq!(before(12).map(|a| a.seq()), Some(Seq(8)));
+    // Verify from seq 10 on, starting at the checkpoint of 8.
+    let from = before(10).unwrap();
+    let rest = log.records[from.seq().0 as usize..]
+        .iter()
+        .map(|(b, h)| (b, *h));
+    let report = verify(&log.site, &[log.key], rest, &log.checkpoints, Some(from)).unwrap();
+    assert_eq!((report.events, report.last_seq), (4, Seq(12)));
+    // A checkpoint with a bad signature is not trusted as a start.
+    log.checkpoints[1].signature[0] ^= 1;
+    let before = Anchor::before(&log.site, &[log.key], &log.checkpoints, Seq(10));
+    assert_eq!(before.map(|a| a.seq()), Some(Seq(4)));
+}
