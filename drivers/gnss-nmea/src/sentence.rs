@@ -353,6 +353,28 @@ mod tests {
         ));
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Line noise never panics the parser: a corrupted sentence is an error or, rarely, still a sentence.
+        #[test]
+        fn corrupted_sentences_never_panic(pos in 0usize..100, byte in proptest::prelude::any::<u8>(), cut in 0usize..100) {
+            let golden = [
+                "$GNGGA,023042.20,3954.13507890,N,11623.70612345,E,5,18,0.90,52.3310,M,-8.4000,M,2.4,0123*41",
+                "$GNRMC,023042.20,A,3954.13507890,N,11623.70612345,E,5.3996,87.500,291126,,,F*4A",
+                "$GNVTG,87.500,T,,M,5.3996,N,10.0001,K,F*1E",
+                "$HEHDT,341.8,T*21",
+            ];
+            for g in golden {
+                let mut b = g.as_bytes().to_vec();
+                let i = pos % b.len();
+                b[i] = byte;
+                let _ = parse_sentence(&String::from_utf8_lossy(&b));
+                let _ = parse_sentence(&g[..cut.min(g.len())]);
+            }
+        }
+    }
+
     #[test]
     fn other_sentences_are_passed_over_by_name() {
         assert_eq!(
