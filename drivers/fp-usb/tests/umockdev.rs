@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use fp_usb::recording::device;
+use fp_usb::recording::{device, ioctl, pcapng};
 
 use crate::support::{assert_same_image, recordings};
 
@@ -26,6 +26,7 @@ fn umockdev_available() -> bool {
     found
 }
 
+#[derive(Clone, Copy)]
 enum Traffic<'a> {
     Ioctl(&'a str),
     Pcapng(&'a str),
@@ -45,6 +46,7 @@ fn capture_under_umockdev(dir: &Path, traffic: Traffic<'_>, selector: &str) {
     };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out.png");
+    let traffic_out = tmp.path().join("traffic.ioctl");
     let run = Command::new("umockdev-run")
         .arg("-d")
         .arg(dir.join("device"))
@@ -54,6 +56,8 @@ fn capture_under_umockdev(dir: &Path, traffic: Traffic<'_>, selector: &str) {
         .arg(env!("CARGO_BIN_EXE_fp-usb-capture"))
         .args(["--selector", selector, "--wait-ms", "5000", "--out"])
         .arg(&out)
+        .arg("--record")
+        .arg(&traffic_out)
         .output()
         .unwrap();
     assert!(
@@ -62,6 +66,30 @@ fn capture_under_umockdev(dir: &Path, traffic: Traffic<'_>, selector: &str) {
         run.status,
         String::from_utf8_lossy(&run.stderr)
     );
+    // The driver's traffic, recorded on the rusb side, is the device's recording URB for URB.
+    let expected = match traffic {
+        Traffic::Ioctl(f) => {
+            ioctl::parse(&std::fs::read_to_string(dir.join(f)).unwrap())
+                .unwrap()
+                .recording
+        }
+        Traffic::Pcapng(f) => {
+            pcapng::parse(&std::fs::read(dir.join(f)).unwrap(), dev.address).unwrap()
+        }
+    };
+    let expected: Vec<_> = expected
+        .urbs
+        .into_iter()
+        .filter(|u| !u.is_standard_control())
+        .collect();
+    let seen = ioctl::parse(&std::fs::read_to_string(&traffic_out).unwrap()).unwrap();
+    assert_eq!(seen.device_node, Some(dev.dev_path()));
+    assert_eq!(seen.recording.urbs.len(), expected.len());
+    assert!(
+        seen.recording.urbs == expected,
+        "the traffic differs from the recording"
+    );
+
     let ours = image::open(&out).unwrap().to_luma8();
     let (w, h) = ours.dimensions();
     assert_same_image(w, h, ours.as_raw(), &dir.join("capture.png"));

@@ -2,13 +2,19 @@
 //!
 //! `fp-usb-capture [--selector usb:298d:1010] --out finger.png [--wait-ms 10000]`
 //! Without a selector the first supported sensor found is used.
+//! `--record session.ioctl` also saves the USB traffic as umockdev `.ioctl` text, which
+//! `ReplayTransport` and `umockdev-run` can replay. A recording of a real finger is biometric data:
+//! keep it out of the repository unless its owner consented.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use fp_usb::UsbSensorFactory;
+use fp_usb::recording::ioctl::{self, IoctlRecording};
+use fp_usb::transport::UsbRecorder;
+use fp_usb::transport::rusb::UsbId;
+use fp_usb::{Model, RusbTransport, UsbSensorFactory};
 use hw::{Selector, SensorFactory};
 
 /// Capture one image from a USB fingerprint sensor.
@@ -20,6 +26,9 @@ struct Args {
     /// Where to write the PNG.
     #[arg(long)]
     out: PathBuf,
+    /// Also write the USB traffic to this file as umockdev `.ioctl` text.
+    #[arg(long)]
+    record: Option<PathBuf>,
     /// How long to wait for a finger, in milliseconds.
     #[arg(long, default_value_t = 10_000)]
     wait_ms: u64,
@@ -56,7 +65,24 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 .selector
         }
     };
-    let mut sensor = factory.open(&selector).await?;
+    let (mut sensor, recording) = match &args.record {
+        None => (factory.open(&selector).await?, None),
+        Some(_) => {
+            let Selector::Usb { vid, pid, serial } = &selector else {
+                return Err("--record needs a usb: selector".into());
+            };
+            let model = Model::from_ids(*vid, *pid).ok_or("unsupported USB sensor")?;
+            let id = UsbId {
+                vid: *vid,
+                pid: *pid,
+                serial: serial.clone(),
+            };
+            let transport = RusbTransport::open(id, 0).await?;
+            let node = transport.device_node();
+            let (recorder, handle) = UsbRecorder::new(transport);
+            (model.driver(recorder), Some((node, handle)))
+        }
+    };
     eprintln!("{selector}: {}; place a finger", sensor.info().model);
     sensor
         .wait_for_finger(Duration::from_millis(args.wait_ms))
@@ -67,5 +93,14 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("image size mismatch")?
         .save_with_format(&args.out, image::ImageFormat::Png)?;
     eprintln!("wrote {w}x{h} image to {}", args.out.display());
+    if let (Some(path), Some((node, handle))) = (&args.record, recording) {
+        drop(sensor);
+        let text = ioctl::to_text(&IoctlRecording {
+            device_node: Some(node),
+            recording: handle.snapshot(),
+        });
+        std::fs::write(path, text)?;
+        eprintln!("wrote the USB traffic to {}", path.display());
+    }
     Ok(())
 }

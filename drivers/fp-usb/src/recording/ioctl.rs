@@ -59,6 +59,38 @@ pub fn parse(text: &str) -> Result<IoctlRecording, RecordingError> {
     Ok(out)
 }
 
+/// Writes a recording as umockdev `.ioctl` text (flat, no nesting), which [`parse`] reads back.
+pub fn to_text(rec: &IoctlRecording) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if let Some(dev) = &rec.device_node {
+        let _ = writeln!(out, "@DEV {dev}");
+    }
+    for u in &rec.recording.urbs {
+        let ty = match u.transfer_type {
+            TransferType::Isochronous => 0,
+            TransferType::Interrupt => 1,
+            TransferType::Control => 2,
+            TransferType::Bulk => 3,
+        };
+        let (ep, buffer_length, actual, bytes) = match u.setup {
+            Some(setup) if u.transfer_type == TransferType::Control => {
+                let mut b = setup.to_vec();
+                b.extend_from_slice(&u.data);
+                (0, u.length + 8, u.data.len(), b)
+            }
+            _ => (u.endpoint.0, u.length, u.data.len(), u.data.clone()),
+        };
+        let _ = writeln!(
+            out,
+            "USBDEVFS_REAPURB 0 {ty} {ep} {} 0 {buffer_length} {actual} 0 {}",
+            u.status,
+            hex::encode_upper(bytes)
+        );
+    }
+    out
+}
+
 fn parse_reap<'a>(f: &mut impl Iterator<Item = &'a str>) -> Result<Urb, &'static str> {
     let mut num = |what: &'static str| -> Result<i64, &'static str> {
         f.next().ok_or(what)?.parse::<i64>().map_err(|_| what)
@@ -125,6 +157,7 @@ fn parse_reap<'a>(f: &mut impl Iterator<Item = &'a str>) -> Result<Urb, &'static
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[rustfmt::skip]
     const SAMPLE: &str = concat!(
@@ -167,6 +200,53 @@ mod tests {
         );
         assert_eq!((u.length, u.data.as_slice()), (1, &[0u8][..]));
         assert!(!u.is_standard_control());
+    }
+
+    fn urb_strategy() -> impl Strategy<Value = Urb> {
+        use proptest::collection::vec;
+        let data = vec(any::<u8>(), 0..40);
+        prop_oneof![
+            // Bulk or interrupt, IN (data no longer than asked) or OUT (data is the length).
+            (
+                prop_oneof![Just(TransferType::Bulk), Just(TransferType::Interrupt)],
+                any::<u8>(),
+                data.clone(),
+                0usize..8,
+                -120i32..=0
+            )
+                .prop_map(|(transfer_type, ep, data, extra, status)| {
+                    let endpoint = Endpoint(ep);
+                    let length = data.len() + if endpoint.is_in() { extra } else { 0 };
+                    Urb {
+                        transfer_type,
+                        endpoint,
+                        setup: None,
+                        length,
+                        data,
+                        status,
+                    }
+                }),
+            // Control: the endpoint follows the setup packet's direction bit.
+            (any::<[u8; 8]>(), data).prop_map(|(setup, data)| Urb {
+                transfer_type: TransferType::Control,
+                endpoint: Endpoint(setup[0] & 0x80),
+                setup: Some(setup),
+                length: data.len(),
+                data,
+                status: 0,
+            }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn text_round_trips(urbs in proptest::collection::vec(urb_strategy(), 0..12)) {
+            let rec = IoctlRecording {
+                device_node: Some("/dev/bus/usb/002/007".into()),
+                recording: Recording { urbs },
+            };
+            prop_assert_eq!(parse(&to_text(&rec)).unwrap(), rec);
+        }
     }
 
     #[test]

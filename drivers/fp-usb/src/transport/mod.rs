@@ -1,8 +1,10 @@
 //! The USB transport seam: bulk, interrupt and control transfers, one at a time.
 //!
 //! Drivers are generic over [`UsbTransport`]; [`RusbTransport`] talks to hardware through libusb,
-//! [`ReplayTransport`] plays a [`Recording`](crate::recording::Recording) back.
+//! [`ReplayTransport`] plays a [`Recording`](crate::recording::Recording) back, and
+//! [`UsbRecorder`] records any transport's transfers.
 
+mod recorder;
 mod replay;
 pub mod rusb;
 
@@ -10,6 +12,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+pub use self::recorder::{RecordingHandle, UsbRecorder};
 pub use self::replay::{ReplayMismatch, ReplayTransport};
 pub use self::rusb::RusbTransport;
 use crate::recording::Endpoint;

@@ -58,6 +58,8 @@ pub struct RusbTransport {
     /// `None` only while dropping.
     jobs: Option<mpsc::Sender<(Job, Reply)>>,
     worker: Option<std::thread::JoinHandle<()>>,
+    bus: u8,
+    address: u8,
 }
 
 impl Drop for RusbTransport {
@@ -190,7 +192,7 @@ impl RusbTransport {
             .spawn(move || {
                 let handle = match open_blocking(&id, interface) {
                     Ok(h) => {
-                        let _ = opened_tx.send(Ok(()));
+                        let _ = opened_tx.send(Ok((h.device().bus_number(), h.device().address())));
                         h
                     }
                     Err(e) => {
@@ -205,11 +207,18 @@ impl RusbTransport {
                 let _ = handle.release_interface(interface);
             })
             .map_err(|_| TransportError::WorkerGone)?;
-        opened_rx.await.map_err(|_| TransportError::WorkerGone)??;
+        let (bus, address) = opened_rx.await.map_err(|_| TransportError::WorkerGone)??;
         Ok(Self {
             jobs: Some(jobs),
             worker: Some(worker),
+            bus,
+            address,
         })
+    }
+
+    /// The usbfs node of the opened device (`/dev/bus/usb/BBB/DDD`), as recordings name it.
+    pub fn device_node(&self) -> String {
+        format!("/dev/bus/usb/{:03}/{:03}", self.bus, self.address)
     }
 
     async fn submit(&self, job: Job) -> Result<Done, TransportError> {
