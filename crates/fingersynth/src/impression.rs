@@ -62,6 +62,26 @@ impl Default for ImpressionParams {
 }
 
 impl ImpressionParams {
+    /// FVC-like captures (the default): large placement changes, partial contact, dry and wet
+    /// fingers. With the project's matcher the error rates land among those of the FVC2002 sets.
+    pub fn fvc() -> Self {
+        Self::default()
+    }
+
+    /// A cooperative user on a gate sensor: the finger placed near the centre, mostly in full
+    /// contact, mild skin conditions. Meant for demos and tests where a genuine finger should pass.
+    pub fn cooperative() -> Self {
+        Self {
+            max_translation: 10.0,
+            max_rotation_deg: 6.0,
+            distortion: 0.5,
+            pressure: (-0.3, 0.4),
+            contact: (0.75, 0.95),
+            noise: 6.0,
+            ..Self::default()
+        }
+    }
+
     fn clamped(&self) -> Self {
         let range = |(a, b): (f64, f64), lo: f64, hi: f64| {
             let a = a.clamp(lo, hi);

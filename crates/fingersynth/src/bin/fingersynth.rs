@@ -1,7 +1,7 @@
 //! `fingersynth`: writes a synthetic set as `<finger>_<impression>.png` (FVC naming) into a folder.
 
 use anyhow::{Context, Result};
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use fingersynth::{ImpressionParams, Master, MasterParams, finger_seed, impression_seed};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -31,27 +31,40 @@ struct Cli {
     /// Output height, pixels.
     #[arg(long, default_value_t = 384)]
     height: u32,
-    /// Plastic distortion strength (0 = none, 1 = default).
-    #[arg(long, default_value_t = 1.0)]
-    distortion: f64,
-    /// Sensor noise, gray levels.
-    #[arg(long, default_value_t = 9.0)]
-    noise: f64,
+    /// Capture conditions: `fvc` (hard, FVC-like) or `cooperative` (gate-like, easy).
+    #[arg(long, value_enum, default_value_t = Preset::Fvc)]
+    preset: Preset,
+    /// Plastic distortion strength (0 = none, 1 = the fvc preset); overrides the preset.
+    #[arg(long)]
+    distortion: Option<f64>,
+    /// Sensor noise, gray levels; overrides the preset.
+    #[arg(long)]
+    noise: Option<f64>,
     /// Also write each master as `master_<finger>.png`.
     #[arg(long)]
     masters: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Preset {
+    Fvc,
+    Cooperative,
 }
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
     std::fs::create_dir_all(&cli.out).with_context(|| format!("creating {}", cli.out.display()))?;
     let master_params = MasterParams::default();
+    let preset = match cli.preset {
+        Preset::Fvc => ImpressionParams::fvc(),
+        Preset::Cooperative => ImpressionParams::cooperative(),
+    };
     let impression_params = ImpressionParams {
         width: cli.width,
         height: cli.height,
-        distortion: cli.distortion,
-        noise: cli.noise,
-        ..ImpressionParams::default()
+        distortion: cli.distortion.unwrap_or(preset.distortion),
+        noise: cli.noise.unwrap_or(preset.noise),
+        ..preset
     };
     let bar = ProgressBar::new(u64::from(cli.fingers) * u64::from(cli.impressions));
     bar.set_style(ProgressStyle::with_template(
