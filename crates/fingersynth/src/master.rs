@@ -73,7 +73,7 @@ impl MasterParams {
 }
 
 /// A master fingerprint: ridge pattern, area mask and the models that made them.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Master {
     class: FingerClass,
     orientation: OrientationModel,
@@ -81,6 +81,19 @@ pub struct Master {
     silhouette: Silhouette,
     ridges: Grid,
     mask: Grid,
+}
+
+impl std::fmt::Debug for Master {
+    /// A summary: the pixel grids are left out.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Master")
+            .field("class", &self.class)
+            .field("width", &self.width())
+            .field("height", &self.height())
+            .field("singular_points", &self.singular_points())
+            .field("silhouette", &self.silhouette)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Stage labels for [`Rng::fork`]: fixed forever, like the generator itself.
