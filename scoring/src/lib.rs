@@ -24,6 +24,8 @@ pub use extract::{
     ExtractError, ExtractErrorKind, GrayImage, Limits, MIN_MINUTIAE, decode_image, extract,
     extract_raw, to_500ppi,
 };
+#[doc(hidden)]
+pub use matcher::compare_naive;
 pub use matcher::{
     Explanation, Prepared, Score, THRESHOLD_FMR_1000, THRESHOLD_FMR_10000, compare,
     compare_prepared, explain,

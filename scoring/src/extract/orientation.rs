@@ -197,8 +197,8 @@ pub(crate) fn field(img: &Plane) -> Field {
     for by in 0..bh {
         for bx in 0..bw {
             let (mut c, mut s) = (0.0f64, 0.0f64);
-            for y in by.saturating_sub(2)..(by + 3).min(bh) {
-                for x in bx.saturating_sub(2)..(bx + 3).min(bw) {
+            for y in by.saturating_sub(1)..(by + 2).min(bh) {
+                for x in bx.saturating_sub(1)..(bx + 2).min(bw) {
                     let q = &sums[y * bw + x];
                     let e = q[2].max(1e-9);
                     // Normalise each block so one strong block does not dominate.

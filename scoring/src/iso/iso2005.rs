@@ -26,12 +26,16 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Record, TemplateError> {
     let mut c = Cursor::new(bytes);
     c.take(8, "format identifier")?;
     let length = c.u32("total record length")? as usize;
-    if length != bytes.len() {
+    // Records kept in fixed-size buffers come with zero padding after their declared end; anything else must match exactly.
+    let padded = length < bytes.len() && length >= 12 && bytes[length..].iter().all(|&b| b == 0);
+    if length != bytes.len() && !padded {
         return Err(TemplateError::new(
             TemplateErrorKind::LengthMismatch,
             "total record length",
         ));
     }
+    let mut c = Cursor::new(&bytes[..length]);
+    c.take(12, "total record length")?;
     let capture_equipment = c.u16("capture equipment")?;
     let width = c.u16("image width")?;
     let height = c.u16("image height")?;
@@ -135,9 +139,15 @@ pub(super) fn read_extensions(
         let kind = c.u16(&format!("view {v} extended area {k} type"))?;
         let len_field = format!("view {v} extended area {k} length");
         let len = c.u16(&len_field)? as usize;
-        let len = len
+        let mut len = len
             .checked_sub(ext_header)
             .ok_or_else(|| TemplateError::new(TemplateErrorKind::Invalid, &len_field))?;
+        // Writers disagree on whether a 2005 area length counts its own 4-byte header: when the
+        // length as read overruns the extended data block but fits without the header, it counted it.
+        let left = total.saturating_sub(c.position() - start);
+        if ext_header == 0 && len > left && len >= 4 && len - 4 <= left {
+            len -= 4;
+        }
         let data = c
             .take(len, &format!("view {v} extended area {k} data"))?
             .to_vec();
@@ -248,6 +258,15 @@ mod tests {
             let err = super::super::decode(&ONE_MINUTIA[..cut]).unwrap_err();
             assert!(!err.field().is_empty(), "cut {cut}");
         }
+    }
+
+    #[test]
+    fn zero_padding_after_the_record_is_ignored_but_other_trailing_bytes_are_not() {
+        let mut b = ONE_MINUTIA.to_vec();
+        b.extend_from_slice(&[0, 0, 0]);
+        assert_eq!(decode(&b).unwrap(), decode(ONE_MINUTIA).unwrap());
+        b.push(1);
+        assert_eq!(decode(&b).unwrap_err().field(), "total record length");
     }
 
     #[test]

@@ -55,6 +55,9 @@ struct EvalArgs {
     /// Another matcher's scores (`probe<TAB>score<TAB>gallery` lines) to report beside ours.
     #[arg(long)]
     compare: Option<PathBuf>,
+    /// Write our scores of all pairs to this file, in the same `probe<TAB>score<TAB>gallery` form.
+    #[arg(long)]
+    scores: Option<PathBuf>,
 }
 
 fn main() -> Result<()> {
@@ -271,6 +274,13 @@ fn evaluate(dir: &Path, args: &EvalArgs) -> Result<()> {
         out["compare"] = serde_json::json!({
             "file": name, "eer": r.eer, "fmr100": r.fmr100, "fmr1000": r.fmr1000, "zero_fmr": r.zero_fmr,
         });
+    }
+    if let Some(path) = &args.scores {
+        let text: String = pair_scores
+            .iter()
+            .map(|&(i, j, s)| format!("{}\t{s}\t{}\n", samples[i].name, samples[j].name))
+            .collect();
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
     }
     if let Some(det) = &args.det {
         let mut curves = vec![("scoring".to_string(), rates.det.clone())];
