@@ -4,6 +4,11 @@
 //! write-ahead log is synced: what [`Store::append`] acknowledged survives a power cut. All
 //! writes go through one connection and start with `BEGIN IMMEDIATE`, so a writer never has to
 //! upgrade a read lock; readers use a pool of their own and never wait for the writer.
+//!
+//! Checkpointing the WAL back into the database file (which syncs that file too) is kept off
+//! the commit path: a background task runs a passive checkpoint on a reader connection every
+//! [`CHECKPOINT_EVERY`], and the writer's own automatic checkpoint only steps in past
+//! [`AUTOCHECKPOINT_PAGES`], as a safety net should the background task fall behind.
 
 use std::fmt;
 use std::str::FromStr;
@@ -29,12 +34,30 @@ use crate::{NewUser, SessionRow, Store, StoreError, StoredCheckpoint, StoredEven
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Reader connections.
 const READERS: u32 = 4;
+/// How often the background task checkpoints the WAL.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+/// WAL pages after which a commit checkpoints by itself (SQLite's default is 1000).
+const AUTOCHECKPOINT_PAGES: &str = "20000";
+/// The WAL file is cut back to this size after a checkpoint (bytes).
+const WAL_SIZE_LIMIT: &str = "67108864";
+/// Page cache per connection, in KiB (negative: KiB rather than pages).
+const CACHE_KIB: &str = "-16384";
 
 /// The SQLite store. Open it with [`SqliteStore::open`] or [`crate::open`].
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     location: String,
+    /// The background WAL checkpointer, stopped when the store is dropped.
+    checkpointer: Option<tokio::task::AbortHandle>,
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        if let Some(task) = &self.checkpointer {
+            task.abort();
+        }
+    }
 }
 
 impl fmt::Debug for SqliteStore {
@@ -54,7 +77,9 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .pragma("cache_size", CACHE_KIB)
+            .pragma("journal_size_limit", WAL_SIZE_LIMIT);
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         // An in-memory database lives as long as its connection: keep the one connection open.
         let writer = SqlitePoolOptions::new()
@@ -62,21 +87,28 @@ impl SqliteStore {
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
-            .connect_with(options.clone())
+            .connect_with(
+                options
+                    .clone()
+                    .pragma("wal_autocheckpoint", AUTOCHECKPOINT_PAGES),
+            )
             .await?;
         crate::migrations::sqlite().run(&writer).await?;
-        let reader = if in_memory {
-            writer.clone()
+        let (reader, checkpointer) = if in_memory {
+            (writer.clone(), None)
         } else {
-            SqlitePoolOptions::new()
+            let reader = SqlitePoolOptions::new()
                 .max_connections(READERS)
-                .connect_lazy_with(options)
+                .connect_lazy_with(options);
+            let task = tokio::spawn(checkpoint_wal(reader.clone()));
+            (reader, Some(task.abort_handle()))
         };
         let location = crate::url::redact(url);
         Ok(SqliteStore {
             writer,
             reader,
             location,
+            checkpointer,
         })
     }
 
@@ -84,6 +116,22 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;
+    }
+}
+
+/// Copies committed WAL pages into the database file now and then, without blocking anyone
+/// (`PASSIVE`), so commits rarely have to.
+async fn checkpoint_wal(pool: SqlitePool) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while !pool.is_closed() {
+        tick.tick().await;
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::debug!(error = %e, "background WAL checkpoint failed");
+        }
     }
 }
 
