@@ -101,8 +101,40 @@ pub fn parse_packet(p: &[u8]) -> Result<UsbmonPacket<'_>, &'static str> {
     })
 }
 
+/// Checks every block's length field before `pcap-parser` sees it: pcap-parser 0.17 subtracts 12
+/// from the length without checking it first (found by the `fpusb_pcapng` fuzz target;
+/// regression input `tests/regressions/pcapng/crash-ac87…`).
+fn check_block_lengths(bytes: &[u8]) -> Result<(), RecordingError> {
+    let (mut offset, mut block, mut big_endian) = (0usize, 0usize, false);
+    while offset < bytes.len() {
+        let bad = |reason| RecordingError::Pcapng { block, reason };
+        let head = bytes
+            .get(offset..offset + 12)
+            .ok_or(bad("truncated block"))?;
+        let field = |at: usize| [head[at], head[at + 1], head[at + 2], head[at + 3]];
+        if u32::from_le_bytes(field(0)) == 0x0a0d_0d0a {
+            big_endian = field(8) == [0x1a, 0x2b, 0x3c, 0x4d];
+        }
+        let len = if big_endian {
+            u32::from_be_bytes(field(4))
+        } else {
+            u32::from_le_bytes(field(4))
+        } as usize;
+        if len < 12 || len % 4 != 0 {
+            return Err(bad("bad block length"));
+        }
+        if len > bytes.len() - offset {
+            return Err(bad("truncated block"));
+        }
+        offset += len;
+        block += 1;
+    }
+    Ok(())
+}
+
 /// Iterates over the packets of a pcapng capture, checking the link type.
 pub fn packets(bytes: &[u8]) -> Result<Vec<&[u8]>, RecordingError> {
+    check_block_lengths(bytes)?;
     let slice = PcapNGSlice::from_slice(bytes).map_err(|_| RecordingError::Pcapng {
         block: 0,
         reason: "no section header block",
@@ -337,5 +369,15 @@ pub(crate) mod tests {
             parse(&whole[..whole.len() - 3], DEV),
             Err(RecordingError::Pcapng { .. })
         ));
+        // A block shorter than its own 12-byte frame (pcap-parser would underflow on it).
+        let mut tiny = pcapng(220, &[]);
+        tiny.extend_from_slice(&[4, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            parse(&tiny, DEV),
+            Err(RecordingError::Pcapng {
+                block: 2,
+                reason: "bad block length"
+            })
+        );
     }
 }
