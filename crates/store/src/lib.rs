@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use audit::{Hash, Sealed};
-use model::{Seq, UnixMs, UserName};
+use model::{Seq, SubjectRef, UnixMs, UserName};
 
 /// Everything examd keeps. Implementations: `SqliteStore`, `PgStore`.
 ///
@@ -53,6 +53,15 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         &self,
         before: Option<Seq>,
         kind: Option<u16>,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Up to `limit` events that name `subject`, with `seq < before` (or the newest when
+    /// `None`), newest first. Served by the `event_subjects` projection.
+    async fn events_about(
+        &self,
+        subject: &SubjectRef,
+        before: Option<Seq>,
         limit: u32,
     ) -> Result<Vec<StoredEvent>, StoreError>;
 

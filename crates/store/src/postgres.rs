@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use async_trait::async_trait;
 use audit::{Hash, Sealed};
-use model::{Seq, UnixMs, UserName};
+use model::{Seq, SubjectRef, UnixMs, UserName};
 use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 
@@ -225,6 +225,26 @@ impl Store for PgStore {
                 .await?
             }
         };
+        rows.iter().map(event_row).collect()
+    }
+
+    async fn events_about(
+        &self,
+        subject: &SubjectRef,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT e.seq, e.record, e.hash FROM event_subjects s JOIN events e ON e.seq = s.seq \
+                 WHERE s.subject_kind = $1 AND s.subject_id = $2 AND s.seq < $3 \
+                 ORDER BY s.seq DESC LIMIT $4",
+        )
+        .bind(i16::from(subject.kind.code()))
+        .bind(subject.id.as_str())
+        .bind(before.map_or(i64::MAX, seq_bound))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(event_row).collect()
     }
 

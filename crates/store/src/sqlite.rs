@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use audit::{Hash, Sealed};
-use model::{Seq, UnixMs, UserName};
+use model::{Seq, SubjectRef, UnixMs, UserName};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteRow, SqliteSynchronous,
@@ -282,6 +282,26 @@ impl Store for SqliteStore {
                     .await?
                 }
             };
+        rows.iter().map(event_row).collect()
+    }
+
+    async fn events_about(
+        &self,
+        subject: &SubjectRef,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT e.seq, e.record, e.hash FROM event_subjects s JOIN events e ON e.seq = s.seq \
+                 WHERE s.subject_kind = ? AND s.subject_id = ? AND s.seq < ? \
+                 ORDER BY s.seq DESC LIMIT ?",
+        )
+        .bind(i64::from(subject.kind.code()))
+        .bind(subject.id.as_str())
+        .bind(before.map_or(i64::MAX, |s| i64::try_from(s.0).unwrap_or(i64::MAX)))
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
         rows.iter().map(event_row).collect()
     }
 

@@ -179,6 +179,32 @@ async fn log_story(store: &dyn Store) -> Vec<Sealed> {
             .is_empty()
     );
 
+    // The subject projection: events about one subject, newest first.
+    let gate0 = SubjectRef::new(SubjectKind::Device, "gate-0");
+    assert_eq!(
+        seqs(store.events_about(&gate0, None, 10).await.unwrap()),
+        [6, 4, 2]
+    );
+    assert_eq!(
+        seqs(store.events_about(&gate0, Some(Seq(6)), 1).await.unwrap()),
+        [4]
+    );
+    let li = SubjectRef::new(SubjectKind::User, "li.wei");
+    assert_eq!(
+        seqs(store.events_about(&li, None, 100).await.unwrap()),
+        [6, 5, 4, 3, 2, 1]
+    );
+    let nobody = SubjectRef::new(SubjectKind::Candidate, "li.wei");
+    assert!(
+        store
+            .events_about(&nobody, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let about = store.events_about(&gate0, None, 1).await.unwrap();
+    assert_eq!(about[0].bytes, all[5].bytes);
+
     // The projection counted every committed event once, and none of the refused ones.
     let mut counts = store.kind_counts().await.unwrap();
     counts.sort_unstable();

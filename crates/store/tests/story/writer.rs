@@ -348,6 +348,14 @@ impl Store for Flaky {
     ) -> Result<Vec<StoredEvent>, StoreError> {
         self.inner.events_desc(before, kind, limit).await
     }
+    async fn events_about(
+        &self,
+        subject: &SubjectRef,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        self.inner.events_about(subject, before, limit).await
+    }
     async fn put_checkpoint(&self, cp: &StoredCheckpoint) -> Result<(), StoreError> {
         self.inner.put_checkpoint(cp).await
     }
