@@ -182,3 +182,17 @@ pub async fn verify_command(
     let outcome = verify_store(&store, &rt.site, &keys, from).await?;
     Ok(print_outcome(&outcome, json))
 }
+
+/// The Merkle leaf hashes of the first `n` stored events.
+pub async fn leaf_hashes(store: &Arc<dyn Store>, n: u64) -> anyhow::Result<Vec<audit::Hash>> {
+    let mut leaves = Vec::with_capacity(n as usize);
+    let mut next = Seq::FIRST;
+    while (leaves.len() as u64) < n {
+        let page = store.events(next, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        next = last.seq.next();
+        leaves.extend(page.iter().take((n - leaves.len() as u64) as usize).map(|e| audit::leaf_hash(&e.bytes)));
+    }
+    anyhow::ensure!(leaves.len() as u64 == n, "the log holds {} events, fewer than {n}", leaves.len());
+    Ok(leaves)
+}

@@ -26,4 +26,5 @@ pub fn routes() -> Router<AppState> {
         .route("/checkpoints", get(audit_routes::checkpoints))
         .route("/audit/verify", get(audit_routes::verify))
         .route("/audit/export", get(audit_routes::export))
+        .route("/audit/proof", get(audit_routes::proof))
 }
