@@ -59,6 +59,8 @@ const CASES: &[Case] = &[
     ("GET", "/api/v1/checkpoints", None, [401, 200, 403, 200, 403]),
     ("GET", "/api/v1/audit/verify", None, [401, 200, 403, 200, 403]),
     ("GET", "/api/v1/audit/export", None, [401, 200, 403, 200, 403]),
+    // No checkpoint is sealed yet: readers get past the role check to a 404.
+    ("GET", "/api/v1/audit/proof?seq=1", None, [401, 404, 403, 404, 403]),
     ("GET", "/", None, [303, 200, 200, 200, 200]),
     ("GET", "/events", None, [303, 200, 403, 200, 403]),
     ("GET", "/audit", None, [303, 200, 403, 200, 403]),
