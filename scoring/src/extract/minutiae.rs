@@ -16,9 +16,9 @@ use std::f32::consts::PI;
 /// How far a direction walk goes, pixels.
 const WALK: usize = 10;
 /// How far the spur, fragment and bridge walks go, pixels.
-const SHORT: usize = 14;
+const SHORT: usize = 7;
 /// Endings closer than this and facing each other are a broken ridge, pixels.
-const BREAK: f32 = 14.0;
+const BREAK: f32 = 7.0;
 /// Minutiae closer than this to another are dropped as a cluster, pixels.
 const CLUSTER: f32 = 5.0;
 /// Minimum distance from the background, in blocks.
@@ -146,7 +146,8 @@ pub(crate) fn find(skel: &[bool], w: usize, h: usize, field: &Field) -> Vec<Foun
     for y in 1..h.saturating_sub(1) {
         for x in 1..w.saturating_sub(1) {
             let i = y * w + x;
-            if !skel[i] || dist[(y / BLOCK) * bw + x / BLOCK] < BORDER_BLOCKS {
+            let blk = (y / BLOCK) * bw + x / BLOCK;
+            if !skel[i] || dist[blk] < BORDER_BLOCKS {
                 continue;
             }
             let r = ring(skel, w, h, x, y);

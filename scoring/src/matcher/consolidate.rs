@@ -19,7 +19,7 @@ const W_R: f32 = 0.5;
 /// At most this many top pairs enter the relaxation.
 pub(crate) const MAX_RELAX_PAIRS: usize = 32;
 const MIN_NP: f32 = 4.0;
-const MAX_NP: f32 = 12.0;
+const MAX_NP: f32 = 8.0;
 const MU_P: f32 = 20.0;
 const TAU_P: f32 = 0.4;
 const MU_1: f32 = 5.0;
