@@ -3,8 +3,32 @@
 //! One trait, [`Store`], two backends: SQLite in WAL mode (the embedded default) and PostgreSQL
 //! (the central tier), both through sqlx, each with its own migrations. The backend is chosen
 //! by URL scheme in [`open`]. SQL never leaves this crate.
+//!
+//! Events enter the log through [`LogWriter`] (group commit, hash chain, signed checkpoints);
+//! everything else reads and writes through the trait.
+//!
+//! ```
+//! use audit::CheckpointPolicy;
+//! use model::{EventKind, Seq, SiteId};
+//! use store::writer::system_clock;
+//! use store::{Draft, LogWriter};
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let store = store::open("sqlite::memory:").await.unwrap();
+//! let site: SiteId = "demo".parse().unwrap();
+//! let log = LogWriter::start(store.clone(), site, None, CheckpointPolicy::default(), system_clock())
+//!     .await
+//!     .unwrap();
+//! let draft = Draft { kind: EventKind::SystemStarted, subjects: vec![], payload: b"{}".to_vec() };
+//! let sealed = log.append(draft).await.unwrap();
+//! assert_eq!(sealed.event.seq, Seq(1));
+//! assert_eq!(store.log_head().await.unwrap(), Some((Seq(1), sealed.hash)));
+//! log.shutdown().await;
+//! # });
+//! ```
 #![warn(missing_docs)]
 
+pub mod central;
 mod error;
 mod migrations;
 mod postgres;
@@ -14,6 +38,7 @@ mod types;
 mod url;
 pub mod writer;
 
+pub use central::{CentralAlarm, CentralKey, CentralStore, PgCentral, SqliteCentral, open_central};
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
