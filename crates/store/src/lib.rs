@@ -28,7 +28,6 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod central;
 mod error;
 mod migrations;
 mod postgres;
@@ -38,7 +37,6 @@ mod types;
 mod url;
 pub mod writer;
 
-pub use central::{CentralAlarm, CentralKey, CentralStore, PgCentral, SqliteCentral, open_central};
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
