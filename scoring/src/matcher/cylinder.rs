@@ -14,7 +14,7 @@
 //! the NS² spatial cells repeats unchanged in every layer.
 
 use super::geometry::{Point, angle_diff, erf, near_hull};
-use std::f32::consts::{FRAC_PI_2, PI, TAU};
+use std::f32::consts::{PI, TAU};
 
 /// Cells along a side of the cylinder's base.
 pub(crate) const NS: usize = 16;
@@ -37,7 +37,7 @@ pub(crate) const MIN_NEIGHBOURS: usize = 2;
 /// Two cylinders are compared only if this share of all cells is valid in both.
 pub(crate) const MIN_MATCHABLE_SHARE: f32 = 0.60;
 /// Two cylinders are compared only if their minutiae differ in direction by at most this.
-pub(crate) const MAX_ROTATION: f32 = FRAC_PI_2;
+pub(crate) const MAX_ROTATION: f32 = PI / 3.0;
 
 pub(crate) const SPATIAL: usize = NS * NS;
 pub(crate) const CELLS: usize = SPATIAL * ND;
