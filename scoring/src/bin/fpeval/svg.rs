@@ -65,7 +65,7 @@ pub fn det(curves: &[(String, Vec<(f64, f64)>)]) -> String {
         let _ = writeln!(
             s,
             r#"<text x="{}" y="{}" fill="{c}">{}</text>"#,
-            w - m - 150.0,
+            m + 10.0,
             m + 16.0 * (i as f64 + 1.0),
             xml(name)
         );
