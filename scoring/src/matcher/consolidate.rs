@@ -17,7 +17,7 @@ const N_REL: usize = 5;
 /// Weight of a pair's own similarity in each relaxation step.
 const W_R: f32 = 0.5;
 /// At most this many top pairs enter the relaxation.
-pub(crate) const MAX_RELAX_PAIRS: usize = 32;
+pub(crate) const MAX_RELAX_PAIRS: usize = 48;
 const MIN_NP: f32 = 4.0;
 const MAX_NP: f32 = 8.0;
 const MU_P: f32 = 20.0;
