@@ -6,3 +6,4 @@ mod api_roles;
 mod audit_cli;
 mod browser;
 mod durability;
+mod gate;

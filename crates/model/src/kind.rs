@@ -73,6 +73,32 @@ kinds! {
     DeviceTokenIssued = 14, "device.token_issued";
     /// A free-form report from a terminal (heartbeat, operator note), appended through the API.
     DeviceReport = 100, "device.report";
+    /// The gate service started (door module, roster size, threshold).
+    GateStarted = 200, "gate.started";
+    /// A finger scan at a gate door: who claimed, the 1:1 and best 1:N scores.
+    GateScan = 201, "gate.scan";
+    /// The entry policy's decision on a scan or an examiner override.
+    GateDecision = 202, "gate.decision";
+    /// An input from the door module (contact, button, fire, tamper, link).
+    GateInput = 203, "gate.input";
+    /// A relay command sent to the door module (release, relock, hold).
+    GateCommand = 204, "gate.command";
+    /// A release the interlock refused.
+    GateDenied = 205, "gate.denied";
+    /// A gate alarm began (stand-in, tailgating, forced or held open, passback, fire, link loss, tamper).
+    GateAlarm = 206, "gate.alarm";
+    /// A gate alarm condition ended.
+    GateAlarmCleared = 207, "gate.alarm_cleared";
+    /// An examiner acknowledged a gate alarm.
+    GateAlarmAcknowledged = 208, "gate.alarm_ack";
+    /// A passage, entry, admission, expiry or vestibule clearing at the gate.
+    GateNotice = 209, "gate.notice";
+    /// A candidate admitted through door B was given a Subject 1 seat.
+    GateSeatAssigned = 210, "gate.seat_assigned";
+    /// A sitting's roster was imported (candidates and encrypted templates).
+    GateRosterImported = 211, "gate.roster_imported";
+    /// A fingerprint template was enrolled (a candidate's or an examiner's).
+    GateTemplateEnrolled = 212, "gate.template_enrolled";
     /// An examiner opened a theory sitting (exam, bank version, re-verification interval).
     TheorySittingOpened = 300, "theory.sitting_opened";
     /// A candidate was assigned a seat and a paper (seed) in a sitting.

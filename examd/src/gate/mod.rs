@@ -1,31 +1,187 @@
 //! The gate area of the daemon: its live state, API routes, console pages, commands and demo.
 //!
 //! Wired by `crate::areas`; everything gate-specific in examd lives under this folder.
+//! [`GateArea`] holds the day's gallery (decrypted, prepared templates) and, once a door module is attached,
+//! the channel to the gate service task ([`service`]) that owns the interlock and the door driver.
 
-use std::sync::Arc;
+pub mod api;
+pub mod crypto;
+pub mod events;
+pub mod gallery;
+pub mod service;
+pub mod synth;
+
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::Router;
+use door_modbus::DoorDriver;
+use door_modbus::sim::{DoorModule, SimConfig, SimHandle, SimPty};
+use store::LogWriter;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
 
 use crate::site::Site;
 use crate::state::{AppState, Clock};
+use gallery::Gallery;
+use service::{Request, Service, ServiceConfig};
 
 /// Live state of the gate area (门禁).
-#[derive(Debug, Default)]
-pub struct GateArea {}
+pub struct GateArea {
+    log: LogWriter,
+    clock: Clock,
+    key: crypto::TemplateKey,
+    gallery: RwLock<Arc<Gallery>>,
+    service: Mutex<Option<mpsc::Sender<Request>>>,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for GateArea {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GateArea")
+            .field("running", &self.running())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The gate cannot do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum GateUnavailable {
+    /// No door module is attached.
+    #[error("the gate service is not running (no door module attached)")]
+    NotRunning,
+}
 
 impl GateArea {
-    /// Starts the area for an open site.
-    pub async fn start(_site: &Site, _clock: Clock) -> anyhow::Result<Arc<GateArea>> {
-        Ok(Arc::new(GateArea::default()))
+    /// Starts the area for an open site: loads (or creates) the template key. The gate service itself runs
+    /// once a door module is attached ([`GateArea::attach`], [`GateArea::attach_simulated`]).
+    pub async fn start(site: &Site, clock: Clock) -> anyhow::Result<Arc<GateArea>> {
+        let key = crypto::TemplateKey::load_or_create(&site.rt.data_dir)?;
+        Ok(Arc::new(GateArea {
+            log: site.log.clone(),
+            clock,
+            key,
+            gallery: RwLock::new(Arc::new(Gallery::default())),
+            service: Mutex::new(None),
+            tasks: Mutex::new(Vec::new()),
+        }))
     }
 
-    /// Stops the area's background work.
-    pub async fn shutdown(&self) {}
+    /// The key that seals templates at rest.
+    pub fn template_key(&self) -> &crypto::TemplateKey {
+        &self.key
+    }
+
+    /// Whether a door module is attached and the service runs.
+    pub fn running(&self) -> bool {
+        self.service
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    /// The day's gallery.
+    pub fn gallery(&self) -> Arc<Gallery> {
+        self.gallery
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Replaces the gallery and tells the service.
+    pub async fn set_gallery(&self, g: Gallery) {
+        let g = Arc::new(g);
+        *self.gallery.write().unwrap_or_else(|p| p.into_inner()) = g.clone();
+        if let Some(tx) = self.sender() {
+            let _ = tx.send(Request::Reload(g)).await;
+        }
+    }
+
+    fn sender(&self) -> Option<mpsc::Sender<Request>> {
+        self.service
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Sends a request to the service.
+    pub async fn request(&self, r: Request) -> Result<(), GateUnavailable> {
+        let tx = self.sender().ok_or(GateUnavailable::NotRunning)?;
+        tx.send(r).await.map_err(|_| GateUnavailable::NotRunning)
+    }
+
+    /// The gate's state now.
+    pub async fn status(&self) -> Result<service::StatusView, GateUnavailable> {
+        let (tx, rx) = oneshot::channel();
+        self.request(Request::Status(tx)).await?;
+        rx.await.map_err(|_| GateUnavailable::NotRunning)
+    }
+
+    /// Runs the gate service over an opened door driver (replacing any running one).
+    pub fn attach(&self, driver: DoorDriver, cfg: ServiceConfig) -> anyhow::Result<()> {
+        let (log_tx, log_rx) = mpsc::unbounded_channel();
+        let svc = Service::new(cfg, driver, self.gallery(), log_tx, self.clock.clone())?;
+        let (tx, rx) = mpsc::channel(64);
+        let mut tasks = self.tasks.lock().unwrap_or_else(|p| p.into_inner());
+        for t in tasks.drain(..) {
+            t.abort();
+        }
+        tasks.push(tokio::spawn(service::run_logger(self.log.clone(), log_rx)));
+        tasks.push(tokio::spawn(svc.run(rx)));
+        *self.service.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
+        Ok(())
+    }
+
+    /// Runs the gate service over a simulated door module on a new pty (tests and the demo). The returned
+    /// [`SimPty`] serves the module until dropped; its handle pushes and forces the simulated doors.
+    pub async fn attach_simulated(
+        &self,
+        sim: SimConfig,
+        cfg: ServiceConfig,
+    ) -> anyhow::Result<SimPty> {
+        let map = door_modbus::IoMap::two_door_default();
+        let pty = SimPty::spawn(SimHandle::new(DoorModule::new(map.clone(), sim)))?;
+        let endpoint: door_modbus::Endpoint =
+            format!("modbus-rtu:{}/{}", pty.path().display(), map.unit.get())
+                .parse()
+                .map_err(|e| anyhow::anyhow!("simulated module endpoint: {e}"))?;
+        let ctx = endpoint.connect().await?;
+        let driver_cfg = door_modbus::DriverConfig {
+            poll_ms: 20,
+            timeout_ms: 250,
+            ..Default::default()
+        };
+        let driver =
+            DoorDriver::new(ctx, map, driver_cfg).map_err(|e| anyhow::anyhow!("door map: {e}"))?;
+        let cfg = ServiceConfig {
+            module: endpoint.to_string(),
+            poll: std::time::Duration::from_millis(20),
+            ..cfg
+        };
+        self.attach(driver, cfg)?;
+        Ok(pty)
+    }
+
+    /// Stops the area's background work (the service relocks both doors as it ends).
+    pub async fn shutdown(&self) {
+        self.service
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        let tasks: Vec<_> = self
+            .tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain(..)
+            .collect();
+        for t in tasks {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), t).await;
+        }
+    }
 }
 
 /// Routes under `/api/v1/gate`.
 pub fn api_routes() -> Router<AppState> {
-    Router::new()
+    api::routes()
 }
 
 /// Console pages of the area.

@@ -1,0 +1,485 @@
+//! The gate end to end: the HTTP API, the gate service, the door driver and the simulated door module on a
+//! pty, with synthetic fingers (ISO/IEC 19794-2 templates sent as scans).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use door_modbus::sim::{SimConfig, SimPty};
+use examd::gate::gallery::{Entry, Gallery};
+use examd::gate::service::ServiceConfig;
+use examd::gate::synth::{impression, iso_impression};
+use examd::state::{AppState, Clock};
+use examd::{accounts, app, site};
+use gate::DoorId;
+use model::{Role, UnixMs};
+use serde_json::Value;
+
+use crate::support::{PASSWORD, runtime};
+
+pub struct GateRig {
+    pub _dir: tempfile::TempDir,
+    pub state: AppState,
+    pub router: Router,
+    pub token: String,
+    pub cookie: String,
+    pub pty: SimPty,
+    pub _site: site::Site,
+}
+
+/// Candidate `c<n>` has synthetic finger `n`; examiner `ex` has finger 900.
+pub const EXAMINER_FINGER: u64 = 900;
+
+pub fn gallery(n: u64) -> Gallery {
+    let mut g = Gallery {
+        sitting: Some("test-am".into()),
+        ..Default::default()
+    };
+    for f in 1..=n {
+        let templates = vec![scoring::Prepared::new(&impression(f, 0))];
+        g.candidates.insert(
+            format!("c{f}").parse().unwrap(),
+            Entry {
+                name: format!("考生{f}"),
+                seat: None,
+                templates,
+            },
+        );
+    }
+    g.examiners.insert(
+        "ex".parse().unwrap(),
+        vec![scoring::Prepared::new(&impression(EXAMINER_FINGER, 0))],
+    );
+    g
+}
+
+pub fn sim_config() -> SimConfig {
+    SimConfig {
+        close_after_ms: 300,
+        button_press_ms: 150,
+        ..SimConfig::default()
+    }
+}
+
+pub async fn rig(roster: u64, pulse_ms: u32) -> GateRig {
+    let dir = tempfile::tempdir().unwrap();
+    let clock: Clock = Arc::new(|| UnixMs(1_800_000_000_000));
+    let site = site::open(runtime(dir.path()), clock.clone())
+        .await
+        .unwrap();
+    let by = "test".parse().unwrap();
+    accounts::create(
+        &site.store,
+        &site.log,
+        "ex".parse().unwrap(),
+        Role::Examiner,
+        String::new(),
+        Some(PASSWORD.into()),
+        clock(),
+        &by,
+    )
+    .await
+    .unwrap();
+    let dev = accounts::create(
+        &site.store,
+        &site.log,
+        "gate-a".parse().unwrap(),
+        Role::Device,
+        String::new(),
+        None,
+        clock(),
+        &by,
+    )
+    .await
+    .unwrap();
+    let state = app::state_of(&site, clock).await.unwrap();
+    state.areas.gate.set_gallery(gallery(roster)).await;
+    let mut cfg = ServiceConfig::new("sim");
+    cfg.mantrap.interlock.release_pulse_ms = pulse_ms;
+    let pty = state
+        .areas
+        .gate
+        .attach_simulated(sim_config(), cfg)
+        .await
+        .unwrap();
+    let router = app::router(state.clone());
+    let rig = GateRig {
+        _dir: dir,
+        state,
+        router,
+        token: dev.token.unwrap(),
+        cookie: String::new(),
+        pty,
+        _site: site,
+    };
+    let cookie = rig.login("ex").await;
+    let rig = GateRig { cookie, ..rig };
+    rig.until("both doors closed and locked", |s| {
+        s["doors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["state"] == "closed_locked")
+    })
+    .await;
+    rig
+}
+
+impl GateRig {
+    async fn login(&self, name: &str) -> String {
+        let req = Request::post("/api/v1/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(format!(
+                r#"{{"name":"{name}","password":"{PASSWORD}"}}"#
+            )))
+            .unwrap();
+        let resp = tower::ServiceExt::oneshot(self.router.clone(), req)
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        resp.headers()
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn call(&self, req: Request<Body>) -> (StatusCode, Value) {
+        let resp = tower::ServiceExt::oneshot(self.router.clone(), req)
+            .await
+            .unwrap();
+        let status = resp.status();
+        let body = http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    /// A device scan of synthetic finger `finger` (impression `n`) at `door`, claiming `claim`.
+    pub async fn scan(&self, door: &str, claim: Option<&str>, finger: u64, n: u64) -> Value {
+        let q = match claim {
+            Some(c) => format!("/api/v1/gate/scan?door={door}&claim={c}"),
+            None => format!("/api/v1/gate/scan?door={door}"),
+        };
+        let req = Request::post(q)
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.token))
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(Body::from(iso_impression(finger, n)))
+            .unwrap();
+        let (status, v) = self.call(req).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        v
+    }
+
+    pub async fn examiner(&self, path: &str, finger: u64) -> (StatusCode, Value) {
+        let req = Request::post(path)
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.token))
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(Body::from(iso_impression(finger, 7)))
+            .unwrap();
+        self.call(req).await
+    }
+
+    pub async fn status(&self) -> Value {
+        let req = Request::get("/api/v1/gate/status")
+            .header(header::COOKIE, &self.cookie)
+            .body(Body::empty())
+            .unwrap();
+        let (status, v) = self.call(req).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        v
+    }
+
+    pub async fn until(&self, what: &str, mut done: impl FnMut(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let s = self.status().await;
+            if done(&s) {
+                return s;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {what}; status: {s:#}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The candidate walks through a released door: push it, then wait for the closer and the relock.
+    pub async fn walk_through(&self, door: DoorId) {
+        let sim = self.pty.handle().clone();
+        let d = door.to_string();
+        assert!(sim.push(door), "door {d} did not open: not released");
+        self.until("door closed and relocked", |s| {
+            s["doors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["door"] == d.as_str() && x["state"] == "closed_locked")
+                && !sim.is_open(door)
+        })
+        .await;
+    }
+
+    /// Waits until the log holds a gate event of `kind` whose payload satisfies `pred`; returns every gate event.
+    pub async fn event(&self, kind: &str, pred: impl Fn(&Value) -> bool) -> Vec<(String, Value)> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let ev = self.events().await;
+            if ev.iter().any(|(k, p)| k == kind && pred(p)) {
+                return ev;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no {kind} event as expected in {ev:#?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Every gate event kind in the log so far, with payloads.
+    pub async fn events(&self) -> Vec<(String, Value)> {
+        let rows = self
+            .state
+            .store
+            .events(model::Seq(1), 10_000)
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|e| audit::decode(&e.bytes).unwrap())
+            .filter(|e| e.kind.name().starts_with("gate."))
+            .map(|e| {
+                (
+                    e.kind.name().to_owned(),
+                    serde_json::from_slice(&e.payload).unwrap(),
+                )
+            })
+            .collect()
+    }
+}
+
+fn vestibule(s: &Value) -> Vec<String> {
+    s["vestibule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["candidate"].as_str().unwrap_or("unidentified").to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_candidate_enters_by_a_is_checked_again_at_b_and_gets_a_seat() {
+    let g = rig(10, 2_000).await;
+    let out = g.scan("A", Some("c3"), 3, 1).await;
+    assert_eq!(out["decision"], "admit", "{out}");
+    assert_eq!(out["released"], true);
+    assert!(out["seq"].as_u64().is_some(), "answered once durable");
+    assert!(out["release_us"].as_u64().is_some());
+    g.walk_through(DoorId::A).await;
+    let s = g.until("c3 inside", |s| vestibule(s) == ["c3"]).await;
+    assert_eq!(s["doors"][1]["state"], "closed_locked");
+    // Door B: somebody else's finger is not the person who entered.
+    let out = g.scan("B", None, 4, 1).await;
+    assert_eq!(out["decision"], "retry", "{out}");
+    let out = g.scan("B", None, 3, 2).await;
+    assert_eq!(out["decision"], "admit", "{out}");
+    assert_eq!(out["candidate"], "c3");
+    g.walk_through(DoorId::B).await;
+    let s = g
+        .until("c3 admitted with a seat", |s| {
+            vestibule(s).is_empty() && !s["seats"].as_array().unwrap().is_empty()
+        })
+        .await;
+    assert_eq!(s["seats"][0]["seat"], "H1-001");
+    let ev = g
+        .event("gate.seat_assigned", |p| p["seat"] == "H1-001")
+        .await;
+    let kinds: Vec<&str> = ev.iter().map(|(k, _)| k.as_str()).collect();
+    for k in [
+        "gate.started",
+        "gate.scan",
+        "gate.decision",
+        "gate.command",
+        "gate.input",
+        "gate.notice",
+        "gate.seat_assigned",
+    ] {
+        assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+    }
+    assert!(
+        ev.iter()
+            .any(|(k, p)| k == "gate.notice" && p["notice"] == "admitted")
+    );
+    assert!(
+        ev.iter()
+            .any(|(k, p)| k == "gate.command" && p["command"] == "release" && p["door"] == "B")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stand_in_raises_an_alarm_that_an_examiner_acknowledges_and_refuses() {
+    let g = rig(10, 2_000).await;
+    // c2 claims, but the finger is c5's: a 1:N hit on another roster candidate.
+    let out = g.scan("A", Some("c2"), 5, 1).await;
+    assert_eq!(out["decision"], "stand_in_alarm", "{out}");
+    assert_eq!(out["released"], false);
+    assert!(!g.pty.handle().released(DoorId::A));
+    // Scanning has ended until an examiner decides.
+    let out = g.scan("A", Some("c2"), 2, 1).await;
+    assert_eq!(out["decision"], "awaiting_examiner", "{out}");
+    let s = g.status().await;
+    let alarm = s["alarms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "stand_in")
+        .expect("stand-in alarm")
+        .clone();
+    assert_eq!(alarm["detail"]["matched_other"], "c5");
+    // Someone else's finger does not count as the examiner's.
+    let (st, out) = g
+        .examiner("/api/v1/gate/override?door=A&examiner=ex&admit=false", 5)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(out["decision"], "override_rejected", "{out}");
+    let (_, out) = g
+        .examiner(
+            "/api/v1/gate/override?door=A&examiner=ex&admit=false",
+            EXAMINER_FINGER,
+        )
+        .await;
+    assert_eq!(out["decision"], "refused", "{out}");
+    // Acknowledge the alarm from the console.
+    let id = alarm["id"].as_u64().unwrap();
+    let req = Request::post(format!("/api/v1/gate/alarms/{id}/ack"))
+        .header(header::COOKIE, &g.cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (st, _) = g.call(req).await;
+    assert_eq!(st, StatusCode::OK);
+    let s = g.status().await;
+    assert!(
+        s["alarms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["id"] != id),
+        "acknowledged alarms leave the list"
+    );
+    // Devices may not acknowledge.
+    let req = Request::post(format!("/api/v1/gate/alarms/{id}/ack"))
+        .header(header::AUTHORIZATION, format!("Bearer {}", g.token))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(g.call(req).await.0, StatusCode::FORBIDDEN);
+    let ev = g
+        .event("gate.alarm_ack", |p| p["alarm"] == "stand_in")
+        .await;
+    assert!(
+        ev.iter()
+            .any(|(k, p)| k == "gate.alarm" && p["alarm"] == "stand_in")
+    );
+    assert!(
+        ev.iter()
+            .any(|(k, p)| k == "gate.alarm_ack" && p["alarm"] == "stand_in")
+    );
+    assert!(
+        ev.iter().any(|(k, p)| k == "gate.decision"
+            && p["decision"] == "refused"
+            && p["examiner"] == "ex")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_candidate_scanning_while_the_vestibule_is_occupied_is_a_tailgating_alarm() {
+    let g = rig(10, 2_000).await;
+    assert_eq!(g.scan("A", Some("c1"), 1, 1).await["decision"], "admit");
+    g.walk_through(DoorId::A).await;
+    g.until("c1 inside", |s| vestibule(s) == ["c1"]).await;
+    // c2 is genuine but the vestibule holds c1: the door stays shut and the tailgating sign is raised.
+    let out = g.scan("A", Some("c2"), 2, 1).await;
+    assert_eq!(out["decision"], "admit");
+    assert_eq!(out["released"], false, "{out}");
+    assert_eq!(out["denied"], "vestibule_occupied");
+    let s = g.status().await;
+    assert!(
+        s["alarms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "tailgating"),
+        "{s:#}"
+    );
+    // A tailgater pulls door A open again behind c1, within c1's grant window: the door cycled twice on one
+    // grant, someone unidentified is inside, and B stays shut until an examiner clears the vestibule.
+    g.pty.handle().force(DoorId::A);
+    g.until("door cycled twice", |s| {
+        s["alarms"].as_array().unwrap().iter().any(|a| {
+            a["kind"] == "tailgating" && !a["detail"]["sign"]["door_cycled_twice"].is_null()
+        })
+    })
+    .await;
+    g.pty.handle().shut(DoorId::A);
+    let s = g
+        .until("unidentified inside", |s| {
+            vestibule(s).contains(&"unidentified".to_owned())
+        })
+        .await;
+    assert_eq!(vestibule(&s), ["c1", "unidentified"]);
+    let out = g.scan("B", None, 1, 2).await;
+    assert_eq!(out["decision"], "admit");
+    assert_eq!(
+        out["released"], false,
+        "B stays shut with an unidentified occupant: {out}"
+    );
+    let (st, out) = g
+        .examiner("/api/v1/gate/clear?examiner=ex", EXAMINER_FINGER)
+        .await;
+    assert_eq!((st, out["cleared"].as_bool()), (StatusCode::OK, Some(true)));
+    g.until("vestibule cleared", |s| vestibule(s).is_empty())
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_failed_tries_need_the_examiners_own_finger_to_admit() {
+    let g = rig(10, 2_000).await;
+    // c6 is on the roster, but the finger matches nobody (a worn finger, a bad placement).
+    assert_eq!(g.scan("A", Some("c6"), 555, 1).await["decision"], "retry");
+    assert_eq!(g.scan("A", Some("c6"), 555, 2).await["tries_left"], 1);
+    assert_eq!(
+        g.scan("A", Some("c6"), 555, 3).await["decision"],
+        "needs_override"
+    );
+    assert_eq!(
+        g.scan("A", Some("c6"), 6, 3).await["decision"],
+        "awaiting_examiner"
+    );
+    // Not on the roster at all.
+    assert_eq!(
+        g.scan("A", Some("zz"), 6, 3).await["decision"],
+        "not_on_roster"
+    );
+    let (_, out) = g
+        .examiner(
+            "/api/v1/gate/override?door=A&examiner=ex&admit=true",
+            EXAMINER_FINGER,
+        )
+        .await;
+    assert_eq!(out["decision"], "admit", "{out}");
+    assert_eq!(out["released"], true);
+    assert!(g.pty.handle().released(DoorId::A));
+    let ev = g.event("gate.decision", |p| p["decision"] == "admit").await;
+    let admit = ev
+        .iter()
+        .find(|(k, p)| k == "gate.decision" && p["decision"] == "admit")
+        .unwrap();
+    assert_eq!(admit.1["admission"]["how"], "override");
+    assert_eq!(admit.1["admission"]["examiner"], "ex");
+}
