@@ -28,6 +28,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod central;
 mod error;
 mod migrations;
 mod postgres;
@@ -37,6 +38,7 @@ mod types;
 mod url;
 pub mod writer;
 
+pub use central::{CentralAlarm, CentralKey, CentralStore, PgCentral, SqliteCentral, open_central};
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;

@@ -1,0 +1,182 @@
+//! The central tier: every site's log as the platform holds it.
+//!
+//! One trait, [`CentralStore`], on SQLite ([`SqliteCentral`]) and PostgreSQL ([`PgCentral`]),
+//! chosen by URL scheme in [`open_central`]. Its schema has its own migrations
+//! (`migrations/central/<backend>/`, numbered from 0100) recorded in their own table
+//! (`_central_migrations`), so a central database may also hold a site schema.
+//!
+//! The store does not verify anything: the receiver (crate `uplink`) checks signatures and the
+//! chain, then hands verified events to [`CentralStore::ingest`], which writes them in one
+//! transaction, guarded by the head it expects.
+
+mod postgres;
+mod sqlite;
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use audit::{Hash, PublicKey};
+use model::{Seq, SiteId, UnixMs};
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+pub use postgres::PgCentral;
+pub use sqlite::SqliteCentral;
+
+use crate::{Backend, StoreError, StoredCheckpoint, StoredEvent};
+
+/// The constraint named when [`CentralStore::ingest`] finds another head than it expected.
+pub const HEAD_MOVED: &str = "central_heads.seq";
+
+/// A site key registered at central.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CentralKey {
+    /// The Ed25519 public key.
+    pub key: PublicKey,
+    /// When it was registered.
+    pub added: UnixMs,
+    /// When it was retired (rotated out), if it was.
+    pub retired: Option<UnixMs>,
+}
+
+/// A site refused for a chain problem, for the operators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CentralAlarm {
+    /// The site.
+    pub site: SiteId,
+    /// The seq where its log went wrong.
+    pub seq: Seq,
+    /// What was wrong.
+    pub detail: String,
+    /// When central saw it.
+    pub raised: UnixMs,
+}
+
+/// What central keeps of the sites' logs. Implementations: [`SqliteCentral`], [`PgCentral`].
+#[async_trait]
+pub trait CentralStore: Send + Sync + std::fmt::Debug + 'static {
+    /// The backend's name, `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Registers a site with a key, or adds a key to a registered site (rotation: the old keys
+    /// stay valid until retired). A new site's head is seq 0 at its genesis hash. Idempotent.
+    async fn register_site(
+        &self,
+        site: &SiteId,
+        key: &PublicKey,
+        at: UnixMs,
+    ) -> Result<(), StoreError>;
+
+    /// Retires a key of a site: batches it signs are refused from then on. `NotFound` for an
+    /// unknown site or key.
+    async fn retire_key(
+        &self,
+        site: &SiteId,
+        key: &PublicKey,
+        at: UnixMs,
+    ) -> Result<(), StoreError>;
+
+    /// Every key a site ever registered, oldest first. `NotFound` for an unknown site.
+    async fn site_keys(&self, site: &SiteId) -> Result<Vec<CentralKey>, StoreError>;
+
+    /// The registered sites, by name.
+    async fn sites(&self) -> Result<Vec<SiteId>, StoreError>;
+
+    /// The highest contiguous seq held for a site and its chain hash. `NotFound` for an
+    /// unknown site.
+    async fn head(&self, site: &SiteId) -> Result<(Seq, Hash), StoreError>;
+
+    /// Stores verified events `expected + 1 ..` (dense, in order) and checkpoints of a site in
+    /// one transaction, moving its head to the last event. If the head is no longer at
+    /// `expected` (a concurrent batch won), nothing is written and the error is
+    /// `Conflict { constraint: HEAD_MOVED }`. A checkpoint already held is kept as it is.
+    async fn ingest(
+        &self,
+        site: &SiteId,
+        expected: Seq,
+        events: &[StoredEvent],
+        checkpoints: &[StoredCheckpoint],
+        at: UnixMs,
+    ) -> Result<(), StoreError>;
+
+    /// Up to `limit` events of a site with `seq >= from`, in seq order.
+    async fn events(
+        &self,
+        site: &SiteId,
+        from: Seq,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// How many events of a site central holds.
+    async fn event_count(&self, site: &SiteId) -> Result<u64, StoreError>;
+
+    /// A site's checkpoints, by tree size ascending.
+    async fn checkpoints(&self, site: &SiteId) -> Result<Vec<StoredCheckpoint>, StoreError>;
+
+    /// Records an alarm (a refused fork or chain break).
+    async fn raise_alarm(&self, alarm: &CentralAlarm) -> Result<(), StoreError>;
+
+    /// Alarms, oldest first, of one site or all.
+    async fn alarms(&self, site: Option<&SiteId>) -> Result<Vec<CentralAlarm>, StoreError>;
+}
+
+/// Opens the central store a URL names (`sqlite:` or `postgres:`), running its migrations.
+pub async fn open_central(url: &str) -> Result<Arc<dyn CentralStore>, StoreError> {
+    Ok(match Backend::of_url(url)? {
+        Backend::Sqlite => Arc::new(SqliteCentral::open(url).await?),
+        Backend::Postgres => Arc::new(PgCentral::connect(url).await?),
+    })
+}
+
+/// The central migrations of one backend, in their own table.
+fn migrator(sql: &'static str) -> Migrator {
+    let mut m = Migrator::with_migrations(vec![Migration::new(
+        100,
+        Cow::Borrowed("central"),
+        MigrationType::Simple,
+        sql.into_sql_str(),
+        false,
+    )]);
+    m.dangerous_set_table_name("_central_migrations");
+    m.set_ignore_missing(true);
+    m
+}
+
+pub(crate) fn sqlite_migrator() -> Migrator {
+    migrator(include_str!(
+        "../../migrations/central/sqlite/0100_central.sql"
+    ))
+}
+
+pub(crate) fn postgres_migrator() -> Migrator {
+    migrator(include_str!(
+        "../../migrations/central/postgres/0100_central.sql"
+    ))
+}
+
+fn site_from(what: &'static str, s: &str) -> Result<SiteId, StoreError> {
+    s.parse().map_err(|e| StoreError::Corrupt {
+        what,
+        detail: format!("{e:?}"),
+    })
+}
+
+fn key_from(what: &'static str, b: &[u8]) -> Result<PublicKey, StoreError> {
+    PublicKey::from_slice(b).map_err(|e| StoreError::Corrupt {
+        what,
+        detail: e.to_string(),
+    })
+}
+
+/// Checks that events are `expected + 1 ..` densely.
+fn check_dense(expected: Seq, events: &[StoredEvent]) -> Result<(), StoreError> {
+    for (i, e) in events.iter().enumerate() {
+        if e.seq.0 != expected.0 + 1 + i as u64 {
+            return Err(StoreError::Conflict {
+                constraint: "central_events.seq continuity".to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
