@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod crypto;
+pub mod demo;
 pub mod events;
 pub mod gallery;
 pub mod service;
@@ -190,6 +191,6 @@ pub fn pages() -> Router<AppState> {
 }
 
 /// What `examd demo` runs in this area, given the running daemon.
-pub async fn demo(_state: AppState, _base_url: String) -> anyhow::Result<()> {
-    Ok(())
+pub async fn demo(state: AppState, base_url: String) -> anyhow::Result<()> {
+    demo::run(state, base_url).await
 }
