@@ -8,7 +8,9 @@
 //!   timed out or sent garbage",
 //! - [`Selector`], [`SensorFactory`] and [`hotplug`] for discovery,
 //! - [`trace`]: [`RecordingTransport`] tees any `AsyncRead + AsyncWrite` into a line-oriented trace,
-//!   and [`ReplayTransport`] plays one back, asserting that every write matches.
+//!   and [`ReplayTransport`] plays one back, asserting that every write matches,
+//! - with feature `pty`: `pty`, serving a simulated device on a pseudo-terminal linked at a stable path;
+//!   with feature `modbus`: `modbus`, serving a simulated Modbus slave over a pty or TCP.
 //!
 //! ```
 //! use hw::trace::{Direction, Trace};
@@ -22,6 +24,10 @@ mod discovery;
 mod error;
 mod fingerprint;
 pub mod hotplug;
+#[cfg(feature = "modbus")]
+pub mod modbus;
+#[cfg(feature = "pty")]
+pub mod pty;
 pub mod trace;
 
 pub use discovery::{DeviceInfo, Selector, SelectorError, SensorFactory};

@@ -6,9 +6,11 @@
 mod model;
 #[cfg(test)]
 mod props;
-mod serve;
 mod service;
 
+pub use hw::modbus::{run_simulator_on_pty, serve_tcp};
 pub use model::{DoorModule, Leaf, SimConfig};
-pub use serve::{SimPty, run_simulator_on_pty, serve_tcp};
 pub use service::{SimHandle, SimService};
+
+/// The simulator serving Modbus RTU on a new pty; clients open [`SimPty::path`](hw::modbus::SimPty::path).
+pub type SimPty = hw::modbus::SimPty<SimHandle>;

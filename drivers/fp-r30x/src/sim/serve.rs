@@ -1,12 +1,12 @@
 //! Serving the simulated module over a transport or a pseudo-terminal.
 
 use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures::StreamExt;
+use hw::pty::PtyTask;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
-use tokio_serial::SerialPort;
 use tokio_util::codec::FramedRead;
 
 use super::{Action, Fault, Simulator};
@@ -104,33 +104,23 @@ pub async fn serve<T: AsyncRead + AsyncWrite + Unpin>(
 /// A simulator serving a pseudo-terminal; the slave side's path is what clients open.
 #[derive(Debug)]
 pub struct SimPty {
-    path: PathBuf,
+    pty: PtyTask,
     handle: SimHandle,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-    // Kept open so the master does not see a hang-up between client sessions.
-    _slave: tokio_serial::SerialStream,
 }
 
 impl SimPty {
     /// Creates a pty pair and serves `sim` on its master side in a background task.
     pub fn spawn(handle: SimHandle) -> std::io::Result<Self> {
-        let (master, slave) = tokio_serial::SerialStream::pair().map_err(std::io::Error::from)?;
-        let path = slave
-            .name()
-            .map(PathBuf::from)
-            .ok_or_else(|| std::io::Error::other("pty slave has no name"))?;
-        let task = tokio::spawn(serve(master, handle.clone()));
-        Ok(Self {
-            path,
-            handle,
-            task,
-            _slave: slave,
-        })
+        let serving = handle.clone();
+        let pty = PtyTask::spawn(move |master| async move {
+            serve(tokio_serial::SerialStream::try_from(master)?, serving).await
+        })?;
+        Ok(Self { pty, handle })
     }
 
     /// The slave path (`/dev/pts/N`) to open.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.pty.path()
     }
 
     /// The simulator's controls.
@@ -139,32 +129,9 @@ impl SimPty {
     }
 }
 
-impl Drop for SimPty {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
 /// Serves a simulated module on a new pty whose slave is symlinked at `link`, until the
 /// returned future is dropped (the link is removed then) or the serving task fails.
 /// This is what `examd sim r30x --link <path>` runs.
 pub async fn run_simulator_on_pty(link: &Path, handle: SimHandle) -> std::io::Result<()> {
-    let pty = SimPty::spawn(handle)?;
-    if link.symlink_metadata().is_ok() {
-        std::fs::remove_file(link)?;
-    }
-    std::os::unix::fs::symlink(pty.path(), link)?;
-    struct Unlink<'a>(&'a Path);
-    impl Drop for Unlink<'_> {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(self.0);
-        }
-    }
-    let _unlink = Unlink(link);
-    tracing::info!(link = %link.display(), pty = %pty.path().display(), "r30x simulator serving");
-    let mut pty = pty;
-    match (&mut pty.task).await {
-        Ok(r) => r,
-        Err(e) => Err(std::io::Error::other(e)),
-    }
+    SimPty::spawn(handle)?.pty.serve_linked(link, "r30x").await
 }

@@ -1,9 +1,9 @@
 //! Running the simulated receiver: poses → fixes → sentences, written at the epoch rate to any writer or a pty.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use serialport::SerialPort as _;
+use hw::pty::PtyTask;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio_serial::SerialStream;
 
@@ -103,43 +103,25 @@ pub async fn serve<W: AsyncWrite + Unpin>(
 
 /// A simulated receiver writing on a new pty; clients open [`GnssSimPty::path`].
 #[derive(Debug)]
-pub struct GnssSimPty {
-    path: PathBuf,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-    // Kept open so the master never sees a hang-up between client sessions.
-    _slave: SerialStream,
-}
+pub struct GnssSimPty(PtyTask);
 
 impl GnssSimPty {
     /// Creates a pty pair and serves on its master side in a background task.
     pub fn spawn(trajectory: Trajectory, cfg: SimConfig) -> std::io::Result<GnssSimPty> {
-        let (master, slave) = SerialStream::pair().map_err(std::io::Error::from)?;
-        let path = slave
-            .name()
-            .map(PathBuf::from)
-            .ok_or_else(|| std::io::Error::other("pty slave has no name"))?;
-        let task = tokio::spawn(async move { serve(master, &trajectory, &cfg).await });
-        Ok(GnssSimPty {
-            path,
-            task,
-            _slave: slave,
+        PtyTask::spawn(move |master| async move {
+            serve(SerialStream::try_from(master)?, &trajectory, &cfg).await
         })
+        .map(GnssSimPty)
     }
 
     /// The pty slave's path (`/dev/pts/N`).
     pub fn path(&self) -> &Path {
-        &self.path
+        self.0.path()
     }
 
     /// Whether the trajectory has ended (or serving failed).
     pub fn is_finished(&self) -> bool {
-        self.task.is_finished()
-    }
-}
-
-impl Drop for GnssSimPty {
-    fn drop(&mut self) {
-        self.task.abort();
+        self.0.is_finished()
     }
 }
 
@@ -150,21 +132,8 @@ pub async fn run_simulator_on_pty(
     trajectory: Trajectory,
     cfg: SimConfig,
 ) -> std::io::Result<()> {
-    let mut pty = GnssSimPty::spawn(trajectory, cfg)?;
-    if link.symlink_metadata().is_ok() {
-        std::fs::remove_file(link)?;
-    }
-    std::os::unix::fs::symlink(pty.path(), link)?;
-    struct Unlink<'a>(&'a Path);
-    impl Drop for Unlink<'_> {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(self.0);
-        }
-    }
-    let _unlink = Unlink(link);
-    tracing::info!(link = %link.display(), pty = %pty.path().display(), "GNSS simulator serving NMEA");
-    match (&mut pty.task).await {
-        Ok(r) => r,
-        Err(e) => Err(std::io::Error::other(e)),
-    }
+    GnssSimPty::spawn(trajectory, cfg)?
+        .0
+        .serve_linked(link, "GNSS")
+        .await
 }

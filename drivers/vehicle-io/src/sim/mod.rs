@@ -3,9 +3,11 @@
 //! Used by the tests, `examd demo` and `examd sim vehicle`.
 
 mod script;
-mod serve;
 mod service;
 
+pub use hw::modbus::{run_simulator_on_pty, serve_tcp};
 pub use script::{Script, ScriptStep, run_script};
-pub use serve::{SimPty, run_simulator_on_pty, serve_tcp};
 pub use service::{SimHandle, SimService};
+
+/// The simulator serving Modbus RTU on a new pty; clients open [`SimPty::path`](hw::modbus::SimPty::path).
+pub type SimPty = hw::modbus::SimPty<SimHandle>;

@@ -118,3 +118,11 @@ impl tokio_modbus::server::Service for SimService {
         ready(self.0.answer(req))
     }
 }
+
+impl hw::modbus::ModbusSim for SimHandle {
+    const NAME: &'static str = "vehicle";
+    type Service = SimService;
+    fn service(&self) -> SimService {
+        SimService(self.clone())
+    }
+}
