@@ -2,8 +2,8 @@
 
 use serde::Deserialize;
 
+use crate::Endpoint;
 use crate::driver::{DoorDriver, DriverConfig};
-use crate::endpoint::Endpoint;
 use crate::error::MapError;
 use crate::map::IoMap;
 

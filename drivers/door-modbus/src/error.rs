@@ -52,6 +52,12 @@ pub enum MapError {
     InputSpan(u16),
 }
 
+impl From<hw::modbus::UnitIdError> for MapError {
+    fn from(e: hw::modbus::UnitIdError) -> MapError {
+        MapError::UnitId(e.0)
+    }
+}
+
 /// One exchange with the module failed. "The module said no" ([`DriverError::Exception`]) is kept apart from
 /// "the link failed" ([`DriverError::Transport`], [`DriverError::Timeout`], [`DriverError::Protocol`]).
 #[derive(Debug, thiserror::Error)]

@@ -31,7 +31,6 @@
 mod config;
 mod debounce;
 mod driver;
-mod endpoint;
 mod error;
 mod map;
 pub mod sim;
@@ -39,6 +38,6 @@ pub mod sim;
 pub use config::{ModuleConfig, OpenError};
 pub use debounce::Debouncer;
 pub use driver::{DoorDriver, DriverConfig, LinkState, RelayIntent};
-pub use endpoint::{Endpoint, EndpointError};
 pub use error::{DriverError, MapError};
+pub use hw::modbus::{EndpointError, ModbusEndpoint as Endpoint};
 pub use map::{DoorMap, InputPoint, IoMap, LockOutput, Pulse, Signal, UnitId, Wiring};

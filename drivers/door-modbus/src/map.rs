@@ -24,40 +24,7 @@ use serde::Deserialize;
 
 use crate::error::MapError;
 
-/// A Modbus unit (slave) id on the bus: 1..=247 (0 is broadcast and never answers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(try_from = "u8")]
-pub struct UnitId(u8);
-
-impl UnitId {
-    /// A unit id, if it is in 1..=247.
-    pub fn new(id: u8) -> Result<UnitId, MapError> {
-        if (1..=247).contains(&id) {
-            Ok(UnitId(id))
-        } else {
-            Err(MapError::UnitId(id))
-        }
-    }
-
-    /// The id on the wire.
-    pub fn get(self) -> u8 {
-        self.0
-    }
-}
-
-impl TryFrom<u8> for UnitId {
-    type Error = MapError;
-    fn try_from(id: u8) -> Result<Self, MapError> {
-        UnitId::new(id)
-    }
-}
-
-impl Default for UnitId {
-    /// Unit 1, the factory default of the usual modules (hardware.md §4).
-    fn default() -> Self {
-        UnitId(1)
-    }
-}
+pub use hw::modbus::UnitId;
 
 /// How an input is wired: what the opto input reads while the thing it watches is at rest
 /// (door closed, button not pressed, no fire, enclosure shut).
@@ -363,9 +330,6 @@ mod tests {
 
     #[test]
     fn unit_id_zero_and_unknown_fields_are_rejected() {
-        assert!(UnitId::new(0).is_err());
-        assert!(UnitId::new(248).is_err());
-        assert!(UnitId::new(247).is_ok());
         let bad = r#"{"unit": 0, "doors": []}"#;
         assert!(serde_json::from_str::<IoMap>(bad).is_err());
         let bad = r#"{"doors": [], "fier": {"input": 1}}"#;

@@ -25,14 +25,13 @@
 #![warn(missing_docs)]
 
 mod driver;
-mod endpoint;
 mod error;
 mod map;
 mod signals;
 pub mod sim;
 
 pub use driver::{LinkState, PollConfig, VehicleIo, VehicleState};
-pub use endpoint::{Endpoint, EndpointError};
 pub use error::DriverError;
+pub use hw::modbus::{EndpointError, ModbusEndpoint as Endpoint};
 pub use map::{DecodeError, InputPoint, MapError, ScaledRegister, SignalMap, Span, UnitId, Wiring};
 pub use signals::{Flag, Gear, SignalPatch, Signals};

@@ -7,39 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::signals::{Flag, Gear, Signals};
 
-/// A Modbus unit (slave) id on the bus, 1..=247.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "u8", into = "u8")]
-pub struct UnitId(u8);
-
-impl UnitId {
-    /// A unit id, 1..=247.
-    pub fn new(id: u8) -> Result<UnitId, MapError> {
-        if (1..=247).contains(&id) {
-            Ok(UnitId(id))
-        } else {
-            Err(MapError::UnitId(id))
-        }
-    }
-
-    /// The raw id.
-    pub fn get(self) -> u8 {
-        self.0
-    }
-}
-
-impl TryFrom<u8> for UnitId {
-    type Error = MapError;
-    fn try_from(id: u8) -> Result<UnitId, MapError> {
-        UnitId::new(id)
-    }
-}
-
-impl From<UnitId> for u8 {
-    fn from(u: UnitId) -> u8 {
-        u.0
-    }
-}
+pub use hw::modbus::UnitId;
 
 /// How a switch is wired to its input.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,7 +124,7 @@ impl SignalMap {
     /// register 0, rpm on 1 (1 rpm per count), speed on 2 (0.01 km/h per count).
     pub fn standard() -> SignalMap {
         SignalMap {
-            unit: UnitId(1),
+            unit: UnitId::default(),
             inputs: Flag::ALL
                 .iter()
                 .enumerate()
@@ -184,7 +152,6 @@ impl SignalMap {
 
     /// Checks the map.
     pub fn validate(&self) -> Result<(), MapError> {
-        UnitId::new(self.unit.0)?;
         let mut used: BTreeMap<u16, Flag> = BTreeMap::new();
         for f in Flag::ALL {
             let p = self.inputs.get(&f).ok_or(MapError::Missing(f))?;
@@ -304,6 +271,12 @@ fn span(addrs: impl Iterator<Item = u16>) -> Span {
     if lo > hi { (0, 0) } else { (lo, hi - lo + 1) }
 }
 
+impl From<hw::modbus::UnitIdError> for MapError {
+    fn from(e: hw::modbus::UnitIdError) -> MapError {
+        MapError::UnitId(e.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,8 +377,6 @@ mod tests {
                 ..
             })
         ));
-        assert!(serde_json::from_str::<UnitId>("0").is_err());
-        assert_eq!(serde_json::from_str::<UnitId>("247").unwrap().get(), 247);
 
         let map = SignalMap::standard();
         assert_eq!(

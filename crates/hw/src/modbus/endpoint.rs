@@ -1,4 +1,5 @@
-//! Where the module is: the device selectors of DESIGN.md §3.7, and opening a tokio-modbus client on them.
+//! Where a Modbus device is: the `modbus-rtu:` / `modbus-tcp:` selectors of DESIGN.md §3.7 (next to
+//! [`Selector`](crate::Selector)), its unit id, and opening a tokio-modbus client on them.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -7,36 +8,82 @@ use std::str::FromStr;
 use tokio_modbus::Slave;
 use tokio_modbus::client::Context;
 
-use crate::map::UnitId;
+/// A Modbus unit (slave) id on the bus: 1..=247 (0 is broadcast and never answers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct UnitId(u8);
 
-/// A door module's address: `modbus-rtu:<serial-path>[@baud]/<unit>` or `modbus-tcp:<host:port>/<unit>`.
+/// A unit id outside 1..=247.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("unit id {0} is not in 1..=247")]
+pub struct UnitIdError(pub u8);
+
+impl UnitId {
+    /// A unit id, if it is in 1..=247.
+    pub fn new(id: u8) -> Result<UnitId, UnitIdError> {
+        if (1..=247).contains(&id) {
+            Ok(UnitId(id))
+        } else {
+            Err(UnitIdError(id))
+        }
+    }
+
+    /// The id on the wire.
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl TryFrom<u8> for UnitId {
+    type Error = UnitIdError;
+    fn try_from(id: u8) -> Result<Self, UnitIdError> {
+        UnitId::new(id)
+    }
+}
+
+impl From<UnitId> for u8 {
+    fn from(u: UnitId) -> u8 {
+        u.0
+    }
+}
+
+impl Default for UnitId {
+    /// Unit 1, the factory default of the usual modules.
+    fn default() -> Self {
+        UnitId(1)
+    }
+}
+
+/// A device's address: `modbus-rtu:<serial-path>[@baud]/<unit>` (8N1, 9600 baud by default) or
+/// `modbus-tcp:<host:port>/<unit>`. The Modbus drivers re-export it as their `Endpoint`.
 ///
 /// ```
-/// use door_modbus::Endpoint;
-/// let e: Endpoint = "modbus-rtu:/dev/ttyUSB0@19200/3".parse().unwrap();
+/// use hw::modbus::ModbusEndpoint;
+/// let e: ModbusEndpoint = "modbus-rtu:/dev/ttyUSB0@19200/3".parse().unwrap();
 /// assert_eq!(e.to_string(), "modbus-rtu:/dev/ttyUSB0@19200/3");
-/// let e: Endpoint = "modbus-rtu:/dev/ttyUSB0/1".parse().unwrap();
-/// assert!(matches!(e, Endpoint::Rtu { baud: 9600, .. }));
-/// assert!("modbus-tcp:gw.local:502/0".parse::<Endpoint>().is_err());
+/// let e: ModbusEndpoint = "modbus-rtu:/dev/ttyUSB0/1".parse().unwrap();
+/// assert!(matches!(e, ModbusEndpoint::Rtu { baud: 9600, .. }));
+/// assert_eq!(e.unit().get(), 1);
+/// assert!("modbus-tcp:gw.local:502/0".parse::<ModbusEndpoint>().is_err());
 /// ```
 /// In configuration files it is the same string (serde deserialises it with [`FromStr`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(try_from = "String")]
-pub enum Endpoint {
+pub enum ModbusEndpoint {
     /// Modbus RTU on a serial port, 8N1.
     Rtu {
         /// The serial device.
         path: PathBuf,
         /// Bits per second (default 9600).
         baud: u32,
-        /// The module's unit id.
+        /// The device's unit id.
         unit: UnitId,
     },
-    /// Modbus TCP (an RS-485 gateway or a TCP module).
+    /// Modbus TCP (an RS-485 gateway or a TCP device).
     Tcp {
         /// `host:port`.
         addr: String,
-        /// The module's unit id behind the gateway.
+        /// The unit id behind the gateway.
         unit: UnitId,
     },
 }
@@ -58,7 +105,7 @@ pub enum EndpointError {
     Empty(String),
 }
 
-impl FromStr for Endpoint {
+impl FromStr for ModbusEndpoint {
     type Err = EndpointError;
 
     fn from_str(s: &str) -> Result<Self, EndpointError> {
@@ -88,13 +135,13 @@ impl FromStr for Endpoint {
                 if path.is_empty() {
                     return Err(EndpointError::Empty(s.into()));
                 }
-                Ok(Endpoint::Rtu {
+                Ok(ModbusEndpoint::Rtu {
                     path: path.into(),
                     baud,
                     unit,
                 })
             }
-            "modbus-tcp" => Ok(Endpoint::Tcp {
+            "modbus-tcp" => Ok(ModbusEndpoint::Tcp {
                 addr: dev.into(),
                 unit,
             }),
@@ -103,40 +150,40 @@ impl FromStr for Endpoint {
     }
 }
 
-impl TryFrom<String> for Endpoint {
+impl TryFrom<String> for ModbusEndpoint {
     type Error = EndpointError;
     fn try_from(s: String) -> Result<Self, EndpointError> {
         s.parse()
     }
 }
 
-impl fmt::Display for Endpoint {
+impl fmt::Display for ModbusEndpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Endpoint::Rtu { path, baud, unit } => {
+            ModbusEndpoint::Rtu { path, baud, unit } => {
                 write!(f, "modbus-rtu:{}", path.display())?;
                 if *baud != 9600 {
                     write!(f, "@{baud}")?;
                 }
                 write!(f, "/{}", unit.get())
             }
-            Endpoint::Tcp { addr, unit } => write!(f, "modbus-tcp:{addr}/{}", unit.get()),
+            ModbusEndpoint::Tcp { addr, unit } => write!(f, "modbus-tcp:{addr}/{}", unit.get()),
         }
     }
 }
 
-impl Endpoint {
+impl ModbusEndpoint {
     /// The unit id.
     pub fn unit(&self) -> UnitId {
         match self {
-            Endpoint::Rtu { unit, .. } | Endpoint::Tcp { unit, .. } => *unit,
+            ModbusEndpoint::Rtu { unit, .. } | ModbusEndpoint::Tcp { unit, .. } => *unit,
         }
     }
 
     /// Opens the serial port (8N1) or connects to the gateway, and attaches a client addressed to the unit.
     pub async fn connect(&self) -> std::io::Result<Context> {
         match self {
-            Endpoint::Rtu { path, baud, unit } => {
+            ModbusEndpoint::Rtu { path, baud, unit } => {
                 let builder = tokio_serial::new(path.to_string_lossy(), *baud)
                     .data_bits(tokio_serial::DataBits::Eight)
                     .parity(tokio_serial::Parity::None)
@@ -147,7 +194,7 @@ impl Endpoint {
                     Slave(unit.get()),
                 ))
             }
-            Endpoint::Tcp { addr, unit } => {
+            ModbusEndpoint::Tcp { addr, unit } => {
                 let stream = tokio::net::TcpStream::connect(addr.as_str()).await?;
                 stream.set_nodelay(true)?;
                 Ok(tokio_modbus::client::tcp::attach_slave(
@@ -167,7 +214,7 @@ mod tests {
     fn endpoints_load_from_config_text() {
         #[derive(serde::Deserialize)]
         struct Cfg {
-            door: Endpoint,
+            door: ModbusEndpoint,
         }
         let c: Cfg = toml::from_str(r#"door = "modbus-rtu:/dev/ttyUSB0@19200/3""#).unwrap();
         assert_eq!(c.door.unit().get(), 3);
@@ -181,39 +228,57 @@ mod tests {
             "modbus-rtu:/dev/ttyS1@115200/247",
             "modbus-tcp:10.0.0.5:502/2",
         ] {
-            assert_eq!(s.parse::<Endpoint>().unwrap().to_string(), s);
+            assert_eq!(s.parse::<ModbusEndpoint>().unwrap().to_string(), s);
         }
-        let tcp: Endpoint = "modbus-tcp:[::1]:1502/9".parse().unwrap();
+        let tcp: ModbusEndpoint = "modbus-tcp:[::1]:1502/9".parse().unwrap();
         assert_eq!(
             tcp,
-            Endpoint::Tcp {
+            ModbusEndpoint::Tcp {
                 addr: "[::1]:1502".into(),
                 unit: UnitId::new(9).unwrap()
             }
         );
         assert!(matches!(
-            "modbus-rtu:/dev/x@fast/1".parse::<Endpoint>(),
+            "modbus-rtu:/dev/x@fast/1".parse::<ModbusEndpoint>(),
             Err(EndpointError::Baud(_))
         ));
         assert!(matches!(
-            "modbus-rtu:/dev/x@0/1".parse::<Endpoint>(),
+            "modbus-rtu:/dev/x@0/1".parse::<ModbusEndpoint>(),
             Err(EndpointError::Baud(_))
         ));
         assert!(matches!(
-            "modbus-rtu:/dev/x".parse::<Endpoint>(),
+            "modbus-rtu:/dev/x".parse::<ModbusEndpoint>(),
             Err(EndpointError::Unit(_))
         ));
         assert!(matches!(
-            "modbus-rtu:/dev/x/248".parse::<Endpoint>(),
+            "modbus-rtu:/dev/x/248".parse::<ModbusEndpoint>(),
             Err(EndpointError::Unit(_))
         ));
         assert!(matches!(
-            "r30x:/dev/x/1".parse::<Endpoint>(),
+            "r30x:/dev/x/1".parse::<ModbusEndpoint>(),
             Err(EndpointError::Scheme(_))
         ));
         assert!(matches!(
-            "modbus-rtu:@9600/1".parse::<Endpoint>(),
+            "modbus-rtu:@9600/1".parse::<ModbusEndpoint>(),
             Err(EndpointError::Empty(_))
         ));
+        assert!(matches!(
+            "modbus-tcp:/3".parse::<ModbusEndpoint>(),
+            Err(EndpointError::Empty(_))
+        ));
+    }
+
+    #[test]
+    fn unit_ids_are_1_to_247_in_code_and_config() {
+        assert!(UnitId::new(0).is_err());
+        assert!(UnitId::new(248).is_err());
+        assert_eq!(UnitId::new(247).map(u8::from), Ok(247));
+        assert_eq!(UnitId::default().get(), 1);
+        assert!(serde_json::from_str::<UnitId>("0").is_err());
+        assert_eq!(serde_json::from_str::<UnitId>("247").unwrap().get(), 247);
+        assert_eq!(
+            serde_json::to_string(&UnitId::new(9).unwrap()).unwrap(),
+            "9"
+        );
     }
 }
