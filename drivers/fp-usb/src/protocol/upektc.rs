@@ -50,7 +50,8 @@ pub const CONTROL_SETUP: (u8, u8, u16, u16) = (0x40, 0x0c, 0x0100, 0x0400);
 
 /// CRC-16/XMODEM, which libfprint calls `udf_crc`.
 pub fn crc16(bytes: &[u8]) -> u16 {
-    const ALG: crc::Crc<u16> = crc::Crc::<u16>::new(&crc::CRC_16_XMODEM);
+    static ALG: crc::Crc<u16, crc::Table<16>> =
+        crc::Crc::<u16, crc::Table<16>>::new(&crc::CRC_16_XMODEM);
     ALG.checksum(bytes)
 }
 
