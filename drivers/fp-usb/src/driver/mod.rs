@@ -1,4 +1,4 @@
-//! Drivers: the protocols of [`crate::protocol`] over any [`UsbTransport`](crate::transport::UsbTransport),
+//! Drivers: the protocols of [`crate::protocol`] over any [`UsbTransport`],
 //! exposed as [`hw::FingerprintSensor`].
 
 mod nb1010;
