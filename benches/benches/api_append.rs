@@ -15,7 +15,12 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-async fn run_clients(base: &str, token: &str, clients: usize, per_client: usize) -> (Vec<Duration>, Duration) {
+async fn run_clients(
+    base: &str,
+    token: &str,
+    clients: usize,
+    per_client: usize,
+) -> (Vec<Duration>, Duration) {
     let start = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients {
@@ -50,22 +55,42 @@ async fn main() {
         return; // `cargo bench -- --list` and `cargo test --benches` probe harness=false benches.
     }
     let dir = tempfile::tempdir().unwrap();
-    let args = SiteArgs { data_dir: Some(dir.path().into()), site_id: Some("bench".into()), ..Default::default() };
+    let args = SiteArgs {
+        data_dir: Some(dir.path().into()),
+        site_id: Some("bench".into()),
+        ..Default::default()
+    };
     let rt = config::resolve(RawConfig::default(), &args, dir.path()).unwrap();
     let clock = state::system_clock();
     let site = site::open(rt, clock.clone()).await.unwrap();
-    let dev = accounts::create(&site.store, &site.log, "bench-dev".parse().unwrap(), Role::Device, String::new(), None, clock(), &"bench".parse().unwrap())
-        .await
-        .unwrap();
+    let dev = accounts::create(
+        &site.store,
+        &site.log,
+        "bench-dev".parse().unwrap(),
+        Role::Device,
+        String::new(),
+        None,
+        clock(),
+        &"bench".parse().unwrap(),
+    )
+    .await
+    .unwrap();
     let token = dev.token.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let stop = Arc::new(tokio::sync::Notify::new());
     let s2 = stop.clone();
-    let server = tokio::spawn(app::serve(site, listener, clock, async move { s2.notified().await }));
+    let server = tokio::spawn(app::serve(site, listener, clock, async move {
+        s2.notified().await
+    }));
     // Warm up.
     run_clients(&base, &token, 1, 50).await;
-    println!("api_append: durable appends through POST /api/v1/events (SQLite WAL, synchronous=FULL), {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!(
+        "api_append: durable appends through POST /api/v1/events (SQLite WAL, synchronous=FULL), {} cores",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
     for (clients, per) in [(1usize, 1000usize), (16, 250), (64, 100)] {
         let (lat, wall) = run_clients(&base, &token, clients, per).await;
         let n = lat.len();

@@ -19,11 +19,20 @@ fn template(n: usize, seed: u64) -> Template {
             x: 20 + (next() % 260) as u16,
             y: 20 + (next() % 360) as u16,
             angle: next() as u16,
-            kind: if next() % 2 == 0 { MinutiaKind::Ending } else { MinutiaKind::Bifurcation },
+            kind: if next() % 2 == 0 {
+                MinutiaKind::Ending
+            } else {
+                MinutiaKind::Bifurcation
+            },
             quality: 60,
         })
         .collect();
-    Template { width: 300, height: 400, quality: 60, minutiae }
+    Template {
+        width: 300,
+        height: 400,
+        quality: 60,
+        minutiae,
+    }
 }
 
 /// The same template moved by a few pixels, as a second impression would be.
@@ -41,7 +50,11 @@ fn bench(c: &mut Criterion) {
     for n in [20usize, 40, 60] {
         let a = template(n, 1);
         let b = template(n, 2);
-        let (pa, pb, pa2) = (Prepared::new(&a), Prepared::new(&b), Prepared::new(&shifted(&a)));
+        let (pa, pb, pa2) = (
+            Prepared::new(&a),
+            Prepared::new(&b),
+            Prepared::new(&shifted(&a)),
+        );
         // The expected outcome, checked once outside the timed loop.
         assert!(compare_prepared(&pa, &pa2).0 > 4.0 * compare_prepared(&pa, &pb).0);
         g.bench_with_input(BenchmarkId::new("prepared_impostor", n), &n, |bch, _| {

@@ -10,11 +10,20 @@ fn template(n: usize) -> Template {
             x: (i * 37 % 300) as u16,
             y: (i * 53 % 400) as u16,
             angle: (i * 7919) as u16,
-            kind: if i % 2 == 0 { MinutiaKind::Ending } else { MinutiaKind::Bifurcation },
+            kind: if i % 2 == 0 {
+                MinutiaKind::Ending
+            } else {
+                MinutiaKind::Bifurcation
+            },
             quality: 50,
         })
         .collect();
-    Template { width: 300, height: 400, quality: 60, minutiae }
+    Template {
+        width: 300,
+        height: 400,
+        quality: 60,
+        minutiae,
+    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -22,12 +31,23 @@ fn bench(c: &mut Criterion) {
     let internal = t.to_bytes();
     let standard = t.to_iso2005();
     assert_eq!(Template::from_bytes(&internal).unwrap(), t);
-    assert_eq!(iso::encode_iso2005(&iso::decode(&standard).unwrap()).unwrap(), standard);
+    assert_eq!(
+        iso::encode_iso2005(&iso::decode(&standard).unwrap()).unwrap(),
+        standard
+    );
     let mut g = c.benchmark_group("template_codec");
-    g.bench_function("internal_encode_60", |b| b.iter(|| black_box(&t).to_bytes()));
-    g.bench_function("internal_decode_60", |b| b.iter(|| Template::from_bytes(black_box(&internal))));
-    g.bench_function("iso2005_encode_60", |b| b.iter(|| black_box(&t).to_iso2005()));
-    g.bench_function("iso2005_decode_60", |b| b.iter(|| Template::from_standard_bytes(black_box(&standard))));
+    g.bench_function("internal_encode_60", |b| {
+        b.iter(|| black_box(&t).to_bytes())
+    });
+    g.bench_function("internal_decode_60", |b| {
+        b.iter(|| Template::from_bytes(black_box(&internal)))
+    });
+    g.bench_function("iso2005_encode_60", |b| {
+        b.iter(|| black_box(&t).to_iso2005())
+    });
+    g.bench_function("iso2005_decode_60", |b| {
+        b.iter(|| Template::from_standard_bytes(black_box(&standard)))
+    });
     g.finish();
 }
 

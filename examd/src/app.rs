@@ -71,10 +71,16 @@ pub async fn serve_with(
     println!("examd listening on http://{addr}");
     let areas = state.areas.clone();
     started(state.clone());
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await?;
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
     areas.shutdown().await;
     site.log
-        .append(Draft { kind: EventKind::SystemStopped, subjects: vec![], payload: b"{}".to_vec() })
+        .append(Draft {
+            kind: EventKind::SystemStopped,
+            subjects: vec![],
+            payload: b"{}".to_vec(),
+        })
         .await?;
     site.log.shutdown().await;
     tracing::info!("examd stopped; log flushed");

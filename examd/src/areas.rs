@@ -35,14 +35,19 @@ impl Areas {
 
 /// Every area's API routes (under `/api/v1/<area>`) and console pages.
 pub fn routes() -> (Router<AppState>, Router<AppState>) {
-    let api = Router::new().nest("/gate", gate::api_routes()).nest("/theory", theory::api_routes());
+    let api = Router::new()
+        .nest("/gate", gate::api_routes())
+        .nest("/theory", theory::api_routes());
     let pages = gate::pages().merge(theory::pages());
     (api, pages)
 }
 
 /// Runs every area's demo against the running daemon.
 pub async fn demo(state: AppState, base_url: String) {
-    let (g, t) = tokio::join!(gate::demo(state.clone(), base_url.clone()), theory::demo(state, base_url));
+    let (g, t) = tokio::join!(
+        gate::demo(state.clone(), base_url.clone()),
+        theory::demo(state, base_url)
+    );
     for (area, r) in [("gate", g), ("theory", t)] {
         if let Err(e) = r {
             tracing::error!(area, error = %format!("{e:#}"), "demo stopped");

@@ -5,7 +5,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use audit::{Anchor, ExportReader, ExportVerifyError, ExportWriter, Failure, PublicKey, Report, SignedCheckpoint, Verifier};
+use audit::{
+    Anchor, ExportReader, ExportVerifyError, ExportWriter, Failure, PublicKey, Report,
+    SignedCheckpoint, Verifier,
+};
 use model::{Seq, SiteId};
 use serde_json::{Value, json};
 use store::Store;
@@ -21,7 +24,10 @@ pub async fn signed_checkpoints(store: &Arc<dyn Store>) -> anyhow::Result<Vec<Si
         .checkpoints()
         .await?
         .into_iter()
-        .map(|c| SignedCheckpoint { body: c.body, signature: c.signature })
+        .map(|c| SignedCheckpoint {
+            body: c.body,
+            signature: c.signature,
+        })
         .collect())
 }
 
@@ -94,10 +100,17 @@ fn print_outcome(outcome: &Result<Report, Failure>, json: bool) -> ExitCode {
                 "日志完整 / log intact: {} events verified (last seq {}), {} signed checkpoints checked, head {}",
                 r.events, r.last_seq, r.checkpoints_checked, r.head
             ),
-            Err(f) => println!("日志校验失败 / verification FAILED at seq {}: {}", f.seq, f.problem),
+            Err(f) => println!(
+                "日志校验失败 / verification FAILED at seq {}: {}",
+                f.seq, f.problem
+            ),
         }
     }
-    if outcome.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if outcome.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 /// Writes the stored log as a self-contained export file.
@@ -142,7 +155,9 @@ pub fn verify_file(path: &Path, trusted: &[PublicKey]) -> anyhow::Result<Result<
     match audit::verify_export(reader, &keys) {
         Ok(r) => Ok(Ok(r)),
         Err(ExportVerifyError::Log(f)) => Ok(Err(f)),
-        Err(ExportVerifyError::Read(e)) => Err(e).with_context(|| format!("{} is damaged", path.display())),
+        Err(ExportVerifyError::Read(e)) => {
+            Err(e).with_context(|| format!("{} is damaged", path.display()))
+        }
     }
 }
 
@@ -152,7 +167,8 @@ pub async fn export_command(args: &SiteArgs, out: &Path) -> anyhow::Result<()> {
     let (store, key) = crate::site::open_read_only(&rt).await?;
     let keys: Vec<PublicKey> = key.into_iter().collect();
     let tmp = out.with_extension("partial");
-    let file = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let file =
+        std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     let mut w = std::io::BufWriter::new(file);
     let n = export_to(&store, &rt.site, &keys, &mut w).await?;
     w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
@@ -178,7 +194,11 @@ pub async fn verify_command(
     }
     let rt = config::load(args, Path::new("examd-data"))?;
     let (store, key) = crate::site::open_read_only(&rt).await?;
-    let keys: Vec<PublicKey> = if trusted.is_empty() { key.into_iter().collect() } else { trusted.to_vec() };
+    let keys: Vec<PublicKey> = if trusted.is_empty() {
+        key.into_iter().collect()
+    } else {
+        trusted.to_vec()
+    };
     let outcome = verify_store(&store, &rt.site, &keys, from).await?;
     Ok(print_outcome(&outcome, json))
 }
@@ -191,8 +211,16 @@ pub async fn leaf_hashes(store: &Arc<dyn Store>, n: u64) -> anyhow::Result<Vec<a
         let page = store.events(next, PAGE).await?;
         let Some(last) = page.last() else { break };
         next = last.seq.next();
-        leaves.extend(page.iter().take((n - leaves.len() as u64) as usize).map(|e| audit::leaf_hash(&e.bytes)));
+        leaves.extend(
+            page.iter()
+                .take((n - leaves.len() as u64) as usize)
+                .map(|e| audit::leaf_hash(&e.bytes)),
+        );
     }
-    anyhow::ensure!(leaves.len() as u64 == n, "the log holds {} events, fewer than {n}", leaves.len());
+    anyhow::ensure!(
+        leaves.len() as u64 == n,
+        "the log holds {} events, fewer than {n}",
+        leaves.len()
+    );
     Ok(leaves)
 }

@@ -30,14 +30,20 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 /// Whether `password` matches the PHC string.
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
 /// 32 random bytes as hex.
 pub fn new_secret() -> String {
     let mut b = [0u8; 32];
-    SystemRandom::new().fill(&mut b).expect("the system random source works");
+    SystemRandom::new()
+        .fill(&mut b)
+        .expect("the system random source works");
     hex::encode(b)
 }
 
@@ -84,7 +90,11 @@ impl FromRequestParts<AppState> for Caller {
             return device_from_token(state, token.trim()).await;
         }
         let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar.get(SESSION_COOKIE).ok_or(ApiError::Unauthorized)?.value().to_owned();
+        let token = jar
+            .get(SESSION_COOKIE)
+            .ok_or(ApiError::Unauthorized)?
+            .value()
+            .to_owned();
         let session = match state.store.session(&token_hash(&token)).await {
             Ok(s) => s,
             Err(store::StoreError::NotFound) => return Err(ApiError::Unauthorized),
@@ -98,7 +108,10 @@ impl FromRequestParts<AppState> for Caller {
             Ok(_) | Err(store::StoreError::NotFound) => return Err(ApiError::Unauthorized),
             Err(e) => return Err(e.into()),
         };
-        Ok(Caller { name: user.name, role: user.role })
+        Ok(Caller {
+            name: user.name,
+            role: user.role,
+        })
     }
 }
 
@@ -111,14 +124,24 @@ async fn device_from_token(state: &AppState, token: &str) -> Result<Caller, ApiE
         Err(e) => return Err(e.into()),
     };
     let presented = token_hash(token).to_hex();
-    if user.role != Role::Device || !user.enabled || !same(presented.as_bytes(), user.secret_hash.as_bytes()) {
+    if user.role != Role::Device
+        || !user.enabled
+        || !same(presented.as_bytes(), user.secret_hash.as_bytes())
+    {
         return Err(ApiError::Unauthorized);
     }
-    Ok(Caller { name: user.name, role: Role::Device })
+    Ok(Caller {
+        name: user.name,
+        role: Role::Device,
+    })
 }
 
 /// A fresh session for a person who proved their password.
-pub fn new_session(user: &store::UserRow, now: UnixMs, lifetime_ms: i64) -> (String, store::SessionRow) {
+pub fn new_session(
+    user: &store::UserRow,
+    now: UnixMs,
+    lifetime_ms: i64,
+) -> (String, store::SessionRow) {
     let token = new_secret();
     let row = store::SessionRow {
         token_hash: token_hash(&token),

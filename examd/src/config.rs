@@ -122,18 +122,37 @@ pub fn load(args: &SiteArgs, default_data_dir: &Path) -> anyhow::Result<Runtime>
 }
 
 /// Layers flags (which clap already layered over env) on the file and validates.
-pub fn resolve(raw: RawConfig, args: &SiteArgs, default_data_dir: &Path) -> anyhow::Result<Runtime> {
-    let site_text = args.site_id.clone().or(raw.site_id).unwrap_or_else(|| "demo-site".into());
-    let site: SiteId = site_text.parse().with_context(|| format!("site_id {site_text:?}"))?;
-    let data_dir = args.data_dir.clone().or(raw.data_dir).unwrap_or_else(|| default_data_dir.into());
-    let database_url = args.database_url.clone().or(raw.database_url).unwrap_or_else(|| {
-        format!("sqlite://{}", data_dir.join("examd.db").display())
-    });
+pub fn resolve(
+    raw: RawConfig,
+    args: &SiteArgs,
+    default_data_dir: &Path,
+) -> anyhow::Result<Runtime> {
+    let site_text = args
+        .site_id
+        .clone()
+        .or(raw.site_id)
+        .unwrap_or_else(|| "demo-site".into());
+    let site: SiteId = site_text
+        .parse()
+        .with_context(|| format!("site_id {site_text:?}"))?;
+    let data_dir = args
+        .data_dir
+        .clone()
+        .or(raw.data_dir)
+        .unwrap_or_else(|| default_data_dir.into());
+    let database_url = args
+        .database_url
+        .clone()
+        .or(raw.database_url)
+        .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("examd.db").display()));
     if !(database_url.starts_with("sqlite:")
         || database_url.starts_with("postgres:")
         || database_url.starts_with("postgresql:"))
     {
-        bail!("database_url must start with sqlite:// or postgres://, got {}", redact_url(&database_url));
+        bail!(
+            "database_url must start with sqlite:// or postgres://, got {}",
+            redact_url(&database_url)
+        );
     }
     let listen = args
         .listen
@@ -171,7 +190,10 @@ mod tests {
             "site_id = \"file-site\"\nlisten = \"127.0.0.1:9000\"\n[checkpoint]\nevery_events = 5\n",
         )
         .unwrap();
-        let args = SiteArgs { site_id: Some("flag-site".into()), ..Default::default() };
+        let args = SiteArgs {
+            site_id: Some("flag-site".into()),
+            ..Default::default()
+        };
         let rt = resolve(raw, &args, Path::new("d")).unwrap();
         assert_eq!(rt.site.as_str(), "flag-site");
         assert_eq!(rt.listen.port(), 9000);
@@ -181,27 +203,40 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_before_start() {
-        let args = SiteArgs { site_id: Some("Bad Site".into()), ..Default::default() };
+        let args = SiteArgs {
+            site_id: Some("Bad Site".into()),
+            ..Default::default()
+        };
         assert!(resolve(RawConfig::default(), &args, Path::new("d")).is_err());
-        let args = SiteArgs { database_url: Some("mysql://x".into()), ..Default::default() };
+        let args = SiteArgs {
+            database_url: Some("mysql://x".into()),
+            ..Default::default()
+        };
         assert!(resolve(RawConfig::default(), &args, Path::new("d")).is_err());
         assert!(toml::from_str::<RawConfig>("sitee_id = \"x\"").is_err());
     }
 
     #[test]
     fn the_example_file_is_valid() {
-        let raw: RawConfig = toml::from_str(include_str!("../../fixtures/examd.example.toml")).unwrap();
+        let raw: RawConfig =
+            toml::from_str(include_str!("../../fixtures/examd.example.toml")).unwrap();
         let rt = resolve(raw, &SiteArgs::default(), Path::new("d")).unwrap();
         assert_eq!(rt.site.as_str(), "taian-01");
     }
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
         let rt = resolve(
             RawConfig::default(),
-            &SiteArgs { database_url: Some("postgres://u:secret@h/db".into()), ..Default::default() },
+            &SiteArgs {
+                database_url: Some("postgres://u:secret@h/db".into()),
+                ..Default::default()
+            },
             Path::new("d"),
         )
         .unwrap();

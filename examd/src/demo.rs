@@ -32,7 +32,12 @@ pub async fn run(mut args: SiteArgs, clock: Clock) -> anyhow::Result<()> {
     let rt = config::load(&args, Path::new("examd-demo"))?;
     let listener = tokio::net::TcpListener::bind(rt.listen)
         .await
-        .with_context(|| format!("listening on {} (is another examd running? pass --listen)", rt.listen))?;
+        .with_context(|| {
+            format!(
+                "listening on {} (is another examd running? pass --listen)",
+                rt.listen
+            )
+        })?;
     let addr = listener.local_addr()?;
     let site = site::open(rt, clock.clone()).await?;
     let creds = site.rt.data_dir.join("demo-accounts.txt");
@@ -42,30 +47,57 @@ pub async fn run(mut args: SiteArgs, clock: Clock) -> anyhow::Result<()> {
         let mut text = String::from("# examd demo accounts (generated on first start)\n");
         for (name, role, display) in PEOPLE {
             let pw = auth::new_secret()[..12].to_owned();
-            accounts::create(&site.store, &site.log, name.parse()?, *role, (*display).into(), Some(pw.clone()), clock(), &by)
-                .await
-                .map_err(|e| anyhow::anyhow!("creating demo account {name}: {e}"))?;
+            accounts::create(
+                &site.store,
+                &site.log,
+                name.parse()?,
+                *role,
+                (*display).into(),
+                Some(pw.clone()),
+                clock(),
+                &by,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("creating demo account {name}: {e}"))?;
             text.push_str(&format!("{name}\t{role}\t{pw}\n"));
         }
-        let dev = accounts::create(&site.store, &site.log, TERMINAL.parse()?, Role::Device, "模拟终端".into(), None, clock(), &by)
-            .await
-            .map_err(|e| anyhow::anyhow!("creating the demo terminal: {e}"))?;
+        let dev = accounts::create(
+            &site.store,
+            &site.log,
+            TERMINAL.parse()?,
+            Role::Device,
+            "模拟终端".into(),
+            None,
+            clock(),
+            &by,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the demo terminal: {e}"))?;
         site::write_private(&token_file, dev.token.unwrap_or_default().as_bytes())?;
         site::write_private(&creds, text.as_bytes())?;
     }
     println!("examd 演示 / demo");
     println!("  控制台 / console:  http://{addr}/");
     println!("  账户 / accounts:   {}", creds.display());
-    for line in std::fs::read_to_string(&creds)?.lines().filter(|l| !l.starts_with('#')) {
+    for line in std::fs::read_to_string(&creds)?
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+    {
         println!("    {line}");
     }
     println!("  停止 / stop:       Ctrl-C");
     let token = std::fs::read_to_string(&token_file).context("reading the demo terminal token")?;
     let base = format!("http://{addr}");
     tokio::spawn(simulated_terminal(base.clone(), token));
-    app::serve_with(site, listener, clock, app::shutdown_signal(), move |state| {
-        tokio::spawn(crate::areas::demo(state, base));
-    })
+    app::serve_with(
+        site,
+        listener,
+        clock,
+        app::shutdown_signal(),
+        move |state| {
+            tokio::spawn(crate::areas::demo(state, base));
+        },
+    )
     .await
 }
 
@@ -79,7 +111,13 @@ async fn simulated_terminal(base: String, token: String) {
             "kind": "device.report",
             "payload": { "heartbeat": n, "status": "ok", "note": "模拟终端心跳 / simulated heartbeat" },
         });
-        match client.post(format!("{base}/api/v1/events")).bearer_auth(&token).json(&body).send().await {
+        match client
+            .post(format!("{base}/api/v1/events"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+        {
             Ok(r) if r.status().is_success() => {}
             Ok(r) => tracing::warn!(status = %r.status(), "simulated terminal: report refused"),
             Err(e) => tracing::debug!(error = %e, "simulated terminal: daemon not reachable"),

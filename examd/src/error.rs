@@ -49,20 +49,31 @@ pub struct InternalDetail(pub Arc<String>);
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, zh) = match &self {
-            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "未登录或凭证无效"),
+            ApiError::Unauthorized => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", "未登录或凭证无效")
+            }
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "当前角色无权执行此操作"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", "未找到"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request", "请求无效"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "与现有数据冲突"),
-            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误"),
+            ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "服务器内部错误",
+            ),
         };
         let en = match &self {
             ApiError::Internal(_) => "internal error".to_owned(),
             other => other.to_string(),
         };
-        let mut resp = (status, Json(json!({ "error": code, "message": zh, "message_en": en }))).into_response();
+        let mut resp = (
+            status,
+            Json(json!({ "error": code, "message": zh, "message_en": en })),
+        )
+            .into_response();
         if let ApiError::Internal(e) = &self {
-            resp.extensions_mut().insert(InternalDetail(Arc::new(format!("{e:#}"))));
+            resp.extensions_mut()
+                .insert(InternalDetail(Arc::new(format!("{e:#}"))));
         }
         resp
     }

@@ -54,7 +54,8 @@ fn lock(dir: &Path) -> anyhow::Result<File> {
 pub fn load_or_create_key(path: &Path) -> anyhow::Result<Signer> {
     if path.exists() {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        return Signer::from_pkcs8(&bytes).with_context(|| format!("{} is not an Ed25519 PKCS#8 key", path.display()));
+        return Signer::from_pkcs8(&bytes)
+            .with_context(|| format!("{} is not an Ed25519 PKCS#8 key", path.display()));
     }
     let (signer, pkcs8) = Signer::generate().context("generating the site signing key")?;
     write_private(path, &pkcs8)?;
@@ -71,7 +72,9 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     opts.write(true).create_new(true);
     #[cfg(unix)]
     opts.mode(0o600);
-    let mut f = opts.open(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(())
@@ -79,18 +82,31 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 /// Opens the site for writing: lock, key, database (migrated), log writer.
 pub async fn open(rt: Runtime, clock: Clock) -> anyhow::Result<Site> {
-    std::fs::create_dir_all(&rt.data_dir).with_context(|| format!("creating {}", rt.data_dir.display()))?;
+    std::fs::create_dir_all(&rt.data_dir)
+        .with_context(|| format!("creating {}", rt.data_dir.display()))?;
     let lock = lock(&rt.data_dir)?;
     let signer = load_or_create_key(&rt.signing_key_path())?;
     let public_key = signer.public_key();
-    let store = store::open(&rt.database_url)
-        .await
-        .with_context(|| format!("opening database {}", crate::config::redact_url(&rt.database_url)))?;
-    let policy = CheckpointPolicy { every_events: rt.checkpoint_events, every_ms: rt.checkpoint_ms };
+    let store = store::open(&rt.database_url).await.with_context(|| {
+        format!(
+            "opening database {}",
+            crate::config::redact_url(&rt.database_url)
+        )
+    })?;
+    let policy = CheckpointPolicy {
+        every_events: rt.checkpoint_events,
+        every_ms: rt.checkpoint_ms,
+    };
     let log = LogWriter::start(store.clone(), rt.site.clone(), Some(signer), policy, clock)
         .await
         .context("starting the log writer")?;
-    Ok(Site { rt: Arc::new(rt), store, log, public_key, _lock: lock })
+    Ok(Site {
+        rt: Arc::new(rt),
+        store,
+        log,
+        public_key,
+        _lock: lock,
+    })
 }
 
 /// Opens the database only, for read-only commands (verify, export), without the lock.
@@ -100,8 +116,11 @@ pub async fn open_read_only(rt: &Runtime) -> anyhow::Result<(Arc<dyn Store>, Opt
     } else {
         None
     };
-    let store = store::open(&rt.database_url)
-        .await
-        .with_context(|| format!("opening database {}", crate::config::redact_url(&rt.database_url)))?;
+    let store = store::open(&rt.database_url).await.with_context(|| {
+        format!(
+            "opening database {}",
+            crate::config::redact_url(&rt.database_url)
+        )
+    })?;
     Ok((store, key))
 }

@@ -46,6 +46,9 @@ impl AppState {
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState").field("rt", &self.rt).field("store", &self.store).finish()
+        f.debug_struct("AppState")
+            .field("rt", &self.rt)
+            .field("store", &self.store)
+            .finish()
     }
 }

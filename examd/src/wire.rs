@@ -45,7 +45,10 @@ impl EventV1 {
             subjects: e
                 .subjects
                 .iter()
-                .map(|s| SubjectV1 { kind: s.kind.name().to_owned(), id: s.id.clone() })
+                .map(|s| SubjectV1 {
+                    kind: s.kind.name().to_owned(),
+                    id: s.id.clone(),
+                })
                 .collect(),
             payload,
             hash: hash.to_hex(),

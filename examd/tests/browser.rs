@@ -27,7 +27,11 @@ fn chromedriver() -> Option<String> {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn connect(port: u16) -> fantoccini::Client {
@@ -42,7 +46,11 @@ async fn connect(port: u16) -> fantoccini::Client {
     .unwrap();
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     for _ in 0..100 {
-        match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
             Ok(c) => return c,
             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
@@ -53,8 +61,13 @@ async fn connect(port: u16) -> fantoccini::Client {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_login_live_stream_language_and_audit() {
     let Some(driver) = chromedriver() else {
-        assert!(!required("BROWSER"), "EXAMD_BROWSER_REQUIRED=1 but chromedriver is not installed");
-        eprintln!("SKIP console browser test: chromedriver not found (apt-get install chromium chromium-driver)");
+        assert!(
+            !required("BROWSER"),
+            "EXAMD_BROWSER_REQUIRED=1 but chromedriver is not installed"
+        );
+        eprintln!(
+            "SKIP console browser test: chromedriver not found (apt-get install chromium chromium-driver)"
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -64,7 +77,14 @@ async fn console_login_live_stream_language_and_audit() {
     let (daemon, base) = start_daemon(dir.path());
     let _daemon = Kill(daemon);
     let port = free_port();
-    let _driver = Kill(Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
+    let _driver = Kill(
+        Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let c = connect(port).await;
     let result = async {
         // Unauthenticated pages send you to the login form, in Chinese.
@@ -73,10 +93,19 @@ async fn console_login_live_stream_language_and_audit() {
         assert!(c.current_url().await?.as_str().ends_with("/login"));
         assert!(c.source().await?.contains("用户名"));
         // A wrong password shows an error and stays.
-        c.find(Locator::Id("name")).await?.send_keys("admin").await?;
-        c.find(Locator::Id("password")).await?.send_keys("wrong-password").await?;
+        c.find(Locator::Id("name"))
+            .await?
+            .send_keys("admin")
+            .await?;
+        c.find(Locator::Id("password"))
+            .await?
+            .send_keys("wrong-password")
+            .await?;
         c.find(Locator::Id("login-submit")).await?.click().await?;
-        let err = c.wait().for_element(Locator::Css("#login-error:not([hidden])")).await?;
+        let err = c
+            .wait()
+            .for_element(Locator::Css("#login-error:not([hidden])"))
+            .await?;
         assert_eq!(err.text().await?, "用户名或密码错误");
         // The right one lands on the overview.
         c.find(Locator::Id("password")).await?.clear().await?;
@@ -86,8 +115,11 @@ async fn console_login_live_stream_language_and_audit() {
         assert!(site.text().await?.contains("test-site"));
         // The live stream shows an event appended by a device after the page opened.
         c.goto(&format!("{base}/events")).await?;
-        c.wait().for_element(Locator::Css("table#event-stream tbody tr")).await?;
-        let body = serde_json::json!({ "kind": "device.report", "payload": { "marker": "浏览器测试" } });
+        c.wait()
+            .for_element(Locator::Css("table#event-stream tbody tr"))
+            .await?;
+        let body =
+            serde_json::json!({ "kind": "device.report", "payload": { "marker": "浏览器测试" } });
         let ack: serde_json::Value = reqwest::Client::new()
             .post(format!("{base}/api/v1/events"))
             .bearer_auth(&token)
@@ -99,7 +131,12 @@ async fn console_login_live_stream_language_and_audit() {
             .await
             .unwrap();
         let seq = ack["seq"].as_u64().unwrap();
-        let row = c.wait().for_element(Locator::Css(&format!("table#event-stream tr[data-seq=\"{seq}\"]"))).await?;
+        let row = c
+            .wait()
+            .for_element(Locator::Css(&format!(
+                "table#event-stream tr[data-seq=\"{seq}\"]"
+            )))
+            .await?;
         assert!(row.text().await?.contains("浏览器测试"));
         // English on request, remembered across pages.
         c.goto(&format!("{base}/?lang=en")).await?;
@@ -108,12 +145,17 @@ async fn console_login_live_stream_language_and_audit() {
         let verify = c.wait().for_element(Locator::Id("verify")).await?;
         assert_eq!(verify.text().await?, "Verify log");
         verify.click().await?;
-        let out = c.wait().for_element(Locator::Css("#verify-result.ok")).await?;
+        let out = c
+            .wait()
+            .for_element(Locator::Css("#verify-result.ok"))
+            .await?;
         assert!(out.text().await?.starts_with("Log intact"));
         // Each area has its page.
         for area in ["gate", "theory", "driving", "upload"] {
             c.goto(&format!("{base}/{area}")).await?;
-            c.wait().for_element(Locator::Css("table#area-events")).await?;
+            c.wait()
+                .for_element(Locator::Css("table#area-events"))
+                .await?;
         }
         // Logging out ends the session.
         c.find(Locator::Id("logout")).await?.click().await?;

@@ -26,7 +26,11 @@ pub struct TestSite {
 pub const PASSWORD: &str = "correct-horse-9";
 
 pub fn runtime(dir: &Path) -> config::Runtime {
-    let args = SiteArgs { data_dir: Some(dir.to_path_buf()), site_id: Some("test-site".into()), ..Default::default() };
+    let args = SiteArgs {
+        data_dir: Some(dir.to_path_buf()),
+        site_id: Some("test-site".into()),
+        ..Default::default()
+    };
     config::resolve(RawConfig::default(), &args, dir).unwrap()
 }
 
@@ -35,18 +39,48 @@ pub async fn test_site() -> TestSite {
     let now = Arc::new(AtomicI64::new(1_800_000_000_000));
     let n = now.clone();
     let clock: Clock = Arc::new(move || UnixMs(n.load(Ordering::SeqCst)));
-    let site = site::open(runtime(dir.path()), clock.clone()).await.unwrap();
-    let by = "test".parse().unwrap();
-    for (name, role) in [("ad", Role::Admin), ("ex", Role::Examiner), ("au", Role::Auditor)] {
-        accounts::create(&site.store, &site.log, name.parse().unwrap(), role, String::new(), Some(PASSWORD.into()), clock(), &by)
-            .await
-            .unwrap();
-    }
-    let dev = accounts::create(&site.store, &site.log, "gate-a".parse().unwrap(), Role::Device, String::new(), None, clock(), &by)
+    let site = site::open(runtime(dir.path()), clock.clone())
         .await
         .unwrap();
+    let by = "test".parse().unwrap();
+    for (name, role) in [
+        ("ad", Role::Admin),
+        ("ex", Role::Examiner),
+        ("au", Role::Auditor),
+    ] {
+        accounts::create(
+            &site.store,
+            &site.log,
+            name.parse().unwrap(),
+            role,
+            String::new(),
+            Some(PASSWORD.into()),
+            clock(),
+            &by,
+        )
+        .await
+        .unwrap();
+    }
+    let dev = accounts::create(
+        &site.store,
+        &site.log,
+        "gate-a".parse().unwrap(),
+        Role::Device,
+        String::new(),
+        None,
+        clock(),
+        &by,
+    )
+    .await
+    .unwrap();
     let router = app::router(app::state_of(&site, clock).await.unwrap());
-    TestSite { _dir: dir, router, site, device_token: dev.token.unwrap(), now }
+    TestSite {
+        _dir: dir,
+        router,
+        site,
+        device_token: dev.token.unwrap(),
+        now,
+    }
 }
 
 impl TestSite {
@@ -58,13 +92,20 @@ impl TestSite {
             .oneshot(
                 Request::post("/api/v1/login")
                     .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(format!(r#"{{"name":"{name}","password":"{PASSWORD}"}}"#)))
+                    .body(Body::from(format!(
+                        r#"{{"name":"{name}","password":"{PASSWORD}"}}"#
+                    )))
                     .unwrap(),
             )
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::OK, "login of {name}");
-        let set = resp.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
+        let set = resp
+            .headers()
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap();
         set.split(';').next().unwrap().to_owned()
     }
 
@@ -79,7 +120,13 @@ impl TestSite {
         if is_sse {
             return (status, Vec::new());
         }
-        let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
         (status, body)
     }
 }

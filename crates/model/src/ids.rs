@@ -28,7 +28,11 @@ pub enum IdError {
 
 fn check_slug(what: &'static str, s: &str, max: usize) -> Result<(), IdError> {
     if s.is_empty() || s.len() > max {
-        return Err(IdError::Length { what, max, len: s.len() });
+        return Err(IdError::Length {
+            what,
+            max,
+            len: s.len(),
+        });
     }
     if let Some(found) = s
         .chars()
@@ -123,11 +127,18 @@ mod tests {
         assert!("taian-01".parse::<SiteId>().is_ok());
         assert_eq!(
             "".parse::<SiteId>(),
-            Err(IdError::Length { what: "site id", max: 32, len: 0 })
+            Err(IdError::Length {
+                what: "site id",
+                max: 32,
+                len: 0
+            })
         );
         assert_eq!(
             "Taian".parse::<SiteId>(),
-            Err(IdError::Character { what: "site id", found: 'T' })
+            Err(IdError::Character {
+                what: "site id",
+                found: 'T'
+            })
         );
         assert!("a".repeat(33).parse::<SiteId>().is_err());
     }

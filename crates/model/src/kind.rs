@@ -189,7 +189,10 @@ pub struct SubjectRef {
 impl SubjectRef {
     /// A subject of the given kind.
     pub fn new(kind: SubjectKind, id: impl Into<String>) -> Self {
-        SubjectRef { kind, id: id.into() }
+        SubjectRef {
+            kind,
+            id: id.into(),
+        }
     }
 }
 

@@ -35,7 +35,10 @@ pub async fn login(
     let user = match st.store.user(&name).await {
         Ok(u) => u,
         Err(store::StoreError::NotFound) => {
-            st.log.append(refused("unknown_user")).await.map_err(anyhow::Error::from)?;
+            st.log
+                .append(refused("unknown_user"))
+                .await
+                .map_err(anyhow::Error::from)?;
             return Err(ApiError::Unauthorized);
         }
         Err(e) => return Err(e.into()),
@@ -46,8 +49,15 @@ pub async fn login(
         .await
         .map_err(anyhow::Error::from)?;
     if !ok || !user.enabled || !user.role.is_person() {
-        let reason = if !user.enabled { "disabled" } else { "bad_password" };
-        st.log.append(refused(reason)).await.map_err(anyhow::Error::from)?;
+        let reason = if !user.enabled {
+            "disabled"
+        } else {
+            "bad_password"
+        };
+        st.log
+            .append(refused(reason))
+            .await
+            .map_err(anyhow::Error::from)?;
         return Err(ApiError::Unauthorized);
     }
     let (token, row) = auth::new_session(&user, st.now(), st.rt.session_ms);
@@ -65,11 +75,20 @@ pub async fn login(
         .http_only(true)
         .same_site(SameSite::Strict)
         .build();
-    Ok((jar.add(cookie), Json(MeV1 { name: user.name.to_string(), role: user.role.to_string() })))
+    Ok((
+        jar.add(cookie),
+        Json(MeV1 {
+            name: user.name.to_string(),
+            role: user.role.to_string(),
+        }),
+    ))
 }
 
 /// `POST /api/v1/logout` — ends the session (idempotent).
-pub async fn logout(State(st): State<AppState>, jar: CookieJar) -> Result<(CookieJar, StatusCode), ApiError> {
+pub async fn logout(
+    State(st): State<AppState>,
+    jar: CookieJar,
+) -> Result<(CookieJar, StatusCode), ApiError> {
     if let Some(c) = jar.get(SESSION_COOKIE) {
         let h = auth::token_hash(c.value());
         if let Ok(s) = st.store.session(&h).await {
@@ -84,16 +103,25 @@ pub async fn logout(State(st): State<AppState>, jar: CookieJar) -> Result<(Cooki
                 .map_err(anyhow::Error::from)?;
         }
     }
-    Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), StatusCode::NO_CONTENT))
+    Ok((
+        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
+        StatusCode::NO_CONTENT,
+    ))
 }
 
 /// `GET /api/v1/me` — who is calling.
 pub async fn me(caller: Caller) -> Json<MeV1> {
-    Json(MeV1 { name: caller.name.to_string(), role: caller.role.to_string() })
+    Json(MeV1 {
+        name: caller.name.to_string(),
+        role: caller.role.to_string(),
+    })
 }
 
 /// `GET /api/v1/users` — admin only.
-pub async fn list_users(State(st): State<AppState>, caller: Caller) -> Result<Json<Vec<UserV1>>, ApiError> {
+pub async fn list_users(
+    State(st): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<UserV1>>, ApiError> {
     caller.require(&[Role::Admin])?;
     let users = st.store.users().await?;
     Ok(Json(
@@ -117,9 +145,24 @@ pub async fn create_user(
     Json(req): Json<NewUserV1>,
 ) -> Result<(StatusCode, Json<UserV1>), ApiError> {
     caller.require(&[Role::Admin])?;
-    let name: UserName = req.name.parse().map_err(|e| ApiError::BadRequest(format!("name: {e}")))?;
-    let role: Role = req.role.parse().map_err(|e| ApiError::BadRequest(format!("role: {e}")))?;
-    let created = crate::accounts::create(&st.store, &st.log, name, role, req.display_name, req.password, st.now(), &caller.name)
-        .await?;
+    let name: UserName = req
+        .name
+        .parse()
+        .map_err(|e| ApiError::BadRequest(format!("name: {e}")))?;
+    let role: Role = req
+        .role
+        .parse()
+        .map_err(|e| ApiError::BadRequest(format!("role: {e}")))?;
+    let created = crate::accounts::create(
+        &st.store,
+        &st.log,
+        name,
+        role,
+        req.display_name,
+        req.password,
+        st.now(),
+        &caller.name,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

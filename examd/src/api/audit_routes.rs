@@ -13,7 +13,10 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// `GET /api/v1/checkpoints` — every signed checkpoint.
-pub async fn checkpoints(State(st): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn checkpoints(
+    State(st): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
     caller.require(LOG_READERS)?;
     let cps = st.store.checkpoints().await?;
     let list: Vec<Value> = cps
@@ -30,7 +33,9 @@ pub async fn checkpoints(State(st): State<AppState>, caller: Caller) -> Result<J
             })
         })
         .collect();
-    Ok(Json(json!({ "public_key": st.public_key.to_hex(), "checkpoints": list })))
+    Ok(Json(
+        json!({ "public_key": st.public_key.to_hex(), "checkpoints": list }),
+    ))
 }
 
 /// `GET /api/v1/audit/verify` — verifies the whole log now.
@@ -41,12 +46,21 @@ pub async fn verify(State(st): State<AppState>, caller: Caller) -> Result<Json<V
 }
 
 /// `GET /api/v1/audit/export` — the self-contained export file.
-pub async fn export(State(st): State<AppState>, caller: Caller) -> Result<impl IntoResponse, ApiError> {
+pub async fn export(
+    State(st): State<AppState>,
+    caller: Caller,
+) -> Result<impl IntoResponse, ApiError> {
     caller.require(LOG_READERS)?;
     let mut buf = Vec::new();
     audit_ops::export_to(&st.store, &st.rt.site, &[st.public_key], &mut buf).await?;
     let name = format!("attachment; filename=\"{}-log.examdlog\"", st.rt.site);
-    Ok(([(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, name)], buf))
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        buf,
+    ))
 }
 
 /// Query of `GET /api/v1/audit/proof`.
@@ -82,14 +96,24 @@ pub async fn proof(
         )));
     }
     let leaves = audit_ops::leaf_hashes(&st.store, cp.tree_size).await?;
-    let event = st.store.events(model::Seq(q.seq), 1).await?.into_iter().next().ok_or(ApiError::NotFound("event"))?;
+    let event = st
+        .store
+        .events(model::Seq(q.seq), 1)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(ApiError::NotFound("event"))?;
     let index = q.seq - 1;
     let path = audit::inclusion_proof(&leaves, index).map_err(|e| ApiError::Internal(e.into()))?;
     let consistency = match q.old_size {
         None => None,
         Some(m) => {
-            let old = cps.iter().find(|c| c.tree_size == m).ok_or(ApiError::NotFound("old checkpoint"))?;
-            let p = audit::consistency_proof(&leaves, m).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+            let old = cps
+                .iter()
+                .find(|c| c.tree_size == m)
+                .ok_or(ApiError::NotFound("old checkpoint"))?;
+            let p = audit::consistency_proof(&leaves, m)
+                .map_err(|e| ApiError::BadRequest(e.to_string()))?;
             Some(json!({
                 "old_size": m,
                 "old_checkpoint": { "body": hex::encode(&old.body), "signature": hex::encode(&old.signature) },

@@ -31,8 +31,12 @@ pub struct ListQuery {
 }
 
 fn to_v1(e: &store::StoredEvent) -> Result<EventV1, ApiError> {
-    EventV1::from_record(&e.bytes, &e.hash)
-        .map_err(|err| ApiError::Internal(anyhow::anyhow!("stored event {} does not decode: {err}", e.seq)))
+    EventV1::from_record(&e.bytes, &e.hash).map_err(|err| {
+        ApiError::Internal(anyhow::anyhow!(
+            "stored event {} does not decode: {err}",
+            e.seq
+        ))
+    })
 }
 
 /// `GET /api/v1/events?before=&kind=&limit=` — newest first.
@@ -57,7 +61,10 @@ pub async fn list(
         Some(e) if e.seq > 1 && events.len() as u32 == limit => Some(e.seq),
         _ => None,
     };
-    Ok(Json(EventPageV1 { events, next_before }))
+    Ok(Json(EventPageV1 {
+        events,
+        next_before,
+    }))
 }
 
 /// `POST /api/v1/events` — devices append a report; answered only once it is durable.
@@ -81,10 +88,16 @@ pub async fn append(
         let kind = match s.kind.as_str() {
             "candidate" => SubjectKind::Candidate,
             "session" => SubjectKind::Session,
-            other => return Err(ApiError::BadRequest(format!("subject kind {other:?} is not allowed here"))),
+            other => {
+                return Err(ApiError::BadRequest(format!(
+                    "subject kind {other:?} is not allowed here"
+                )));
+            }
         };
         if s.id.is_empty() || s.id.len() > 255 {
-            return Err(ApiError::BadRequest("subject id must be 1 to 255 bytes".into()));
+            return Err(ApiError::BadRequest(
+                "subject id must be 1 to 255 bytes".into(),
+            ));
         }
         subjects.push(SubjectRef::new(kind, s.id));
     }
@@ -95,12 +108,20 @@ pub async fn append(
     }
     let sealed = st
         .log
-        .append(Draft { kind: EventKind::DeviceReport, subjects, payload })
+        .append(Draft {
+            kind: EventKind::DeviceReport,
+            subjects,
+            payload,
+        })
         .await
         .map_err(anyhow::Error::from)?;
     Ok((
         StatusCode::CREATED,
-        Json(AppendedV1 { seq: sealed.event.seq.0, hash: sealed.hash.to_hex(), time_ms: sealed.event.time.0 }),
+        Json(AppendedV1 {
+            seq: sealed.event.seq.0,
+            hash: sealed.hash.to_hex(),
+            time_ms: sealed.event.time.0,
+        }),
     ))
 }
 
@@ -127,7 +148,9 @@ impl Tail {
     fn wants(&self, bytes: &[u8]) -> bool {
         match &self.prefix {
             None => true,
-            Some(p) => audit::decode(bytes).map(|e| e.kind.name().starts_with(p.as_str())).unwrap_or(true),
+            Some(p) => audit::decode(bytes)
+                .map(|e| e.kind.name().starts_with(p.as_str()))
+                .unwrap_or(true),
         }
     }
 }
@@ -141,7 +164,9 @@ pub async fn stream(
     Query(q): Query<StreamQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
     match q.prefix.as_deref() {
-        Some(p) if AREA_PREFIXES.contains(&p) => caller.require(&[Role::Admin, Role::Auditor, Role::Examiner])?,
+        Some(p) if AREA_PREFIXES.contains(&p) => {
+            caller.require(&[Role::Admin, Role::Auditor, Role::Examiner])?
+        }
         Some(p) => return Err(ApiError::BadRequest(format!("unknown stream prefix {p:?}"))),
         None => caller.require(LOG_READERS)?,
     }
@@ -153,9 +178,21 @@ pub async fn stream(
     let next = match (last_id, q.from) {
         (Some(id), _) => Seq(id + 1),
         (None, Some(from)) => Seq(from.max(1)),
-        (None, None) => st.store.log_head().await?.map(|(s, _)| s.next()).unwrap_or(Seq::FIRST),
+        (None, None) => st
+            .store
+            .log_head()
+            .await?
+            .map(|(s, _)| s.next())
+            .unwrap_or(Seq::FIRST),
     };
-    let tail = Tail { st, rx, next, backlog: VecDeque::new(), catching_up: true, prefix: q.prefix };
+    let tail = Tail {
+        st,
+        rx,
+        next,
+        backlog: VecDeque::new(),
+        catching_up: true,
+        prefix: q.prefix,
+    };
     let s = futures::stream::unfold(tail, |mut t| async move {
         loop {
             if let Some(e) = t.backlog.pop_front() {
@@ -203,6 +240,9 @@ fn sse_of(bytes: &[u8], hash: &audit::Hash, seq: Seq) -> SseEvent {
             .event("event")
             .json_data(v)
             .unwrap_or_else(|_| SseEvent::default().event("error").data("encoding failed")),
-        Err(e) => SseEvent::default().id(seq.to_string()).event("error").data(e.to_string()),
+        Err(e) => SseEvent::default()
+            .id(seq.to_string())
+            .event("error")
+            .data(e.to_string()),
     }
 }

@@ -20,7 +20,10 @@ pub fn routes() -> Router<AppState> {
         .route("/login", post(account::login))
         .route("/logout", post(account::logout))
         .route("/me", get(account::me))
-        .route("/users", get(account::list_users).post(account::create_user))
+        .route(
+            "/users",
+            get(account::list_users).post(account::create_user),
+        )
         .route("/events", get(events::list).post(events::append))
         .route("/events/stream", get(events::stream))
         .route("/checkpoints", get(audit_routes::checkpoints))

@@ -27,9 +27,12 @@ impl Page {
     fn new(jar: CookieJar, q: &LangQuery) -> Page {
         let lang = lang_of(&jar, q.lang.as_deref());
         let jar = match q.lang.as_deref() {
-            Some(l @ ("en" | "zh")) => {
-                jar.add(Cookie::build(("lang", l.to_owned())).path("/").same_site(SameSite::Lax).build())
-            }
+            Some(l @ ("en" | "zh")) => jar.add(
+                Cookie::build(("lang", l.to_owned()))
+                    .path("/")
+                    .same_site(SameSite::Lax)
+                    .build(),
+            ),
             _ => jar,
         };
         Page { lang, jar }
@@ -53,7 +56,11 @@ impl Page {
         ]
         .iter()
         .map(|(href, key)| {
-            let cls = if *href == active { " class=\"active\"" } else { "" };
+            let cls = if *href == active {
+                " class=\"active\""
+            } else {
+                ""
+            };
             format!("<a href=\"{href}\"{cls}>{}</a>", t(l, *key))
         })
         .collect();
@@ -68,7 +75,11 @@ impl Page {
             ),
             None => String::new(),
         };
-        let nav = if caller.is_some() { format!("<nav>{nav}</nav>") } else { String::new() };
+        let nav = if caller.is_some() {
+            format!("<nav>{nav}</nav>")
+        } else {
+            String::new()
+        };
         let html = format!(
             "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -105,7 +116,10 @@ where
         Err(e) => return e.into_response(),
     };
     if !roles.contains(&caller.role) {
-        let msg = format!("<p class=\"alert\" id=\"forbidden\">{}</p>", page.t(T::forbidden));
+        let msg = format!(
+            "<p class=\"alert\" id=\"forbidden\">{}</p>",
+            page.t(T::forbidden)
+        );
         let mut resp = page.render(Some(&caller), active, heading, &msg);
         *resp.status_mut() = axum::http::StatusCode::FORBIDDEN;
         return resp;
@@ -194,11 +208,20 @@ fn events_table(l: Lang, id: &str, filter: &str) -> String {
 }
 
 /// `GET /events` — the live event stream.
-pub async fn events(jar: CookieJar, Query(q): Query<LangQuery>, caller: Result<Caller, ApiError>) -> Response {
+pub async fn events(
+    jar: CookieJar,
+    Query(q): Query<LangQuery>,
+    caller: Result<Caller, ApiError>,
+) -> Response {
     let page = Page::new(jar, &q);
-    guarded(page, caller, crate::api::LOG_READERS, "/events", T::events, |l| async move {
-        Ok(events_table(l, "event-stream", ""))
-    })
+    guarded(
+        page,
+        caller,
+        crate::api::LOG_READERS,
+        "/events",
+        T::events,
+        |l| async move { Ok(events_table(l, "event-stream", "")) },
+    )
     .await
 }
 
@@ -241,33 +264,56 @@ async fn area(
     heading: T,
     filter: &'static str,
 ) -> Response {
-    guarded(page, caller, &[Role::Admin, Role::Examiner, Role::Auditor], active, heading, |l| async move {
-        Ok(format!(
-            "<p class=\"card\">{}</p><h2>{}</h2>{}",
-            t(l, T::not_yet),
-            t(l, T::related_events),
-            events_table(l, "area-events", filter)
-        ))
-    })
+    guarded(
+        page,
+        caller,
+        &[Role::Admin, Role::Examiner, Role::Auditor],
+        active,
+        heading,
+        |l| async move {
+            Ok(format!(
+                "<p class=\"card\">{}</p><h2>{}</h2>{}",
+                t(l, T::not_yet),
+                t(l, T::related_events),
+                events_table(l, "area-events", filter)
+            ))
+        },
+    )
     .await
 }
 
 /// `GET /gate` (until the gate area renders its own).
-pub async fn area_page_gate(jar: CookieJar, Query(q): Query<LangQuery>, c: Result<Caller, ApiError>) -> Response {
+pub async fn area_page_gate(
+    jar: CookieJar,
+    Query(q): Query<LangQuery>,
+    c: Result<Caller, ApiError>,
+) -> Response {
     area(Page::new(jar, &q), c, "/gate", T::gate, "gate.").await
 }
 
 /// `GET /theory` (until the theory area renders its own).
-pub async fn area_page_theory(jar: CookieJar, Query(q): Query<LangQuery>, c: Result<Caller, ApiError>) -> Response {
+pub async fn area_page_theory(
+    jar: CookieJar,
+    Query(q): Query<LangQuery>,
+    c: Result<Caller, ApiError>,
+) -> Response {
     area(Page::new(jar, &q), c, "/theory", T::theory, "theory.").await
 }
 
 /// `GET /driving`.
-pub async fn driving(jar: CookieJar, Query(q): Query<LangQuery>, c: Result<Caller, ApiError>) -> Response {
+pub async fn driving(
+    jar: CookieJar,
+    Query(q): Query<LangQuery>,
+    c: Result<Caller, ApiError>,
+) -> Response {
     area(Page::new(jar, &q), c, "/driving", T::driving, "driving.").await
 }
 
 /// `GET /upload`.
-pub async fn upload(jar: CookieJar, Query(q): Query<LangQuery>, c: Result<Caller, ApiError>) -> Response {
+pub async fn upload(
+    jar: CookieJar,
+    Query(q): Query<LangQuery>,
+    c: Result<Caller, ApiError>,
+) -> Response {
     area(Page::new(jar, &q), c, "/upload", T::upload, "upload.").await
 }
