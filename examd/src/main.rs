@@ -43,6 +43,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Import, validate and list theory question banks.
+    Bank {
+        #[command(subcommand)]
+        command: examd::theory::cli::BankCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,6 +167,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 .collect::<anyhow::Result<Vec<_>>>()?;
             return audit_ops::verify_command(&site, from, file, &keys, json).await;
         }
+        Command::Bank { command } => return examd::theory::cli::run(command).await,
         Command::Audit { command: AuditCommand::Export { out, site } } => {
             audit_ops::export_command(&site, &out).await?;
         }

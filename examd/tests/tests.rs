@@ -7,3 +7,4 @@ mod audit_cli;
 mod browser;
 mod durability;
 mod gate;
+mod theory;

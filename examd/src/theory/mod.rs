@@ -1,39 +1,292 @@
 //! The theory area of the daemon: its live state, API routes, console pages, commands and demo.
 //!
 //! Wired by `crate::areas`; everything theory-specific in examd lives under this folder.
+//!
+//! * `banks`: imported, versioned banks under `<data_dir>/banks/` (`examd bank import`, [`cli`]).
+//! * `hall`: open sittings and seats, a projection of the `theory.*` events, replayed at start.
+//! * `api`: `/api/v1/theory/…` for examiners and seats; `pages`: the examiner page `/theory` and
+//!   the candidate terminal `/theory/seat`.
+//!
+//! Architecture Invariant: a sitting's state changes only by an event that is durable in the log
+//! first; the server's clock (the injected [`Clock`]) times every paper.
 
-use std::sync::Arc;
+mod api;
+pub mod banks;
+pub mod cli;
+mod demo;
+pub mod events;
+pub mod hall;
+mod pages;
+mod sqlite_import;
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
 use axum::Router;
+use model::{Seq, UnixMs};
+use store::LogWriter;
+use theory::{BankId, Event, Sitting};
 
 use crate::site::Site;
 use crate::state::{AppState, Clock};
+use banks::Installed;
+use events::{ReverifyV1, TheoryEvent};
+use hall::{Hall, HallError, Seat};
+
+pub use demo::demo;
+
+/// How long a due identity re-check may wait before it counts as failed.
+pub const REVERIFY_GRACE_MS: i64 = 60_000;
+
+/// The check that the person at a seat is the candidate assigned to it.
+///
+/// The interim check is [`SeatCode`]: a one-time code the examiner hands the candidate. The
+/// fingerprint check (the gate's template store, 1:1) plugs in here.
+pub trait SeatIdentity: Send + Sync + std::fmt::Debug {
+    /// Whether `proof` shows that the person at `seat` is its assigned candidate.
+    fn verify(&self, seat: &Seat, proof: &str) -> bool;
+}
+
+/// The interim identity check: the seat code's SHA-256 matches the one logged at assignment.
+#[derive(Debug, Default)]
+pub struct SeatCode;
+
+impl SeatIdentity for SeatCode {
+    fn verify(&self, seat: &Seat, proof: &str) -> bool {
+        let got = audit::sha256(&[proof.trim().as_bytes()]).to_hex();
+        got.len() == seat.code_sha256.len()
+            && got
+                .bytes()
+                .zip(seat.code_sha256.bytes())
+                .fold(0u8, |a, (x, y)| a | (x ^ y))
+                == 0
+    }
+}
 
 /// Live state of the theory area (理论考试).
-#[derive(Debug, Default)]
-pub struct TheoryArea {}
+pub struct TheoryArea {
+    data_dir: PathBuf,
+    hall: tokio::sync::Mutex<Hall>,
+    banks: Mutex<HashMap<(String, String), Installed>>,
+    /// Seat codes issued by this process, for the examiner page (only their hashes are logged).
+    codes: Mutex<HashMap<String, String>>,
+    identity: Arc<dyn SeatIdentity>,
+    log: LogWriter,
+    clock: Clock,
+    ticker: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for TheoryArea {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TheoryArea")
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
 
 impl TheoryArea {
-    /// Starts the area for an open site.
-    pub async fn start(_site: &Site, _clock: Clock) -> anyhow::Result<Arc<TheoryArea>> {
-        Ok(Arc::new(TheoryArea::default()))
+    /// Starts the area for an open site: replays the theory events of the log, then times papers.
+    pub async fn start(site: &Site, clock: Clock) -> anyhow::Result<Arc<TheoryArea>> {
+        let area = Arc::new(TheoryArea {
+            data_dir: site.rt.data_dir.clone(),
+            hall: tokio::sync::Mutex::new(Hall::default()),
+            banks: Mutex::new(HashMap::new()),
+            codes: Mutex::new(HashMap::new()),
+            identity: Arc::new(SeatCode),
+            log: site.log.clone(),
+            clock,
+            ticker: Mutex::new(None),
+        });
+        area.replay(&*site.store)
+            .await
+            .context("replaying the theory events")?;
+        let weak = Arc::downgrade(&area);
+        let handle = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(500));
+            loop {
+                tick.tick().await;
+                let Some(area) = weak.upgrade() else { return };
+                area.tick().await;
+            }
+        });
+        *area.ticker.lock().expect("ticker lock") = Some(handle);
+        Ok(area)
     }
 
     /// Stops the area's background work.
-    pub async fn shutdown(&self) {}
+    pub async fn shutdown(&self) {
+        if let Some(h) = self.ticker.lock().expect("ticker lock").take() {
+            h.abort();
+        }
+    }
+
+    /// Now, by the injected clock.
+    pub fn now(&self) -> UnixMs {
+        (self.clock)()
+    }
+
+    /// A bank version, loaded once.
+    pub fn bank(&self, id: &str, version: &str) -> Option<Installed> {
+        let key = (id.to_owned(), version.to_owned());
+        if let Some(b) = self.banks.lock().expect("banks lock").get(&key) {
+            return Some(b.clone());
+        }
+        let bid: BankId = id.parse().ok()?;
+        match banks::load(&self.data_dir, &bid, version) {
+            Ok(b) => {
+                self.banks
+                    .lock()
+                    .expect("banks lock")
+                    .insert(key, b.clone());
+                Some(b)
+            }
+            Err(e) => {
+                tracing::warn!(bank = id, version, error = %format!("{e:#}"), "bank version not loadable");
+                None
+            }
+        }
+    }
+
+    async fn replay(&self, store: &dyn store::Store) -> anyhow::Result<()> {
+        let mut hall = self.hall.lock().await;
+        let mut from = Seq::FIRST;
+        let mut n = 0usize;
+        loop {
+            let page = store.events(from, 2000).await?;
+            let Some(last) = page.last() else { break };
+            from = last.seq.next();
+            for stored in &page {
+                let ev = audit::decode(&stored.bytes)?;
+                let Some(decoded) = TheoryEvent::decode(ev.kind, &ev.payload) else {
+                    continue;
+                };
+                let te =
+                    decoded.with_context(|| format!("theory event {} does not decode", ev.seq))?;
+                n += 1;
+                let r = match &te {
+                    TheoryEvent::Opened(_) | TheoryEvent::Assigned(_) => {
+                        hall.apply_hall(&te, |b, v| self.bank(b, v))
+                    }
+                    other => replay_seat(&mut hall, other),
+                };
+                if let Err(e) = r {
+                    tracing::warn!(seq = ev.seq.0, error = %e, "theory event does not replay");
+                }
+            }
+        }
+        tracing::info!(
+            events = n,
+            seats = hall.seats.len(),
+            "theory hall rebuilt from the log"
+        );
+        Ok(())
+    }
+
+    /// Appends `events` about a seat and applies them, holding the seat's lock throughout. A
+    /// paper that ends gets its result event in the same batch.
+    pub async fn seat_op(
+        &self,
+        seat_name: &str,
+        make: impl FnOnce(&Seat, UnixMs) -> Result<Vec<TheoryEvent>, HallError>,
+    ) -> Result<Seat, HallError> {
+        let holder = self
+            .hall
+            .lock()
+            .await
+            .seat(seat_name)
+            .ok_or(HallError::NotFound("seat"))?;
+        let mut seat = holder.lock().await;
+        let now = self.now();
+        let mut evs = make(&seat, now)?;
+        if evs.is_empty() {
+            return Ok(seat.clone());
+        }
+        let mut next = seat.clone();
+        for ev in &evs {
+            next.apply(ev)?;
+        }
+        let was_done = seat.state.outcome().is_some();
+        let ends = !was_done && next.state.outcome().is_some();
+        if ends && !evs.iter().any(|e| matches!(e, TheoryEvent::Result(_))) {
+            evs.extend(next.result_event());
+        }
+        let drafts = evs
+            .iter()
+            .map(|e| e.draft(&next.sitting, Some(&next.candidate)))
+            .collect();
+        self.log
+            .append_many(drafts)
+            .await
+            .map_err(|e| HallError::Conflict(format!("log: {e}")))?;
+        *seat = next;
+        Ok(seat.clone())
+    }
+
+    /// Ends papers whose time is up, and fails identity re-checks left unanswered.
+    async fn tick(&self) {
+        let seats: Vec<_> = self.hall.lock().await.seats.keys().cloned().collect();
+        for name in seats {
+            let r = self
+                .seat_op(&name, |seat, now| {
+                    let Some(p) = seat.state.progress() else {
+                        return Ok(vec![]);
+                    };
+                    if matches!(seat.state, Sitting::InProgress(_)) && now >= p.deadline {
+                        let mut next = seat.clone();
+                        next.state = next.state.transition(Event::Tick { at: now })?;
+                        return Ok(next.result_event().into_iter().collect());
+                    }
+                    if seat.reverify_due(now)
+                        && now.0 - seat.verified_at.0 >= seat.reverify_ms + REVERIFY_GRACE_MS
+                    {
+                        return Ok(vec![TheoryEvent::ReverifyFailed(ReverifyV1 {
+                            seat: seat.name.clone(),
+                            reason: "timeout".into(),
+                            at: now.0,
+                        })]);
+                    }
+                    Ok(vec![])
+                })
+                .await;
+            if let Err(e) = r {
+                tracing::warn!(seat = name, error = %e, "theory tick");
+            }
+        }
+    }
+}
+
+fn replay_seat(hall: &mut Hall, ev: &TheoryEvent) -> Result<(), HallError> {
+    let seat_name = match ev {
+        TheoryEvent::Login(e) => &e.seat,
+        TheoryEvent::Shown(e) => &e.seat,
+        TheoryEvent::Answer(e) => &e.seat,
+        TheoryEvent::Reverified(e) | TheoryEvent::ReverifyFailed(e) => &e.seat,
+        TheoryEvent::Result(e) => &e.seat,
+        TheoryEvent::Opened(_) | TheoryEvent::Assigned(_) => {
+            return Err(HallError::Conflict("hall event".into()));
+        }
+    };
+    let holder = hall.seat(seat_name).ok_or(HallError::NotFound("seat"))?;
+    let mut seat = holder
+        .try_lock()
+        .map_err(|_| HallError::Conflict("seat busy during replay".into()))?;
+    seat.apply(ev)?;
+    if let TheoryEvent::Login(e) = ev {
+        hall.sessions
+            .insert(e.session_sha256.clone(), e.seat.clone());
+    }
+    Ok(())
 }
 
 /// Routes under `/api/v1/theory`.
 pub fn api_routes() -> Router<AppState> {
-    Router::new()
+    api::routes()
 }
 
-/// Console pages of the area.
+/// Console pages of the area: the examiner page and the candidate terminal.
 pub fn pages() -> Router<AppState> {
-    Router::new().route("/theory", axum::routing::get(crate::console::area_page_theory))
-}
-
-/// What `examd demo` runs in this area, given the running daemon.
-pub async fn demo(_state: AppState, _base_url: String) -> anyhow::Result<()> {
-    Ok(())
+    pages::routes()
 }

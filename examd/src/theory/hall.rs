@@ -1,0 +1,317 @@
+//! The theory hall as a projection of the log: open sittings, their seats and each candidate's
+//! [`theory::Sitting`]. The same [`Hall::apply`] serves live requests and the replay at start, so
+//! a restarted daemon holds exactly the state it acknowledged.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use model::UnixMs;
+use theory::{
+    AnswerSet, EndReason, Event, ExamRules, InvalidTransition, OptionKey, PaperSpec, Ready,
+    Sitting, TheoryExam, Verdict,
+};
+
+use super::banks::Installed;
+use super::events::*;
+
+/// Why an event could not be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum HallError {
+    /// No such sitting, seat or bank.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The event does not fit the state.
+    #[error("{0}")]
+    Conflict(String),
+    /// The sitting refused the transition.
+    #[error(transparent)]
+    Transition(#[from] InvalidTransition),
+}
+
+/// `subject1` or `safety`.
+pub fn exam_name(e: TheoryExam) -> &'static str {
+    match e {
+        TheoryExam::Subject1 => "subject1",
+        TheoryExam::SafetyTheory => "safety",
+    }
+}
+
+/// The exam for its name.
+pub fn exam_of(name: &str) -> Option<TheoryExam> {
+    match name {
+        "subject1" => Some(TheoryExam::Subject1),
+        "safety" => Some(TheoryExam::SafetyTheory),
+        _ => None,
+    }
+}
+
+/// An open sitting (one exam session in the hall).
+#[derive(Debug, Clone)]
+pub struct Room {
+    /// Its id.
+    pub id: String,
+    /// Which test.
+    pub exam: TheoryExam,
+    /// The bank version used.
+    pub bank: Installed,
+    /// Who opened it.
+    pub examiner: String,
+    /// Re-verification interval (0 = none).
+    pub reverify_ms: i64,
+    /// When it opened.
+    pub opened_at: UnixMs,
+}
+
+/// One seat's candidate and paper.
+#[derive(Debug, Clone)]
+pub struct Seat {
+    /// The seat (device account name).
+    pub name: String,
+    /// The sitting.
+    pub sitting: String,
+    /// The candidate.
+    pub candidate: String,
+    /// SHA-256 hex of the one-time seat code.
+    pub code_sha256: String,
+    /// The paper's seed.
+    pub seed: u64,
+    /// The candidate's paper state.
+    pub state: Sitting,
+    /// When identity was last confirmed (login or re-verification).
+    pub verified_at: UnixMs,
+    /// Questions shown so far (the highest index shown + 1).
+    pub shown: usize,
+    /// Unresolved alert for the examiner.
+    pub alert: Option<String>,
+    /// The exam's rules.
+    pub rules: ExamRules,
+    /// Re-verification interval (0 = none).
+    pub reverify_ms: i64,
+    /// The bank the paper comes from.
+    pub bank: Installed,
+}
+
+impl Seat {
+    /// Whether the candidate must confirm their identity now.
+    pub fn reverify_due(&self, now: UnixMs) -> bool {
+        self.reverify_ms > 0
+            && matches!(self.state, Sitting::InProgress(_))
+            && now.0 - self.verified_at.0 >= self.reverify_ms
+    }
+
+    /// Applies one seat event (the seat must be this event's seat).
+    pub fn apply(&mut self, ev: &TheoryEvent) -> Result<(), HallError> {
+        let state = self.state.clone();
+        match ev {
+            TheoryEvent::Login(e) => {
+                if e.candidate != self.candidate {
+                    return Err(HallError::Conflict(
+                        "another candidate is assigned to this seat".into(),
+                    ));
+                }
+                if !matches!(state, Sitting::NotStarted(_)) {
+                    return Err(InvalidTransition::AlreadyStarted.into());
+                }
+                self.state = state.transition(Event::Start { at: UnixMs(e.at) })?;
+                self.verified_at = UnixMs(e.at);
+            }
+            TheoryEvent::Shown(e) => {
+                let p = self
+                    .state
+                    .progress()
+                    .ok_or(HallError::Conflict("no paper on screen".into()))?;
+                if e.index != p.current {
+                    return Err(HallError::Conflict(format!(
+                        "question {} is not on screen",
+                        e.index + 1
+                    )));
+                }
+                self.shown = self.shown.max(e.index + 1);
+            }
+            TheoryEvent::Answer(e) => {
+                let p = self.state.progress().ok_or(InvalidTransition::NotStarted)?;
+                if e.index != p.current {
+                    return Err(HallError::Conflict(format!(
+                        "question {} is not the current question {}",
+                        e.index + 1,
+                        p.current + 1
+                    )));
+                }
+                let choice = parse_choice(&e.choice)?;
+                let at = UnixMs(e.at);
+                let s = state.transition(Event::Select { at, choice })?;
+                self.state = s.transition(Event::Next { at })?;
+            }
+            TheoryEvent::Reverified(e) => {
+                let at = UnixMs(e.at);
+                self.state = match state {
+                    Sitting::Paused { .. } => state.transition(Event::Reverified { at })?,
+                    Sitting::InProgress(_) => state.transition(Event::Tick { at })?,
+                    _ => return Err(HallError::Conflict("no paper under way".into())),
+                };
+                self.verified_at = at;
+                self.alert = None;
+            }
+            TheoryEvent::ReverifyFailed(e) => {
+                let at = UnixMs(e.at);
+                self.state = state.transition(Event::ReverificationFailed { at })?;
+                self.alert = Some(format!(
+                    "身份复核失败 / identity re-check failed ({})",
+                    e.reason
+                ));
+            }
+            TheoryEvent::Result(e) => {
+                if !matches!(state, Sitting::Finished(_)) {
+                    let at = UnixMs(e.at);
+                    let event = match e.reason.as_str() {
+                        "time_up" => Event::Tick { at },
+                        "submitted" => Event::Submit { at },
+                        "terminated" => Event::Terminate { at },
+                        other => {
+                            return Err(HallError::Conflict(format!(
+                                "result {other} does not follow"
+                            )));
+                        }
+                    };
+                    self.state = state.transition(event)?;
+                }
+            }
+            TheoryEvent::Opened(_) | TheoryEvent::Assigned(_) => {
+                return Err(HallError::Conflict("not a seat event".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The result event of a finished paper.
+    pub fn result_event(&self) -> Option<TheoryEvent> {
+        let o = self.state.outcome()?;
+        Some(TheoryEvent::Result(ResultV1 {
+            sitting: self.sitting.clone(),
+            seat: self.name.clone(),
+            candidate: self.candidate.clone(),
+            verdict: match o.verdict {
+                Verdict::Passed => "passed",
+                Verdict::Failed => "failed",
+            }
+            .into(),
+            reason: reason_name(o.reason).into(),
+            score: o.score,
+            correct: o.correct,
+            wrong: o.wrong,
+            unanswered: o.unanswered,
+            at: o.ended_at.0,
+        }))
+    }
+}
+
+/// The wire name of an end reason.
+pub fn reason_name(r: EndReason) -> &'static str {
+    match r {
+        EndReason::TimeUp => "time_up",
+        EndReason::PassOutOfReach => "pass_out_of_reach",
+        EndReason::AllAnswered => "all_answered",
+        EndReason::Submitted => "submitted",
+        EndReason::Terminated => "terminated",
+    }
+}
+
+/// `AB` → {A, B}.
+pub fn parse_choice(s: &str) -> Result<AnswerSet, HallError> {
+    let keys = s
+        .chars()
+        .map(|c| c.to_string().parse::<OptionKey>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| HallError::Conflict(e.to_string()))?;
+    Ok(AnswerSet::new(keys))
+}
+
+/// Every open sitting and seat.
+#[derive(Debug, Default)]
+pub struct Hall {
+    /// Sittings by id.
+    pub rooms: BTreeMap<String, Room>,
+    /// Seats by seat name: the latest assignment of each.
+    pub seats: BTreeMap<String, Arc<tokio::sync::Mutex<Seat>>>,
+    /// Seat sessions: SHA-256 hex of the token → seat name.
+    pub sessions: HashMap<String, String>,
+}
+
+impl Hall {
+    /// A seat's state holder.
+    pub fn seat(&self, name: &str) -> Option<Arc<tokio::sync::Mutex<Seat>>> {
+        self.seats.get(name).cloned()
+    }
+
+    /// Applies a sitting-level event (`Opened`, `Assigned`), given a way to load bank versions.
+    pub fn apply_hall(
+        &mut self,
+        ev: &TheoryEvent,
+        bank: impl Fn(&str, &str) -> Option<Installed>,
+    ) -> Result<(), HallError> {
+        match ev {
+            TheoryEvent::Opened(e) => {
+                let exam = exam_of(&e.exam)
+                    .ok_or(HallError::Conflict(format!("unknown exam {}", e.exam)))?;
+                let installed =
+                    bank(&e.bank, &e.version).ok_or(HallError::NotFound("bank version"))?;
+                self.rooms.insert(
+                    e.sitting.clone(),
+                    Room {
+                        id: e.sitting.clone(),
+                        exam,
+                        bank: installed,
+                        examiner: e.examiner.clone(),
+                        reverify_ms: i64::from(e.reverify_s) * 1000,
+                        opened_at: UnixMs(e.at),
+                    },
+                );
+            }
+            TheoryEvent::Assigned(e) => {
+                let seat = self.new_seat(e)?;
+                if let Some(old) = self.seats.get(&e.seat)
+                    && let Ok(old) = old.try_lock()
+                    && matches!(old.state, Sitting::InProgress(_) | Sitting::Paused { .. })
+                {
+                    return Err(HallError::Conflict(format!(
+                        "seat {} has a paper under way",
+                        e.seat
+                    )));
+                }
+                self.sessions.retain(|_, s| s != &e.seat);
+                self.seats
+                    .insert(e.seat.clone(), Arc::new(tokio::sync::Mutex::new(seat)));
+            }
+            _ => return Err(HallError::Conflict("not a hall event".into())),
+        }
+        Ok(())
+    }
+
+    /// The seat an assignment makes, with its paper assembled from the seed.
+    pub fn new_seat(&self, e: &AssignedV1) -> Result<Seat, HallError> {
+        let room = self
+            .rooms
+            .get(&e.sitting)
+            .ok_or(HallError::NotFound("sitting"))?;
+        let spec = PaperSpec::default_for(room.exam);
+        let paper = theory::assemble(&room.bank.bank, &spec, e.seed)
+            .map_err(|err| HallError::Conflict(format!("paper: {err}")))?;
+        let rules = ExamRules::of(room.exam);
+        let ready = Ready::new(rules.clone(), &room.bank.bank, paper)
+            .map_err(|err| HallError::Conflict(format!("paper: {err}")))?;
+        Ok(Seat {
+            name: e.seat.clone(),
+            sitting: e.sitting.clone(),
+            candidate: e.candidate.clone(),
+            code_sha256: e.code_sha256.clone(),
+            seed: e.seed,
+            state: Sitting::new(ready),
+            verified_at: UnixMs(e.at),
+            shown: 0,
+            alert: None,
+            rules,
+            reverify_ms: room.reverify_ms,
+            bank: room.bank.clone(),
+        })
+    }
+}
