@@ -215,7 +215,11 @@ async fn shipping_waits_out_a_central_outage() {
         t.elapsed() < Duration::from_secs(2),
         "appends do not wait for central"
     );
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while h.status().backlog != 100 || h.status().failures == 0 {
+        assert!(Instant::now() < deadline, "{:?}", h.status());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let st = h.status();
     assert_eq!((st.acked, st.backlog), (None, 100), "{st:?}");
     assert!(st.last_error.is_some() && st.failures > 0, "{st:?}");
