@@ -25,7 +25,25 @@ pub fn router(state: AppState) -> Router {
 /// The state handlers see, from an open site; starts every area.
 pub async fn state_of(site: &Site, clock: Clock) -> anyhow::Result<AppState> {
     let areas = crate::areas::Areas::start(site, &clock).await?;
+    let uplink = match &site.rt.central_url {
+        None => None,
+        Some(url) => {
+            // The log writer owns its signer; the shipper signs batches with its own copy of the key.
+            let signer = crate::site::load_or_create_key(&site.rt.signing_key_path())?;
+            let handle = uplink::site::Shipper::start(
+                site.store.clone(),
+                site.rt.site.clone(),
+                std::sync::Arc::new(signer),
+                url,
+                uplink::site::ShipperConfig::default(),
+                clock.clone(),
+            );
+            tracing::info!(central = %crate::config::redact_url(url), "shipping the log to central");
+            Some(std::sync::Arc::new(handle))
+        }
+    };
     Ok(AppState {
+        uplink,
         rt: site.rt.clone(),
         store: site.store.clone(),
         log: site.log.clone(),

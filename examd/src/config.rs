@@ -27,6 +27,8 @@ pub struct RawConfig {
     pub listen: Option<SocketAddr>,
     /// Checkpoint policy.
     pub checkpoint: Option<RawCheckpoint>,
+    /// Base URL of the central platform's receiver (`http://host:port`); no upload when absent.
+    pub central_url: Option<String>,
     /// How long a login session lasts, in hours.
     pub session_hours: Option<u32>,
 }
@@ -59,6 +61,9 @@ pub struct SiteArgs {
     /// HTTP listen address, e.g. 127.0.0.1:8080.
     #[arg(long, env = "EXAMD_LISTEN")]
     pub listen: Option<SocketAddr>,
+    /// Base URL of the central platform (`http://host:port`); the site ships its log there.
+    #[arg(long, env = "EXAMD_CENTRAL_URL")]
+    pub central_url: Option<String>,
 }
 
 /// The validated configuration everything is wired from.
@@ -80,6 +85,8 @@ pub struct Runtime {
     pub checkpoint_ms: i64,
     /// Session lifetime in milliseconds.
     pub session_ms: i64,
+    /// Where to ship the log, if anywhere.
+    pub central_url: Option<String>,
 }
 
 impl Runtime {
@@ -103,6 +110,7 @@ impl std::fmt::Debug for Runtime {
             .field("checkpoint_events", &self.checkpoint_events)
             .field("checkpoint_ms", &self.checkpoint_ms)
             .field("session_ms", &self.session_ms)
+            .field("central_url", &self.central_url.as_deref().map(redact_url))
             .finish()
     }
 }
@@ -168,7 +176,17 @@ pub fn resolve(
     if !(1..=168).contains(&session_hours) {
         bail!("session_hours must be 1 to 168, got {session_hours}");
     }
+    let central_url = args.central_url.clone().or(raw.central_url);
+    if let Some(url) = &central_url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            bail!(
+                "central_url must be an http:// or https:// URL, got {}",
+                redact_url(url)
+            );
+        }
+    }
     Ok(Runtime {
+        central_url,
         site,
         site_name: raw.site_name.unwrap_or_else(|| "examd 考场".into()),
         data_dir,
@@ -214,6 +232,11 @@ mod tests {
         };
         assert!(resolve(RawConfig::default(), &args, Path::new("d")).is_err());
         assert!(toml::from_str::<RawConfig>("sitee_id = \"x\"").is_err());
+        let args = SiteArgs {
+            central_url: Some("ftp://central".into()),
+            ..Default::default()
+        };
+        assert!(resolve(RawConfig::default(), &args, Path::new("d")).is_err());
     }
 
     #[test]

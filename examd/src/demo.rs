@@ -29,6 +29,19 @@ pub async fn run(mut args: SiteArgs, clock: Clock) -> anyhow::Result<()> {
     if args.data_dir.is_none() {
         args.data_dir = Some(PathBuf::from("examd-demo"));
     }
+    // A central platform beside the site, on its own SQLite database, so results can be seen arriving.
+    let demo_dir = args.data_dir.clone().unwrap_or_default();
+    std::fs::create_dir_all(&demo_dir)?;
+    let central = match args.central_url {
+        Some(_) => None,
+        None => {
+            let url = format!("sqlite://{}", demo_dir.join("central.db").display());
+            let store = crate::central::open(&url, &[], &clock).await?;
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            args.central_url = Some(format!("http://{}", listener.local_addr()?));
+            Some((store, listener))
+        }
+    };
     let rt = config::load(&args, Path::new("examd-demo"))?;
     let listener = tokio::net::TcpListener::bind(rt.listen)
         .await
@@ -40,6 +53,17 @@ pub async fn run(mut args: SiteArgs, clock: Clock) -> anyhow::Result<()> {
         })?;
     let addr = listener.local_addr()?;
     let site = site::open(rt, clock.clone()).await?;
+    if let Some((store, listener)) = central {
+        store
+            .register_site(&site.rt.site, &site.public_key, clock())
+            .await?;
+        let app = crate::central::router(store, clock.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!(error = %e, "demo central stopped");
+            }
+        });
+    }
     let creds = site.rt.data_dir.join("demo-accounts.txt");
     let token_file = site.rt.data_dir.join("demo-terminal.token");
     if !creds.exists() {
@@ -84,6 +108,9 @@ pub async fn run(mut args: SiteArgs, clock: Clock) -> anyhow::Result<()> {
         .filter(|l| !l.starts_with('#'))
     {
         println!("    {line}");
+    }
+    if let Some(url) = &site.rt.central_url {
+        println!("  中心平台 / central: {url}/central/v1/sites  (console page /upload)");
     }
     println!("  停止 / stop:       Ctrl-C");
     let token = std::fs::read_to_string(&token_file).context("reading the demo terminal token")?;

@@ -8,6 +8,7 @@ pub mod app;
 pub mod areas;
 pub mod audit_ops;
 pub mod auth;
+pub mod central;
 pub mod config;
 pub mod console;
 pub mod demo;

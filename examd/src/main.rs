@@ -3,7 +3,6 @@
 //! `examd serve` runs the site; `examd demo` runs it with simulated devices on embedded SQLite;
 //! `examd user add` bootstraps accounts; `examd audit verify|export` checks and exports the log.
 
-
 use std::io::BufRead;
 use std::path::PathBuf;
 
@@ -15,7 +14,11 @@ use model::{Role, UserName};
 
 /// The driving-licence exam site daemon.
 #[derive(Debug, Parser)]
-#[command(name = "examd", version, about = "考场管理系统 — driving-licence exam site daemon")]
+#[command(
+    name = "examd",
+    version,
+    about = "考场管理系统 — driving-licence exam site daemon"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -37,6 +40,18 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Run the central platform's receiver: sites ship their signed logs here.
+    Central {
+        /// Listen address.
+        #[arg(long, env = "EXAMD_CENTRAL_LISTEN", default_value = "127.0.0.1:8090")]
+        listen: std::net::SocketAddr,
+        /// Central database: `postgres://…` (or `sqlite://…` for a trial).
+        #[arg(long, env = "EXAMD_CENTRAL_DATABASE_URL")]
+        database_url: String,
+        /// Register a site and its checkpoint key, `<site-id>:<public-key-hex>` (repeatable; a new key rotates).
+        #[arg(long = "register")]
+        register: Vec<String>,
     },
     /// Check and export the signed event log.
     Audit {
@@ -106,6 +121,7 @@ fn init_tracing() {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 }
 
@@ -134,13 +150,31 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             app::serve(site, listener, clock, app::shutdown_signal()).await?;
         }
         Command::Demo { site } => demo::run(site, clock).await?,
-        Command::User { command: UserCommand::Add { name, role, display_name, site } } => {
+        Command::Central {
+            listen,
+            database_url,
+            register,
+        } => {
+            examd::central::serve(listen, &database_url, &register, clock).await?;
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    name,
+                    role,
+                    display_name,
+                    site,
+                },
+        } => {
             let rt = config::load(&site, &PathBuf::from("examd-data"))?;
             let name: UserName = name.parse()?;
             let role: Role = role.parse()?;
             let password = if role.is_person() {
                 let mut line = String::new();
-                std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .context("reading the password from stdin")?;
                 let pw = line.trim_end_matches(['\r', '\n']).to_owned();
                 if pw.is_empty() {
                     bail!("no password on standard input (echo the password | examd user add …)");
@@ -151,24 +185,49 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             };
             let site = site::open(rt, clock.clone()).await?;
             let by: UserName = "cli".parse()?;
-            let created = accounts::create(&site.store, &site.log, name, role, display_name, password, clock(), &by)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let created = accounts::create(
+                &site.store,
+                &site.log,
+                name,
+                role,
+                display_name,
+                password,
+                clock(),
+                &by,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             site.log.shutdown().await;
             match created.token {
                 Some(token) => println!("{token}"),
-                None => eprintln!("已创建账户 / created account {} ({})", created.name, created.role),
+                None => eprintln!(
+                    "已创建账户 / created account {} ({})",
+                    created.name, created.role
+                ),
             }
         }
-        Command::Audit { command: AuditCommand::Verify { from, file, json, keys, site } } => {
+        Command::Audit {
+            command:
+                AuditCommand::Verify {
+                    from,
+                    file,
+                    json,
+                    keys,
+                    site,
+                },
+        } => {
             let keys = keys
                 .iter()
-                .map(|k| audit::PublicKey::from_hex(k).map_err(|e| anyhow::anyhow!("--key {k}: {e}")))
+                .map(|k| {
+                    audit::PublicKey::from_hex(k).map_err(|e| anyhow::anyhow!("--key {k}: {e}"))
+                })
                 .collect::<anyhow::Result<Vec<_>>>()?;
             return audit_ops::verify_command(&site, from, file, &keys, json).await;
         }
         Command::Bank { command } => return examd::theory::cli::run(command).await,
-        Command::Audit { command: AuditCommand::Export { out, site } } => {
+        Command::Audit {
+            command: AuditCommand::Export { out, site },
+        } => {
             audit_ops::export_command(&site, &out).await?;
         }
     }

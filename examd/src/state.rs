@@ -35,6 +35,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Every area's live state.
     pub areas: crate::areas::Areas,
+    /// The log shipper to central, when one is configured.
+    pub uplink: Option<Arc<uplink::site::ShipperHandle>>,
 }
 
 impl AppState {

@@ -10,6 +10,11 @@ use crate::support::{examd_bin, runtime};
 
 /// Starts `examd serve` on a free port; returns the child and its base URL.
 pub fn start_daemon(dir: &Path) -> (Child, String) {
+    start_daemon_with(dir, &[])
+}
+
+/// Starts `examd serve` with extra flags.
+pub fn start_daemon_with(dir: &Path, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(examd_bin())
         .args([
             "serve",
@@ -20,6 +25,7 @@ pub fn start_daemon(dir: &Path) -> (Child, String) {
             "--data-dir",
         ])
         .arg(dir)
+        .args(extra)
         .env("EXAMD_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

@@ -5,6 +5,7 @@ mod audit_routes;
 mod events;
 
 pub use events::LOG_READERS;
+pub use site::upload_json;
 mod site;
 
 use axum::Router;
@@ -17,6 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/health", get(site::health))
         .route("/site", get(site::site))
+        .route("/upload/status", get(site::upload_status))
         .route("/login", post(account::login))
         .route("/logout", post(account::logout))
         .route("/me", get(account::me))

@@ -40,3 +40,32 @@ pub async fn site(State(st): State<AppState>, caller: Caller) -> Result<Json<Val
         "kind_counts": counts,
     })))
 }
+
+/// `GET /api/v1/upload/status` — the log shipper's progress (people only).
+pub async fn upload_status(
+    State(st): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(&[Role::Admin, Role::Examiner, Role::Auditor])?;
+    Ok(Json(upload_json(&st)))
+}
+
+/// The shipper's status as JSON (also rendered by the console's upload page).
+pub fn upload_json(st: &AppState) -> Value {
+    match &st.uplink {
+        None => json!({ "configured": false }),
+        Some(h) => {
+            let s = h.status();
+            json!({
+                "configured": true,
+                "central_url": st.rt.central_url.as_deref().map(crate::config::redact_url),
+                "acked": s.acked,
+                "local_head": s.local_head,
+                "backlog": s.backlog,
+                "last_ack_at": s.last_ack_at.map(|t| t.0),
+                "last_error": s.last_error,
+                "failures": s.failures,
+            })
+        }
+    }
+}

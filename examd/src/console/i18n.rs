@@ -76,4 +76,9 @@ texts! {
     role => "角色", "Role";
     related_events => "相关事件", "Related events";
     language => "English", "中文";
+    central => "中心平台", "Central platform";
+    acked => "已确认序号", "Acknowledged up to";
+    backlog => "待上传", "Backlog";
+    last_error => "最近错误", "Last error";
+    upload_off => "未配置中心平台地址（central_url），本考场不上传。", "No central_url is configured: this site does not upload.";
 }

@@ -309,11 +309,50 @@ pub async fn driving(
     area(Page::new(jar, &q), c, "/driving", T::driving, "driving.").await
 }
 
-/// `GET /upload`.
+/// `GET /upload` — how far central has acknowledged the log.
 pub async fn upload(
+    State(st): State<AppState>,
     jar: CookieJar,
     Query(q): Query<LangQuery>,
     c: Result<Caller, ApiError>,
 ) -> Response {
-    area(Page::new(jar, &q), c, "/upload", T::upload, "upload.").await
+    let page = Page::new(jar, &q);
+    let roles = [Role::Admin, Role::Examiner, Role::Auditor];
+    guarded(page, c, &roles, "/upload", T::upload, |l| async move {
+        let s = crate::api::upload_json(&st);
+        let v = |k: &str| match &s[k] {
+            serde_json::Value::Null => "—".to_owned(),
+            serde_json::Value::String(x) => esc(x),
+            other => other.to_string(),
+        };
+        let status = if s["configured"] == true {
+            format!(
+                "<dl class=\"card\" id=\"upload-status\" data-backlog=\"{backlog}\">\
+                 <dt>{c}</dt><dd class=\"mono\">{url}</dd><dt>{a}</dt><dd id=\"acked\">{acked}</dd>\
+                 <dt>{last}</dt><dd>{head}</dd><dt>{b}</dt><dd id=\"backlog\">{backlog}</dd>\
+                 <dt>{e}</dt><dd class=\"alert\">{err}</dd></dl>",
+                c = t(l, T::central),
+                url = v("central_url"),
+                a = t(l, T::acked),
+                acked = v("acked"),
+                last = t(l, T::last_seq),
+                head = v("local_head"),
+                b = t(l, T::backlog),
+                backlog = v("backlog"),
+                e = t(l, T::last_error),
+                err = v("last_error"),
+            )
+        } else {
+            format!(
+                "<p class=\"card\" id=\"upload-status\">{}</p>",
+                t(l, T::upload_off)
+            )
+        };
+        Ok(format!(
+            "{status}<h2>{}</h2>{}",
+            t(l, T::related_events),
+            events_table(l, "area-events", "upload.")
+        ))
+    })
+    .await
 }
