@@ -519,3 +519,200 @@ async fn release_latency_over_a_300_candidate_roster() {
     );
     assert!(pct(0.50) < 1_000.0, "a release must not take a second");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_imports_a_roster_with_iso_templates_and_the_gate_uses_it() {
+    let g = rig(2, 2_000).await;
+    let by = "test".parse().unwrap();
+    accounts::create(
+        &g.state.store,
+        &g.state.log,
+        "ad".parse().unwrap(),
+        Role::Admin,
+        String::new(),
+        Some(PASSWORD.into()),
+        UnixMs(0),
+        &by,
+    )
+    .await
+    .unwrap();
+    let admin = g.login("ad").await;
+    let body = serde_json::json!({
+        "sitting": "2026-11-29-pm",
+        "candidates": [
+            { "id": "37090219900101123X", "name": "张三", "templates": [hex::encode(iso_impression(7, 0))] },
+            { "id": "c8", "name": "李四", "seat": "H1-050", "templates": [hex::encode(iso_impression(8, 0))] }
+        ],
+        "examiners": [{ "name": "ex", "templates": [hex::encode(iso_impression(EXAMINER_FINGER, 0))] }]
+    })
+    .to_string();
+    let post = |auth: (header::HeaderName, String)| {
+        Request::post("/api/v1/gate/roster")
+            .header(auth.0, auth.1)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.clone()))
+            .unwrap()
+    };
+    let (st, _) = g
+        .call(post((header::AUTHORIZATION, format!("Bearer {}", g.token))))
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "terminals may not import rosters"
+    );
+    let (st, v) = g.call(post((header::COOKIE, admin))).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["candidates"], 2);
+    assert_eq!(v["templates"], 3);
+    assert!(
+        !v.to_string()
+            .contains(&hex::encode(iso_impression(7, 0))[..32]),
+        "templates are never returned"
+    );
+    let s = g.status().await;
+    assert_eq!(
+        (s["sitting"].as_str(), s["roster_size"].as_u64()),
+        (Some("2026-11-29-pm"), Some(2))
+    );
+    assert_eq!(
+        g.scan("A", Some("c1"), 1, 1).await["decision"],
+        "not_on_roster"
+    );
+    assert_eq!(
+        g.scan("A", Some("37090219900101123X"), 7, 1).await["decision"],
+        "admit"
+    );
+    g.event("gate.roster_imported", |p| p["sitting"] == "2026-11-29-pm")
+        .await;
+}
+
+/// The gate page in headless Chromium: doors live, a stand-in alarm appears and is acknowledged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gate_page_shows_doors_and_alarms_live_in_chromium() {
+    use fantoccini::{ClientBuilder, Locator};
+    let Some(driver) = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+    else {
+        assert!(
+            !crate::support::required("BROWSER"),
+            "EXAMD_BROWSER_REQUIRED=1 but chromedriver is not installed"
+        );
+        eprintln!("SKIP gate browser test: chromedriver not found");
+        return;
+    };
+    let g = rig(10, 2_000).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = g.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _driver = Kill(
+        std::process::Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let caps: serde_json::Map<String, Value> = serde_json::from_value(serde_json::json!({
+        "goog:chromeOptions": { "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--lang=zh-CN"] }
+    }))
+    .unwrap();
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let mut client = None;
+    for _ in 0..100 {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    let c = client.expect("chromedriver session");
+    let result = async {
+        c.goto(&format!("{base}/login")).await?;
+        c.find(Locator::Id("name")).await?.send_keys("ex").await?;
+        c.find(Locator::Id("password"))
+            .await?
+            .send_keys(PASSWORD)
+            .await?;
+        c.find(Locator::Id("login-submit")).await?.click().await?;
+        c.wait().for_element(Locator::Id("site-id")).await?;
+        c.goto(&format!("{base}/gate")).await?;
+        let a = c
+            .wait()
+            .for_element(Locator::Css("#door-A[data-state=\"closed_locked\"]"))
+            .await?;
+        assert!(a.text().await?.contains("A门"), "Chinese first");
+        c.wait()
+            .for_element(Locator::Css("table#area-events"))
+            .await?;
+        // A stand-in at door A: the alarm appears without reloading, and the examiner acknowledges it.
+        assert_eq!(
+            g.scan("A", Some("c2"), 5, 1).await["decision"],
+            "stand_in_alarm"
+        );
+        c.wait()
+            .for_element(Locator::Css("#gate-alarms tr[data-kind=\"stand_in\"]"))
+            .await?;
+        c.wait()
+            .for_element(Locator::Css(
+                "#gate-scans tr[data-decision=\"stand_in_alarm\"]",
+            ))
+            .await?;
+        c.find(Locator::Css(
+            "#gate-alarms tr[data-kind=\"stand_in\"] button.ack",
+        ))
+        .await?
+        .click()
+        .await?;
+        // Door A opens for a genuine candidate and the page follows it.
+        let out = g
+            .examiner(
+                "/api/v1/gate/override?door=A&examiner=ex&admit=true",
+                EXAMINER_FINGER,
+            )
+            .await
+            .1;
+        assert_eq!(out["decision"], "admit");
+        g.pty.handle().push(DoorId::A);
+        c.wait()
+            .for_element(Locator::Css("#gate-vestibule[data-count=\"1\"]"))
+            .await?;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !c
+            .find_all(Locator::Css("#gate-alarms tr[data-kind=\"stand_in\"]"))
+            .await?
+            .is_empty()
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "acknowledged alarm still shown"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.unwrap();
+}

@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/override", post(examiner_override))
         .route("/clear", post(clear))
         .route("/alarms/{id}/ack", post(ack))
+        .route("/roster", post(import_roster))
 }
 
 fn unavailable(e: super::GateUnavailable) -> ApiError {
@@ -279,4 +280,34 @@ pub async fn ack(
         return Err(ApiError::NotFound("unacknowledged alarm"));
     }
     Ok(Json(json!({ "acknowledged": id })))
+}
+
+/// `POST /api/v1/gate/roster` — an admin imports a sitting's roster with ISO templates (never returned).
+pub async fn import_roster(
+    State(st): State<AppState>,
+    caller: Caller,
+    Json(r): Json<super::roster::RosterV1>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let (g, templates) = tokio::task::spawn_blocking(move || super::roster::gallery_of(&r))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(ApiError::BadRequest)?;
+    let summary = json!({
+        "sitting": g.sitting,
+        "candidates": g.candidates.len(),
+        "examiners": g.examiners.len(),
+        "templates": templates,
+        "by": caller.name.as_str(),
+    });
+    st.areas.gate.set_gallery(g).await;
+    st.log
+        .append(super::events::draft(
+            model::EventKind::GateRosterImported,
+            vec![],
+            summary.clone(),
+        ))
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(Json(summary))
 }

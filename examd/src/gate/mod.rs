@@ -9,6 +9,8 @@ pub mod crypto;
 pub mod demo;
 pub mod events;
 pub mod gallery;
+pub mod page;
+pub mod roster;
 pub mod service;
 pub mod synth;
 
@@ -187,7 +189,9 @@ pub fn api_routes() -> Router<AppState> {
 
 /// Console pages of the area.
 pub fn pages() -> Router<AppState> {
-    Router::new().route("/gate", axum::routing::get(crate::console::area_page_gate))
+    Router::new()
+        .route("/gate", axum::routing::get(page::gate_page))
+        .route("/static/gate.js", axum::routing::get(page::gate_js))
 }
 
 /// What `examd demo` runs in this area, given the running daemon.
