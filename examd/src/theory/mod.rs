@@ -290,3 +290,28 @@ pub fn api_routes() -> Router<AppState> {
 pub fn pages() -> Router<AppState> {
     pages::routes()
 }
+
+/// Opens a sitting as `examiner` (what `POST /api/v1/theory/sittings` does); returns its id.
+pub async fn api_open(
+    st: &AppState,
+    examiner: &str,
+    exam: &str,
+    bank: &str,
+    reverify_s: u32,
+) -> anyhow::Result<String> {
+    api::open(st, examiner, exam, bank, reverify_s)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Assigns a candidate to a seat (what `POST /api/v1/theory/sittings/{id}/seats` does); returns the seat code.
+pub async fn api_assign(
+    st: &AppState,
+    sitting: &str,
+    seat: &str,
+    candidate: &str,
+) -> anyhow::Result<String> {
+    api::assign(st, sitting, seat, candidate)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
