@@ -716,3 +716,81 @@ async fn the_gate_page_shows_doors_and_alarms_live_in_chromium() {
     let _ = c.close().await;
     result.unwrap();
 }
+
+/// Fault drills: the door module goes silent mid-cycle, then the fire input comes on mid-cycle.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_drills_module_silent_and_fire_mid_cycle() {
+    let g = rig(5, 3_000).await;
+    let sim = g.pty.handle().clone();
+    // Module silent while door A is released for c1: the link is lost, the driver forgets every input, and no
+    // new release is granted; the module's own relay is left as it was (host-timed pulse) until it answers.
+    assert_eq!(g.scan("A", Some("c1"), 1, 1).await["released"], true);
+    sim.set_silent(true);
+    let s = g.until("comms lost", |s| s["comms_up"] == false).await;
+    assert!(
+        s["alarms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "comms_lost" && a["active"] == true)
+    );
+    assert!(
+        s["doors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["state"] == "unknown")
+    );
+    let out = g.scan("A", Some("c2"), 2, 1).await;
+    assert_eq!(out["released"], false, "{out}");
+    sim.set_silent(false);
+    g.until("comms back, doors known and relocked", |s| {
+        s["comms_up"] == true
+            && s["doors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|d| d["state"] == "closed_locked")
+    })
+    .await;
+    assert!(
+        !sim.released(DoorId::A),
+        "the driver re-asserted the lock after the link came back"
+    );
+    // Fire input mid-cycle (c3 released at A): every door is released at once, interlock or not.
+    g.until("grant over", |s| s["doors"][0]["released"] == false)
+        .await;
+    let _ = g.scan("A", Some("c3"), 3, 1).await;
+    sim.set_fire(true);
+    let s = g
+        .until("fire override", |s| s["fire_override"] == true)
+        .await;
+    assert!(
+        s["alarms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "fire_override")
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !(sim.released(DoorId::A) && sim.released(DoorId::B)) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "fire did not release both doors"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let ev = g
+        .event("gate.command", |p| {
+            p["command"] == "hold_released" && p["door"] == "B"
+        })
+        .await;
+    assert!(
+        ev.iter()
+            .any(|(k, p)| k == "gate.input" && p["input"] == "comms_lost")
+    );
+    assert!(
+        ev.iter()
+            .any(|(k, p)| k == "gate.input" && p["input"] == "fire" && p["active"] == true)
+    );
+}
