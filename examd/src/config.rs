@@ -177,13 +177,14 @@ pub fn resolve(
         bail!("session_hours must be 1 to 168, got {session_hours}");
     }
     let central_url = args.central_url.clone().or(raw.central_url);
-    if let Some(url) = &central_url {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            bail!(
-                "central_url must be an http:// or https:// URL, got {}",
-                redact_url(url)
-            );
-        }
+    if let Some(url) = central_url
+        .as_ref()
+        .filter(|u| !(u.starts_with("http://") || u.starts_with("https://")))
+    {
+        bail!(
+            "central_url must be an http:// or https:// URL, got {}",
+            redact_url(url)
+        );
     }
     Ok(Runtime {
         central_url,

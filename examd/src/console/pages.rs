@@ -180,7 +180,7 @@ pub async fn overview(
             headk = t(l, T::head),
             head_v = head.map(|(_, h)| h.to_hex()).unwrap_or_default(),
             key = t(l, T::key_id),
-            key_v = st.public_key.key_id().to_string(),
+            key_v = st.public_key.key_id(),
             kinds = t(l, T::kind_counts),
             kind = t(l, T::kind),
             count = t(l, T::count),
