@@ -224,7 +224,8 @@ async fn bad_credentials_are_refused_and_logged() {
             .0,
         StatusCode::UNAUTHORIZED
     );
-    let forged = format!("{}0", &site.device_token[..site.device_token.len() - 1]);
+    let (body, last) = site.device_token.split_at(site.device_token.len() - 1);
+    let forged = format!("{body}{}", if last == "0" { "1" } else { "0" });
     let req = Request::get("/api/v1/me")
         .header(header::AUTHORIZATION, format!("Bearer {forged}"))
         .body(Body::empty())

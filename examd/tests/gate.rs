@@ -658,11 +658,23 @@ async fn the_gate_page_shows_doors_and_alarms_live_in_chromium() {
         c.find(Locator::Id("login-submit")).await?.click().await?;
         c.wait().for_element(Locator::Id("site-id")).await?;
         c.goto(&format!("{base}/gate")).await?;
-        let a = c
-            .wait()
-            .for_element(Locator::Css("#door-A[data-state=\"closed_locked\"]"))
-            .await?;
-        assert!(a.text().await?.contains("A门"), "Chinese first");
+        let door_a = Locator::Css("#door-A[data-state=\"closed_locked\"]");
+        c.wait().for_element(door_a).await?;
+        // The page re-renders as events arrive: read the text again if the element was replaced.
+        let mut text = None;
+        for _ in 0..20 {
+            match c.find(door_a).await {
+                Ok(e) => match e.text().await {
+                    Ok(t) => {
+                        text = Some(t);
+                        break;
+                    }
+                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                },
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        assert!(text.unwrap_or_default().contains("A门"), "Chinese first");
         c.wait()
             .for_element(Locator::Css("table#area-events"))
             .await?;
@@ -679,12 +691,28 @@ async fn the_gate_page_shows_doors_and_alarms_live_in_chromium() {
                 "#gate-scans tr[data-decision=\"stand_in_alarm\"]",
             ))
             .await?;
-        c.find(Locator::Css(
-            "#gate-alarms tr[data-kind=\"stand_in\"] button.ack",
-        ))
-        .await?
-        .click()
-        .await?;
+        // The page re-renders the alarm table as events arrive: retry a click that lands on a replaced row.
+        let mut tries = 0;
+        loop {
+            let clicked = match c
+                .find(Locator::Css(
+                    "#gate-alarms tr[data-kind=\"stand_in\"] button.ack",
+                ))
+                .await
+            {
+                Ok(button) => button.click().await,
+                Err(e) => Err(e),
+            };
+            match clicked {
+                Ok(()) => break,
+                Err(e) if tries < 20 => {
+                    tries += 1;
+                    eprintln!("retrying the acknowledge click: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
         // Door A opens for a genuine candidate and the page follows it.
         let out = g
             .examiner(

@@ -722,13 +722,23 @@ mod browser {
         c.wait()
             .for_element(Locator::Css("#exam:not([hidden]) #question[data-qid]"))
             .await?;
-        assert!(
-            c.find(Locator::Id("countdown"))
+        // The countdown is filled by the page's first tick: poll it rather than read it once.
+        let mut countdown = String::new();
+        for _ in 0..50 {
+            countdown = c
+                .find(Locator::Id("countdown"))
                 .await?
                 .text()
-                .await?
-                .starts_with("4"),
-            "45 minutes on the clock"
+                .await
+                .unwrap_or_default();
+            if countdown.starts_with('4') {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            countdown.starts_with('4'),
+            "45 minutes on the clock, got {countdown:?}"
         );
         let mut i = 0usize;
         loop {
