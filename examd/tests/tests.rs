@@ -6,6 +6,6 @@ mod api_roles;
 mod audit_cli;
 mod browser;
 mod durability;
-mod upload;
 mod gate;
 mod theory;
+mod upload;
