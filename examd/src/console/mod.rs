@@ -13,7 +13,6 @@ use axum_extra::extract::CookieJar;
 
 use crate::state::AppState;
 pub use i18n::{Lang, T, t};
-pub use pages::{area_page_gate, area_page_theory};
 
 /// Console routes (outside `/api`).
 pub fn routes() -> Router<AppState> {

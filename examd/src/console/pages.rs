@@ -282,24 +282,6 @@ async fn area(
     .await
 }
 
-/// `GET /gate` (until the gate area renders its own).
-pub async fn area_page_gate(
-    jar: CookieJar,
-    Query(q): Query<LangQuery>,
-    c: Result<Caller, ApiError>,
-) -> Response {
-    area(Page::new(jar, &q), c, "/gate", T::gate, "gate.").await
-}
-
-/// `GET /theory` (until the theory area renders its own).
-pub async fn area_page_theory(
-    jar: CookieJar,
-    Query(q): Query<LangQuery>,
-    c: Result<Caller, ApiError>,
-) -> Response {
-    area(Page::new(jar, &q), c, "/theory", T::theory, "theory.").await
-}
-
 /// `GET /driving`.
 pub async fn driving(
     jar: CookieJar,
