@@ -1,73 +1,15 @@
 //! The console in headless Chromium, driven over WebDriver (Debian's chromium + chromium-driver).
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::Locator;
 
 use crate::durability::{add_device, add_person, start_daemon};
-use crate::support::required;
+use crate::support::{Kill, browser, chromedriver};
 
 const PW: &str = "console-pass-1";
 
-struct Kill(Child);
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn chromedriver() -> Option<String> {
-    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .map(str::to_owned)
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn connect(port: u16) -> fantoccini::Client {
-    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--lang=zh-CN"]
-        }
-    }))
-    .unwrap();
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    for _ in 0..100 {
-        match ClientBuilder::new(connector.clone())
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-        {
-            Ok(c) => return c,
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
-    panic!("chromedriver did not accept a session on port {port}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_login_live_stream_language_and_audit() {
-    let Some(driver) = chromedriver() else {
-        assert!(
-            !required("BROWSER"),
-            "EXAMD_BROWSER_REQUIRED=1 but chromedriver is not installed"
-        );
-        eprintln!(
-            "SKIP console browser test: chromedriver not found (apt-get install chromium chromium-driver)"
-        );
+    let Some(driver) = chromedriver("console browser test") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -76,16 +18,7 @@ async fn console_login_live_stream_language_and_audit() {
     let token = add_device(dir.path(), "seat-1");
     let (daemon, base) = start_daemon(dir.path());
     let _daemon = Kill(daemon);
-    let port = free_port();
-    let _driver = Kill(
-        Command::new(driver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let c = connect(port).await;
+    let (_driver, c) = browser(&driver).await;
     let result = async {
         // Unauthenticated pages send you to the login form, in Chinese.
         c.goto(&format!("{base}/events")).await?;

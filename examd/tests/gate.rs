@@ -590,16 +590,8 @@ async fn an_admin_imports_a_roster_with_iso_templates_and_the_gate_uses_it() {
 /// The gate page in headless Chromium: doors live, a stand-in alarm appears and is acknowledged.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_gate_page_shows_doors_and_alarms_live_in_chromium() {
-    use fantoccini::{ClientBuilder, Locator};
-    let Some(driver) = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-    else {
-        assert!(
-            !crate::support::required("BROWSER"),
-            "EXAMD_BROWSER_REQUIRED=1 but chromedriver is not installed"
-        );
-        eprintln!("SKIP gate browser test: chromedriver not found");
+    use fantoccini::Locator;
+    let Some(driver) = crate::support::chromedriver("gate browser test") else {
         return;
     };
     let g = rig(10, 2_000).await;
@@ -607,47 +599,7 @@ async fn the_gate_page_shows_doors_and_alarms_live_in_chromium() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let router = g.router.clone();
     tokio::spawn(async move { axum::serve(listener, router).await });
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let _driver = Kill(
-        std::process::Command::new(driver)
-            .arg(format!("--port={port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let caps: serde_json::Map<String, Value> = serde_json::from_value(serde_json::json!({
-        "goog:chromeOptions": { "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--lang=zh-CN"] }
-    }))
-    .unwrap();
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let mut client = None;
-    for _ in 0..100 {
-        match ClientBuilder::new(connector.clone())
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-        {
-            Ok(c) => {
-                client = Some(c);
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
-    let c = client.expect("chromedriver session");
+    let (_driver, c) = crate::support::browser(&driver).await;
     let result = async {
         c.goto(&format!("{base}/login")).await?;
         c.find(Locator::Id("name")).await?.send_keys("ex").await?;

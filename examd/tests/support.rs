@@ -140,3 +140,70 @@ pub fn examd_bin() -> PathBuf {
 pub fn required(name: &str) -> bool {
     std::env::var(format!("EXAMD_{name}_REQUIRED")).is_ok_and(|v| v == "1")
 }
+
+/// Kills and reaps a child process when dropped, so a failing test leaves nothing running.
+pub struct Kill(pub std::process::Child);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The installed chromedriver, or `None` after printing why `what` is skipped.
+/// Panics instead of skipping when `EXAMD_BROWSER_REQUIRED=1` (CI).
+pub fn chromedriver(what: &str) -> Option<String> {
+    let found = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .map(str::to_owned);
+    if found.is_none() {
+        assert!(
+            !required("BROWSER"),
+            "EXAMD_BROWSER_REQUIRED=1 but chromedriver is not installed"
+        );
+        eprintln!("SKIP {what}: chromedriver not found (apt-get install chromium chromium-driver)");
+    }
+    found
+}
+
+/// Starts `driver` on a free port and opens a headless Chromium session through it.
+/// Keep the returned guard alive for as long as the session is used.
+pub async fn browser(driver: &str) -> (Kill, fantoccini::Client) {
+    use std::process::{Command, Stdio};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let guard = Kill(
+        Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--lang=zh-CN"]
+        }
+    }))
+    .unwrap();
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    for _ in 0..100 {
+        match fantoccini::ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return (guard, c),
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    panic!("chromedriver did not accept a session on port {port}");
+}

@@ -604,42 +604,13 @@ mod browser {
     //! The examiner page and the candidate terminal in headless Chromium: a whole safety paper to a
     //! pass, and a Subject 1 paper to an early fail, answered with the keyboard.
 
-    use std::process::{Child, Command, Stdio};
     use std::time::Duration;
 
-    use fantoccini::{Client, ClientBuilder, Locator};
+    use fantoccini::{Client, Locator};
 
     use super::{answer_key, fixture_bank};
     use crate::durability::{add_device, add_person, start_daemon};
-    use crate::support::required;
-
-    struct Kill(Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-
-    async fn connect(port: u16) -> Client {
-        let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
-            "goog:chromeOptions": { "binary": "/usr/bin/chromium",
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--lang=zh-CN"] }
-        }))
-        .unwrap();
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        for _ in 0..100 {
-            match ClientBuilder::new(connector.clone())
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
-                Ok(c) => return c,
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        }
-        panic!("chromedriver did not accept a session");
-    }
+    use crate::support::{Kill, browser, chromedriver};
 
     type R<T> = Result<T, fantoccini::error::CmdError>;
 
@@ -800,15 +771,7 @@ mod browser {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_paper_to_a_pass_and_one_to_an_early_fail_in_chromium() {
-        let Some(driver) = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
-            .into_iter()
-            .find(|p| std::path::Path::new(p).exists())
-        else {
-            assert!(
-                !required("BROWSER"),
-                "EXAMD_BROWSER_REQUIRED=1 but chromedriver is not installed"
-            );
-            eprintln!("SKIP theory browser test: chromedriver not found");
+        let Some(driver) = chromedriver("theory browser test") else {
             return;
         };
         let dir = tempfile::tempdir().unwrap();
@@ -825,20 +788,7 @@ mod browser {
         add_device(dir.path(), "seat-2");
         let (daemon, base) = start_daemon(dir.path());
         let _daemon = Kill(daemon);
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let _driver = Kill(
-            Command::new(driver)
-                .arg(format!("--port={port}"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
-        );
-        let c = connect(port).await;
+        let (_driver, c) = browser(&driver).await;
         let result = async {
             c.goto(&format!("{base}/")).await?;
             c.wait().for_element(Locator::Id("login-form")).await?;

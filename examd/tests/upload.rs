@@ -5,15 +5,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::durability::{add_device, start_daemon_with};
-use crate::support::examd_bin;
-
-struct Kill(std::process::Child);
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::support::{Kill, examd_bin};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_site_log_reaches_central_exactly_once_across_kills() {
