@@ -8,7 +8,8 @@ use gate::{
 };
 use model::{EventKind, SubjectKind, SubjectRef};
 use serde_json::{Value, json};
-use store::Draft;
+use store::{Draft, LogWriter};
+use tokio::sync::{mpsc, oneshot};
 
 /// A draft with a JSON payload.
 pub fn draft(kind: EventKind, subjects: Vec<SubjectRef>, payload: Value) -> Draft {
@@ -219,6 +220,46 @@ pub fn output(o: &Output) -> Draft {
                 ),
             };
             draft(EventKind::GateNotice, subjects, p)
+        }
+    }
+}
+
+/// Events for the logger; the sender (if any) learns the last seq once the batch is durable.
+pub type LogItem = (Vec<Draft>, Option<oneshot::Sender<Option<u64>>>);
+
+/// Appends drafts in arrival order, batching whatever is waiting into one durable append.
+pub async fn run_logger(log: LogWriter, mut rx: mpsc::UnboundedReceiver<LogItem>) {
+    while let Some(first) = rx.recv().await {
+        let mut items = vec![first];
+        while let Ok(more) = rx.try_recv() {
+            items.push(more);
+        }
+        let mut drafts = Vec::new();
+        let mut ends = Vec::new();
+        for (d, ack) in items {
+            drafts.extend(d);
+            ends.push((drafts.len(), ack));
+        }
+        match log.append_many(drafts).await {
+            Ok(sealed) => {
+                for (end, ack) in ends {
+                    if let Some(ack) = ack {
+                        let seq = end
+                            .checked_sub(1)
+                            .and_then(|i| sealed.get(i))
+                            .map(|s| s.event.seq.0);
+                        let _ = ack.send(seq);
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "gate events could not be logged");
+                for (_, ack) in ends {
+                    if let Some(ack) = ack {
+                        let _ = ack.send(None);
+                    }
+                }
+            }
         }
     }
 }

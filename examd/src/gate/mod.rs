@@ -13,6 +13,7 @@ pub mod page;
 pub mod roster;
 pub mod service;
 pub mod synth;
+pub mod views;
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -128,7 +129,7 @@ impl GateArea {
         for t in tasks.drain(..) {
             t.abort();
         }
-        tasks.push(tokio::spawn(service::run_logger(self.log.clone(), log_rx)));
+        tasks.push(tokio::spawn(events::run_logger(self.log.clone(), log_rx)));
         tasks.push(tokio::spawn(svc.run(rx)));
         *self.service.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
         Ok(())

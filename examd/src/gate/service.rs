@@ -16,13 +16,13 @@ use gate::{
     Output, ScanResult, SeatPlan,
 };
 use model::{EventKind, UnixMs};
-use serde::Serialize;
 use serde_json::{Value, json};
-use store::{Draft, LogWriter};
+use store::Draft;
 use tokio::sync::{mpsc, oneshot};
 
-use super::events;
+use super::events::{self, LogItem};
 use super::gallery::{Gallery, threshold};
+pub use super::views::{AlarmView, ScanOutcome, ScanView, StatusView};
 use crate::state::Clock;
 
 /// How the service is set up.
@@ -69,89 +69,6 @@ pub struct ScanIn {
     pub device: String,
 }
 
-/// What the terminal is told about a scan.
-#[derive(Debug, Clone, Serialize)]
-pub struct ScanOutcome {
-    /// `admit`, `retry`, `stand_in_alarm`, `needs_override`, `awaiting_examiner`, `not_on_roster`,
-    /// `nobody_inside`, `no_claim`, `override_rejected`, `refused`.
-    pub decision: String,
-    /// Whom the decision is about.
-    pub candidate: Option<String>,
-    /// Tries left after a `retry`.
-    pub tries_left: Option<u8>,
-    /// Whether the door was released for the candidate.
-    pub released: bool,
-    /// Why the release was refused, if it was.
-    pub denied: Option<Value>,
-    /// Microseconds from the scan's arrival to the release command written and acknowledged by the module.
-    pub release_us: Option<u64>,
-    /// The decision event's seq (durable when this is returned).
-    pub seq: Option<u64>,
-}
-
-/// One alarm as staff see it.
-#[derive(Debug, Clone, Serialize)]
-pub struct AlarmView {
-    /// Its id on the console (per daemon run).
-    pub id: u64,
-    /// `stand_in`, `tailgating`, `forced_open`, `held_open`, `passback`, `fire_override`, `comms_lost`, `tamper`.
-    pub kind: String,
-    /// The door, if any.
-    pub door: Option<String>,
-    /// Details.
-    pub detail: Value,
-    /// When raised (wall clock).
-    pub raised_ms: i64,
-    /// Whether the condition still holds (signs are never "active").
-    pub active: bool,
-    /// The examiner who acknowledged it.
-    pub acked_by: Option<String>,
-    #[serde(skip)]
-    alarm: Option<Alarm>,
-}
-
-/// One recent scan.
-#[derive(Debug, Clone, Serialize)]
-pub struct ScanView {
-    /// Wall clock.
-    pub time_ms: i64,
-    /// Door.
-    pub door: String,
-    /// Claimed candidate.
-    pub claim: Option<String>,
-    /// The decision.
-    pub decision: String,
-    /// 1:1 score against the claim.
-    pub score: Option<f32>,
-}
-
-/// The gate as the console shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct StatusView {
-    /// The door module.
-    pub module: String,
-    /// The sitting whose roster is loaded.
-    pub sitting: Option<String>,
-    /// Candidates on the roster.
-    pub roster_size: usize,
-    /// Whether the door module answers.
-    pub comms_up: bool,
-    /// Whether the fire override holds.
-    pub fire_override: bool,
-    /// Each door: `{door, state, released}`.
-    pub doors: Vec<Value>,
-    /// Who is in the vestibule.
-    pub vestibule: Vec<Value>,
-    /// Entry attempts in progress: `{door, candidate, state}`.
-    pub attempts: Vec<Value>,
-    /// Alarms not yet both cleared and acknowledged, newest first.
-    pub alarms: Vec<AlarmView>,
-    /// The last scans, newest first.
-    pub scans: Vec<ScanView>,
-    /// Seats given so far: `{candidate, seat}`.
-    pub seats: Vec<Value>,
-}
-
 /// Requests to the service.
 #[derive(Debug)]
 pub enum Request {
@@ -192,46 +109,6 @@ pub enum Request {
     Reload(Arc<Gallery>),
     /// The current state.
     Status(oneshot::Sender<StatusView>),
-}
-
-/// Events for the logger; the sender (if any) learns the last seq once the batch is durable.
-type LogItem = (Vec<Draft>, Option<oneshot::Sender<Option<u64>>>);
-
-/// Appends drafts in arrival order, batching whatever is waiting into one durable append.
-pub async fn run_logger(log: LogWriter, mut rx: mpsc::UnboundedReceiver<LogItem>) {
-    while let Some(first) = rx.recv().await {
-        let mut items = vec![first];
-        while let Ok(more) = rx.try_recv() {
-            items.push(more);
-        }
-        let mut drafts = Vec::new();
-        let mut ends = Vec::new();
-        for (d, ack) in items {
-            drafts.extend(d);
-            ends.push((drafts.len(), ack));
-        }
-        match log.append_many(drafts).await {
-            Ok(sealed) => {
-                for (end, ack) in ends {
-                    if let Some(ack) = ack {
-                        let seq = end
-                            .checked_sub(1)
-                            .and_then(|i| sealed.get(i))
-                            .map(|s| s.event.seq.0);
-                        let _ = ack.send(seq);
-                    }
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "gate events could not be logged");
-                for (_, ack) in ends {
-                    if let Some(ack) = ack {
-                        let _ = ack.send(None);
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// The service's state. Pure apart from the driver and the logger channel.
