@@ -7,18 +7,8 @@ use store::{LogWriter, Store};
 
 use crate::config::Runtime;
 
-/// The wall clock, injected so tests can hold time still.
-pub type Clock = Arc<dyn Fn() -> UnixMs + Send + Sync>;
-
-/// The system clock.
-pub fn system_clock() -> Clock {
-    Arc::new(|| {
-        let d = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        UnixMs(d.as_millis() as i64)
-    })
-}
+/// The wall clock, injected so tests can hold time still (the log writer's own clock type).
+pub use store::writer::{Clock, system_clock};
 
 /// Shared state of the HTTP layer (cheap to clone).
 #[derive(Clone)]
