@@ -1,0 +1,1 @@
+//! Online self-booking and the same-day verifiable draw.

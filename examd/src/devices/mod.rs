@@ -1,0 +1,1 @@
+//! Configured sensors and simulators: discovery, live status, capture and enrolment.
