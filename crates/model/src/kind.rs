@@ -99,6 +99,10 @@ kinds! {
     GateRosterImported = 211, "gate.roster_imported";
     /// A fingerprint template was enrolled (a candidate's or an examiner's).
     GateTemplateEnrolled = 212, "gate.template_enrolled";
+    /// A sitting's roster was imported into the identity registry (entries, people, template hashes only).
+    IdentityRosterImported = 230, "identity.roster_imported";
+    /// A person's fingerprint templates were enrolled or replaced (template hashes only, never the templates).
+    IdentityEnrolled = 231, "identity.enrolled";
     /// An examiner opened a theory sitting (exam, bank version, re-verification interval).
     TheorySittingOpened = 300, "theory.sitting_opened";
     /// A candidate was assigned a seat and a paper (seed) in a sitting.
