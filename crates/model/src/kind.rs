@@ -119,6 +119,8 @@ kinds! {
     TheoryReverifyFailed = 306, "theory.reverify_failed";
     /// A theory paper ended, with its score and verdict.
     TheoryResult = 307, "theory.result";
+    /// A fingerprint did not match at a theory seat or when opening a sitting (score, threshold, attempt).
+    TheoryFingerRefused = 308, "theory.finger_refused";
 }
 
 impl fmt::Display for EventKind {
