@@ -83,6 +83,18 @@ impl<'a> Judge<'a> {
         self.out.score()
     }
 
+    /// The item in progress, if any: a Subject 2 item's id (`rp1`), or the Subject 3 manoeuvre
+    /// being judged (`pull_over`, `night_lights`, …). Callers diff it after each push to log
+    /// item starts and ends.
+    pub fn item(&self) -> Option<&'a str> {
+        let course: &'a Course = self.course;
+        match (&self.site, &self.road) {
+            (Some(site), _) => site.item(course),
+            (None, Some(road)) => road.item(),
+            (None, None) => None,
+        }
+    }
+
     /// All deductions so far.
     pub fn deductions(&self) -> &[Deduction] {
         &self.out.deductions
@@ -308,6 +320,36 @@ mod tests {
             findings.last(),
             Some(Finding::IgnoredAfterEnd { count: 19 })
         ));
+    }
+
+    /// `item()` names each Subject 2 item while the car is inside it, in course order, and
+    /// nothing between items.
+    #[test]
+    fn item_in_progress_follows_the_triggers() {
+        let course = Course::from_geojson(&layout::subject2_course().to_geojson()).unwrap();
+        let vehicle = VehicleProfile::from_json(layout::C1_PROFILE).unwrap();
+        let cat = CatalogueSource::from_toml(GA1026)
+            .unwrap()
+            .resolve(Standard::Ga1026_2017, None)
+            .unwrap();
+        let drive = crate::sim::scenarios::all()
+            .into_iter()
+            .find(|s| s.name == "s2-full-clean")
+            .unwrap();
+        let mut j = Judge::new(&course, &vehicle, &cat);
+        assert_eq!(j.item(), None);
+        let mut seen: Vec<String> = Vec::new();
+        for r in &drive.records {
+            j.push(r);
+            if let Some(i) = j.item()
+                && seen.last().map(String::as_str) != Some(i)
+            {
+                seen.push(i.to_owned());
+            }
+        }
+        let ids: Vec<String> = course.items.iter().map(|i| i.id.clone()).collect();
+        assert_eq!(seen, ids);
+        assert_eq!(j.item(), None, "the drive ends outside every item");
     }
 
     /// Unknown events and codes become findings, never errors or deductions.

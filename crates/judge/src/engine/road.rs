@@ -62,6 +62,15 @@ pub(crate) struct Road {
 const L: &str = "general";
 
 impl Road {
+    /// The item in progress: the commanded manoeuvre's name, or the night-lights sequence.
+    pub fn item(&self) -> Option<&'static str> {
+        match (&self.man, &self.night) {
+            (Some(m), _) => Some(m.label),
+            (None, Some(_)) => Some("night_lights"),
+            (None, None) => None,
+        }
+    }
+
     pub fn new(course: &Course, out: &Out<'_>) -> Self {
         let tol = course
             .areas

@@ -82,6 +82,13 @@ impl Site {
             .map_or("general", |a| &course.items[a.idx].id)
     }
 
+    /// The active item's id.
+    pub fn item<'c>(&self, course: &'c Course) -> Option<&'c str> {
+        self.active
+            .as_ref()
+            .map(|a| course.items[a.idx].id.as_str())
+    }
+
     /// The scope of the active item.
     pub fn scope(&self, course: &Course) -> Scope {
         self.active
