@@ -8,7 +8,7 @@
 //!   [`validate`] reports what is wrong, Chinese first, then English.
 //! * Papers: [`PaperSpec`] shares by chapter and type, [`assemble`], [`assemble_retake`], [`rebuild`].
 //! * Sitting: [`Sitting::transition`] with [`Event`]s; [`ExamRules`] for Subject 1 and safety theory.
-//! * Eligibility: [`check_booking`] and [`check_retake`], refusing with a [`Refusal`] that names the rule.
+//! * Retake: [`check_retake`], refusing with a [`RetakeRefusal`] (booking rules are in the `booking` crate).
 //!
 //! Architecture Invariant: nothing here reads a file, a clock, the environment or a random source.
 //!
@@ -38,11 +38,11 @@
 #![warn(missing_docs)]
 
 mod bank;
-mod booking;
 mod day;
 mod ids;
 pub mod import;
 mod paper;
+mod retake;
 mod rng;
 mod rules;
 mod sitting;
@@ -52,15 +52,12 @@ mod validate;
 mod test_support;
 
 pub use bank::{AnswerSet, Bank, Choice, MediaKind, MediaRef, Question, QuestionKind, TheoryExam};
-pub use booking::{
-    Booking, BookingRequest, BookingResult, ExamSubject, LearnerPermit, Refusal, SittingRecord,
-    check_booking, check_retake,
-};
 pub use day::LocalDay;
 pub use ids::{BankId, BankVersion, ChapterId, IdError, OptionKey, QuestionId};
 pub use paper::{
     AssemblyError, Attempt, Paper, PaperSpec, Quota, assemble, assemble_retake, rebuild,
 };
+pub use retake::{RetakeRefusal, SittingRecord, check_retake};
 pub use rng::SplitMix64;
 pub use rules::ExamRules;
 pub use sitting::{
