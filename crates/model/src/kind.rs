@@ -121,6 +121,28 @@ kinds! {
     TheoryResult = 307, "theory.result";
     /// A fingerprint did not match at a theory seat or when opening a sitting (score, threshold, attempt).
     TheoryFingerRefused = 308, "theory.finger_refused";
+    /// A candidate's application was registered for booking (class, permit day; ID number masked in payload).
+    BookingCandidateRegistered = 500, "booking.candidate_registered";
+    /// An exam session was opened for booking (subject, day, capacity, examiners, cars, routes).
+    BookingSessionOpened = 501, "booking.session_opened";
+    /// A candidate booked a session.
+    BookingBooked = 502, "booking.booked";
+    /// A booking or cancellation was refused, with the rule that refused it.
+    BookingRefused = 503, "booking.refused";
+    /// A booking was cancelled.
+    BookingCancelled = 504, "booking.cancelled";
+    /// A session's roster was closed for the draw (the booked candidates, examiners, cars, routes).
+    BookingRosterClosed = 505, "booking.roster_closed";
+    /// An exam's outcome for a booking (passed, failed, no-show), and what it voided.
+    BookingResult = 506, "booking.result";
+    /// A candidate identified for booking (ID number and one-time code).
+    BookingCandidateLogin = 507, "booking.candidate_login";
+    /// A draw's seed commitment (SHA-256) was logged before the roster closed.
+    DrawCommitted = 520, "draw.committed";
+    /// The draw's assignments (groups, examiners, cars, routes) computed from the seed and roster.
+    DrawAssigned = 521, "draw.assigned";
+    /// The draw's seed was revealed after the sitting.
+    DrawRevealed = 522, "draw.revealed";
 }
 
 impl fmt::Display for EventKind {
