@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use audit::{Chain, Event, Signer};
 use model::{EventKind, Seq, SiteId, UnixMs};
+use store::central::FlowRow;
 use store::central::HEAD_MOVED;
 use store::{CentralAlarm, CentralStore, StoreError, StoredCheckpoint, StoredEvent, open_central};
 
@@ -96,22 +97,38 @@ async fn story(store: Arc<dyn CentralStore>) {
         signature: vec![3; 64],
     };
     store
-        .ingest(&a, Seq(0), &log[..4], std::slice::from_ref(&cp), UnixMs(50))
+        .ingest(
+            &a,
+            Seq(0),
+            &log[..4],
+            std::slice::from_ref(&cp),
+            &[],
+            UnixMs(50),
+        )
         .await
         .unwrap();
     assert_eq!(store.head(&a).await.unwrap(), (Seq(4), log[3].hash));
     // The head guard: a batch built against an old head writes nothing.
-    let moved = store.ingest(&a, Seq(0), &log[..6], &[], UnixMs(51)).await;
+    let moved = store
+        .ingest(&a, Seq(0), &log[..6], &[], &[], UnixMs(51))
+        .await;
     assert!(matches!(moved, Err(StoreError::Conflict { constraint }) if constraint == HEAD_MOVED));
     // Not dense: refused.
     assert!(
         store
-            .ingest(&a, Seq(4), &log[5..7], &[], UnixMs(52))
+            .ingest(&a, Seq(4), &log[5..7], &[], &[], UnixMs(52))
             .await
             .is_err()
     );
     store
-        .ingest(&a, Seq(4), &log[4..], std::slice::from_ref(&cp), UnixMs(53))
+        .ingest(
+            &a,
+            Seq(4),
+            &log[4..],
+            std::slice::from_ref(&cp),
+            &[],
+            UnixMs(53),
+        )
         .await
         .unwrap();
     assert_eq!(store.head(&a).await.unwrap(), (Seq(10), log[9].hash));
@@ -125,13 +142,83 @@ async fn story(store: Arc<dyn CentralStore>) {
     assert_eq!(store.checkpoints(&a).await.unwrap(), vec![cp]);
     assert!(store.checkpoints(&b).await.unwrap().is_empty());
 
-    // The same seqs for another site are another site's.
+    // The same seqs for another site are another site's; flow rows go in with their events.
     let other = events(&b, 3);
+    let step = |seq: u64, time: i64, candidate: &str| FlowRow {
+        seq: Seq(seq),
+        time: UnixMs(time),
+        step: "theory_result".into(),
+        code: None,
+        candidate: Some(candidate.into()),
+        session: Some("s-1".into()),
+        kind: "theory.result".into(),
+        detail: r#"{"score":95}"#.into(),
+    };
+    let outside = store
+        .ingest(&b, Seq(0), &other, &[], &[step(4, 1, "c-1")], UnixMs(60))
+        .await;
+    assert!(
+        matches!(outside, Err(StoreError::Conflict { .. })),
+        "{outside:?}"
+    );
+    assert_eq!(store.event_count(&b).await.unwrap(), 0);
+    let flow = [step(1, 1_000, "c-1"), step(3, 90_000, "c-2")];
     store
-        .ingest(&b, Seq(0), &other, &[], UnixMs(60))
+        .ingest(&b, Seq(0), &other, &[], &flow, UnixMs(60))
         .await
         .unwrap();
     assert_eq!(store.events(&b, Seq(1), 10).await.unwrap(), other);
+    let all = store.flow_after(0, 100).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        (all[0].site.clone(), all[0].row.clone()),
+        (b.clone(), flow[0].clone())
+    );
+    assert!(all[0].id < all[1].id);
+    assert_eq!(
+        store.flow_after(all[0].id, 100).await.unwrap(),
+        all[1..].to_vec()
+    );
+    assert_eq!(store.flow_after(0, 1).await.unwrap(), all[..1].to_vec());
+    assert_eq!(
+        store.candidate_flow("c-2").await.unwrap(),
+        all[1..].to_vec()
+    );
+    assert!(store.candidate_flow("c-3").await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .site_flow(&b, UnixMs(0), UnixMs(90_000))
+            .await
+            .unwrap(),
+        all[..1].to_vec()
+    );
+    assert_eq!(
+        store
+            .site_flow(&a, UnixMs(0), UnixMs(i64::MAX))
+            .await
+            .unwrap(),
+        vec![]
+    );
+
+    // Central's own accounts, by token hash.
+    store
+        .create_account("wang", "platform-auditor", &[7; 32], UnixMs(80))
+        .await
+        .unwrap();
+    let found = store.account_by_token(&[7; 32]).await.unwrap().unwrap();
+    assert_eq!(
+        (found.name.as_str(), found.role.as_str()),
+        ("wang", "platform-auditor")
+    );
+    assert_eq!(found.created, UnixMs(80));
+    assert!(store.account_by_token(&[8; 32]).await.unwrap().is_none());
+    let twice = store
+        .create_account("wang", "platform-admin", &[9; 32], UnixMs(81))
+        .await;
+    assert!(
+        matches!(twice, Err(StoreError::Conflict { .. })),
+        "{twice:?}"
+    );
 
     let alarm = CentralAlarm {
         site: b.clone(),

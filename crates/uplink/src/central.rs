@@ -8,7 +8,8 @@
 //! 4. verifies the new records with `audit::verify` anchored at `Anchor::trusted(h, head hash)`,
 //!    with the batch's checkpoints and every key the site ever registered: a failure is a
 //!    [`Refusal::ChainBreak`], alarmed;
-//! 5. stores them with their checkpoints in one transaction guarded by `h`
+//! 5. stores them with their checkpoints and their exam-flow rows ([`crate::flow`]) in one
+//!    transaction guarded by `h`
 //!    ([`CentralStore::ingest`]); if a concurrent batch moved the head, starts again at 2;
 //! 6. acknowledges the new head: the highest contiguous seq central holds.
 
@@ -168,7 +169,7 @@ pub async fn receive(store: &dyn CentralStore, batch: &Batch, now: UnixMs) -> Re
         if records.is_empty() {
             if !late.is_empty() {
                 store
-                    .ingest(&site, head_seq, &[], &late, now)
+                    .ingest(&site, head_seq, &[], &late, &[], now)
                     .await
                     .map_err(unavailable)?;
             }
@@ -208,7 +209,7 @@ pub async fn receive(store: &dyn CentralStore, batch: &Batch, now: UnixMs) -> Re
         if new.is_empty() {
             if !late.is_empty() {
                 store
-                    .ingest(&site, head_seq, &[], &late, now)
+                    .ingest(&site, head_seq, &[], &late, &[], now)
                     .await
                     .map_err(unavailable)?;
             }
@@ -249,7 +250,14 @@ pub async fn receive(store: &dyn CentralStore, batch: &Batch, now: UnixMs) -> Re
             alarm(store, &site, seq, format!("chain break: {detail}"), now).await;
             return Err(Refusal::ChainBreak { seq, detail });
         }
-        match store.ingest(&site, head_seq, new, &checkpoints, now).await {
+        let flow: Vec<_> = new
+            .iter()
+            .filter_map(|e| crate::flow::project(&e.bytes))
+            .collect();
+        match store
+            .ingest(&site, head_seq, new, &checkpoints, &flow, now)
+            .await
+        {
             Ok(()) => return Ok(ack(&site, (Seq(last), new[new.len() - 1].hash))),
             Err(StoreError::Conflict { constraint }) if constraint == HEAD_MOVED => continue,
             Err(e) => return Err(unavailable(e)),

@@ -16,7 +16,7 @@ pub const VERSION: u32 = 1;
 const DIGEST_TAG: &[u8] = b"examd-uplink-batch-v1\0";
 
 /// Bytes carried as lowercase hex in JSON.
-mod hexbytes {
+pub(crate) mod hexbytes {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {

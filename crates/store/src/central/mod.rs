@@ -9,6 +9,18 @@
 //! chain, then hands verified events to [`CentralStore::ingest`], which writes them in one
 //! transaction, guarded by the head it expects.
 
+/// A `SELECT` of every flow column from `central_flow`, followed by `$rest`.
+macro_rules! flow_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, site, seq, time, step, code, candidate, session, kind, detail \
+             FROM central_flow ",
+            $rest
+        )
+    };
+}
+
+mod flow;
 mod postgres;
 mod sqlite;
 
@@ -21,6 +33,7 @@ use model::{Seq, SiteId, UnixMs};
 use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
+pub use flow::{CentralAccount, FLOW_LIMIT, FlowEntry, FlowRow};
 pub use postgres::PgCentral;
 pub use sqlite::SqliteCentral;
 
@@ -87,16 +100,18 @@ pub trait CentralStore: Send + Sync + std::fmt::Debug + 'static {
     /// unknown site.
     async fn head(&self, site: &SiteId) -> Result<(Seq, Hash), StoreError>;
 
-    /// Stores verified events `expected + 1 ..` (dense, in order) and checkpoints of a site in
-    /// one transaction, moving its head to the last event. If the head is no longer at
-    /// `expected` (a concurrent batch won), nothing is written and the error is
-    /// `Conflict { constraint: HEAD_MOVED }`. A checkpoint already held is kept as it is.
+    /// Stores verified events `expected + 1 ..` (dense, in order), checkpoints, and the flow
+    /// rows projected from those events, of a site in one transaction, moving its head to the
+    /// last event. If the head is no longer at `expected` (a concurrent batch won), nothing is
+    /// written and the error is `Conflict { constraint: HEAD_MOVED }`. A checkpoint already held
+    /// is kept as it is. Each flow row must name one of `events`.
     async fn ingest(
         &self,
         site: &SiteId,
         expected: Seq,
         events: &[StoredEvent],
         checkpoints: &[StoredCheckpoint],
+        flow: &[FlowRow],
         at: UnixMs,
     ) -> Result<(), StoreError>;
 
@@ -119,6 +134,36 @@ pub trait CentralStore: Send + Sync + std::fmt::Debug + 'static {
 
     /// Alarms, oldest first, of one site or all.
     async fn alarms(&self, site: Option<&SiteId>) -> Result<Vec<CentralAlarm>, StoreError>;
+
+    /// Up to `limit` flow entries with `id > after`, by id (the live feed).
+    async fn flow_after(&self, after: i64, limit: u32) -> Result<Vec<FlowEntry>, StoreError>;
+
+    /// A candidate's flow at every site, by time then site and seq (at most [`FLOW_LIMIT`]).
+    async fn candidate_flow(&self, candidate: &str) -> Result<Vec<FlowEntry>, StoreError>;
+
+    /// A site's flow with `from <= time < to`, by seq (at most [`FLOW_LIMIT`]).
+    async fn site_flow(
+        &self,
+        site: &SiteId,
+        from: UnixMs,
+        to: UnixMs,
+    ) -> Result<Vec<FlowEntry>, StoreError>;
+
+    /// Creates an account of central's own with the SHA-256 of its bearer token.
+    /// `Conflict` if the name (or the token) is taken.
+    async fn create_account(
+        &self,
+        name: &str,
+        role: &str,
+        token_hash: &[u8; 32],
+        at: UnixMs,
+    ) -> Result<(), StoreError>;
+
+    /// The account whose token has this SHA-256, if any.
+    async fn account_by_token(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<CentralAccount>, StoreError>;
 }
 
 /// Opens the central store a URL names (`sqlite:` or `postgres:`), running its migrations.
@@ -129,30 +174,39 @@ pub async fn open_central(url: &str) -> Result<Arc<dyn CentralStore>, StoreError
     })
 }
 
-/// The central migrations of one backend, in their own table.
-fn migrator(sql: &'static str) -> Migrator {
-    let mut m = Migrator::with_migrations(vec![Migration::new(
-        100,
-        Cow::Borrowed("central"),
-        MigrationType::Simple,
-        sql.into_sql_str(),
-        false,
-    )]);
+/// The central migrations of one backend (0100 the logs, 0101 the flow view and accounts), in
+/// their own table.
+fn migrator(logs: &'static str, flow: &'static str) -> Migrator {
+    let one = |version, name, sql: &'static str| {
+        Migration::new(
+            version,
+            Cow::Borrowed(name),
+            MigrationType::Simple,
+            sql.into_sql_str(),
+            false,
+        )
+    };
+    let mut m = Migrator::with_migrations(vec![
+        one(100, "central", logs),
+        one(101, "central flow", flow),
+    ]);
     m.dangerous_set_table_name("_central_migrations");
     m.set_ignore_missing(true);
     m
 }
 
 pub(crate) fn sqlite_migrator() -> Migrator {
-    migrator(include_str!(
-        "../../migrations/central/sqlite/0100_central.sql"
-    ))
+    migrator(
+        include_str!("../../migrations/central/sqlite/0100_central.sql"),
+        include_str!("../../migrations/central/sqlite/0101_flow.sql"),
+    )
 }
 
 pub(crate) fn postgres_migrator() -> Migrator {
-    migrator(include_str!(
-        "../../migrations/central/postgres/0100_central.sql"
-    ))
+    migrator(
+        include_str!("../../migrations/central/postgres/0100_central.sql"),
+        include_str!("../../migrations/central/postgres/0101_flow.sql"),
+    )
 }
 
 fn site_from(what: &'static str, s: &str) -> Result<SiteId, StoreError> {
@@ -166,6 +220,47 @@ fn key_from(what: &'static str, b: &[u8]) -> Result<PublicKey, StoreError> {
     PublicKey::from_slice(b).map_err(|e| StoreError::Corrupt {
         what,
         detail: e.to_string(),
+    })
+}
+
+/// Checks that every flow row names one of `events` (dense from `expected + 1`).
+fn check_flow(expected: Seq, events: &[StoredEvent], flow: &[FlowRow]) -> Result<(), StoreError> {
+    let last = expected.0 + events.len() as u64;
+    if flow.iter().any(|f| f.seq.0 <= expected.0 || f.seq.0 > last) {
+        return Err(StoreError::Conflict {
+            constraint: "central_flow.seq names an ingested event".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// A flow entry from its columns.
+#[allow(clippy::too_many_arguments)]
+fn flow_entry(
+    id: i64,
+    site: &str,
+    seq: i64,
+    time: i64,
+    step: String,
+    code: Option<String>,
+    candidate: Option<String>,
+    session: Option<String>,
+    kind: String,
+    detail: String,
+) -> Result<FlowEntry, StoreError> {
+    Ok(FlowEntry {
+        id,
+        site: site_from("central_flow.site", site)?,
+        row: FlowRow {
+            seq: crate::rows::seq_from("central_flow.seq", seq)?,
+            time: crate::rows::time_from(time),
+            step,
+            code,
+            candidate,
+            session,
+            kind,
+            detail,
+        },
     })
 }
 

@@ -11,7 +11,10 @@ use model::{Seq, SiteId, UnixMs};
 use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use super::{CentralAlarm, CentralKey, CentralStore, HEAD_MOVED, check_dense, key_from, site_from};
+use super::{
+    CentralAccount, CentralAlarm, CentralKey, CentralStore, FLOW_LIMIT, FlowEntry, FlowRow,
+    HEAD_MOVED, check_dense, check_flow, flow_entry, key_from, site_from,
+};
 use crate::rows::{count_from, count_param, hash_from, seq_from, seq_param, time_from};
 use crate::{StoreError, StoredCheckpoint, StoredEvent};
 
@@ -156,9 +159,11 @@ impl CentralStore for PgCentral {
         expected: Seq,
         events: &[StoredEvent],
         checkpoints: &[StoredCheckpoint],
+        flow: &[FlowRow],
         at: UnixMs,
     ) -> Result<(), StoreError> {
         check_dense(expected, events)?;
+        check_flow(expected, events, flow)?;
         let mut tx = self.pool.begin().await?;
         if let Some(last) = events.last() {
             let moved = sqlx::query(
@@ -205,6 +210,37 @@ impl CentralStore for PgCentral {
             .bind(cp.signature.as_slice())
             .execute(&mut *tx)
             .await?;
+        }
+        if !flow.is_empty() {
+            let seqs = flow
+                .iter()
+                .map(|f| seq_param(f.seq))
+                .collect::<Result<Vec<_>, _>>()?;
+            let times: Vec<i64> = flow.iter().map(|f| f.time.0).collect();
+            let steps: Vec<&str> = flow.iter().map(|f| f.step.as_str()).collect();
+            let codes: Vec<Option<&str>> = flow.iter().map(|f| f.code.as_deref()).collect();
+            let candidates: Vec<Option<&str>> =
+                flow.iter().map(|f| f.candidate.as_deref()).collect();
+            let sessions: Vec<Option<&str>> = flow.iter().map(|f| f.session.as_deref()).collect();
+            let kinds: Vec<&str> = flow.iter().map(|f| f.kind.as_str()).collect();
+            let details: Vec<&str> = flow.iter().map(|f| f.detail.as_str()).collect();
+            sqlx::query(
+                "INSERT INTO central_flow (site, seq, time, step, code, candidate, session, kind, detail) \
+                 SELECT $1, s, t, st, c, ca, se, k, d FROM UNNEST($2::BIGINT[], $3::BIGINT[], $4::TEXT[], \
+                 $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[]) AS u(s, t, st, c, ca, se, k, d)",
+            )
+            .bind(site.as_str())
+            .bind(seqs)
+            .bind(times)
+            .bind(steps)
+            .bind(codes)
+            .bind(candidates)
+            .bind(sessions)
+            .bind(kinds)
+            .bind(details)
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::error::conflict_on("central_flow.seq"))?;
         }
         tx.commit().await?;
         Ok(())
@@ -296,4 +332,96 @@ impl CentralStore for PgCentral {
             })
             .collect()
     }
+
+    async fn flow_after(&self, after: i64, limit: u32) -> Result<Vec<FlowEntry>, StoreError> {
+        let rows = sqlx::query(flow_select!("WHERE id > $1 ORDER BY id LIMIT $2"))
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(flow_row).collect()
+    }
+
+    async fn candidate_flow(&self, candidate: &str) -> Result<Vec<FlowEntry>, StoreError> {
+        let rows = sqlx::query(flow_select!(
+            "WHERE candidate = $1 ORDER BY time, site, seq LIMIT $2"
+        ))
+        .bind(candidate)
+        .bind(i64::from(FLOW_LIMIT))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(flow_row).collect()
+    }
+
+    async fn site_flow(
+        &self,
+        site: &SiteId,
+        from: UnixMs,
+        to: UnixMs,
+    ) -> Result<Vec<FlowEntry>, StoreError> {
+        let rows = sqlx::query(flow_select!(
+            "WHERE site = $1 AND time >= $2 AND time < $3 ORDER BY seq LIMIT $4"
+        ))
+        .bind(site.as_str())
+        .bind(from.0)
+        .bind(to.0)
+        .bind(i64::from(FLOW_LIMIT))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(flow_row).collect()
+    }
+
+    async fn create_account(
+        &self,
+        name: &str,
+        role: &str,
+        token_hash: &[u8; 32],
+        at: UnixMs,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO central_accounts (name, role, token_hash, created) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(name)
+        .bind(role)
+        .bind(token_hash.as_slice())
+        .bind(at.0)
+        .execute(&self.pool)
+        .await
+        .map_err(crate::error::conflict_on("central_accounts.name"))?;
+        Ok(())
+    }
+
+    async fn account_by_token(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<CentralAccount>, StoreError> {
+        let row =
+            sqlx::query("SELECT name, role, created FROM central_accounts WHERE token_hash = $1")
+                .bind(token_hash.as_slice())
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| {
+            Ok(CentralAccount {
+                name: r.try_get("name")?,
+                role: r.try_get("role")?,
+                created: time_from(r.try_get("created")?),
+            })
+        })
+        .transpose()
+    }
+}
+
+fn flow_row(r: &sqlx::postgres::PgRow) -> Result<FlowEntry, StoreError> {
+    flow_entry(
+        r.try_get("id")?,
+        r.try_get("site")?,
+        r.try_get("seq")?,
+        r.try_get("time")?,
+        r.try_get("step")?,
+        r.try_get("code")?,
+        r.try_get("candidate")?,
+        r.try_get("session")?,
+        r.try_get("kind")?,
+        r.try_get("detail")?,
+    )
 }

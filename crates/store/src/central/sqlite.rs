@@ -13,7 +13,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::{CentralAlarm, CentralKey, CentralStore, HEAD_MOVED, check_dense, key_from, site_from};
+use super::{
+    CentralAccount, CentralAlarm, CentralKey, CentralStore, FLOW_LIMIT, FlowEntry, FlowRow,
+    HEAD_MOVED, check_dense, check_flow, flow_entry, key_from, site_from,
+};
 use crate::rows::{chunked, count_from, hash_from, seq_from, seq_param, time_from};
 use crate::{StoreError, StoredCheckpoint, StoredEvent};
 
@@ -172,9 +175,11 @@ impl CentralStore for SqliteCentral {
         expected: Seq,
         events: &[StoredEvent],
         checkpoints: &[StoredCheckpoint],
+        flow: &[FlowRow],
         at: UnixMs,
     ) -> Result<(), StoreError> {
         check_dense(expected, events)?;
+        check_flow(expected, events, flow)?;
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(last) = events.last() {
             let moved = sqlx::query(
@@ -222,6 +227,30 @@ impl CentralStore for SqliteCentral {
             .bind(cp.signature.as_slice())
             .execute(&mut *tx)
             .await?;
+        }
+        let flow = flow
+            .iter()
+            .map(|f| Ok((seq_param(f.seq)?, f)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        for chunk in chunked(&flow) {
+            QueryBuilder::<Sqlite>::new(
+                "INSERT INTO central_flow (site, seq, time, step, code, candidate, session, kind, detail) ",
+            )
+            .push_values(chunk, |mut row, (seq, f)| {
+                row.push_bind(site.as_str())
+                    .push_bind(*seq)
+                    .push_bind(f.time.0)
+                    .push_bind(f.step.as_str())
+                    .push_bind(f.code.as_deref())
+                    .push_bind(f.candidate.as_deref())
+                    .push_bind(f.session.as_deref())
+                    .push_bind(f.kind.as_str())
+                    .push_bind(f.detail.as_str());
+            })
+            .build()
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::error::conflict_on("central_flow.seq"))?;
         }
         tx.commit().await?;
         Ok(())
@@ -311,4 +340,96 @@ impl CentralStore for SqliteCentral {
             })
             .collect()
     }
+
+    async fn flow_after(&self, after: i64, limit: u32) -> Result<Vec<FlowEntry>, StoreError> {
+        let rows = sqlx::query(flow_select!("WHERE id > ? ORDER BY id LIMIT ?"))
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(flow_row).collect()
+    }
+
+    async fn candidate_flow(&self, candidate: &str) -> Result<Vec<FlowEntry>, StoreError> {
+        let rows = sqlx::query(flow_select!(
+            "WHERE candidate = ? ORDER BY time, site, seq LIMIT ?"
+        ))
+        .bind(candidate)
+        .bind(i64::from(FLOW_LIMIT))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(flow_row).collect()
+    }
+
+    async fn site_flow(
+        &self,
+        site: &SiteId,
+        from: UnixMs,
+        to: UnixMs,
+    ) -> Result<Vec<FlowEntry>, StoreError> {
+        let rows = sqlx::query(flow_select!(
+            "WHERE site = ? AND time >= ? AND time < ? ORDER BY seq LIMIT ?"
+        ))
+        .bind(site.as_str())
+        .bind(from.0)
+        .bind(to.0)
+        .bind(i64::from(FLOW_LIMIT))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(flow_row).collect()
+    }
+
+    async fn create_account(
+        &self,
+        name: &str,
+        role: &str,
+        token_hash: &[u8; 32],
+        at: UnixMs,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO central_accounts (name, role, token_hash, created) VALUES (?, ?, ?, ?)",
+        )
+        .bind(name)
+        .bind(role)
+        .bind(token_hash.as_slice())
+        .bind(at.0)
+        .execute(&self.writer)
+        .await
+        .map_err(crate::error::conflict_on("central_accounts.name"))?;
+        Ok(())
+    }
+
+    async fn account_by_token(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<CentralAccount>, StoreError> {
+        let row =
+            sqlx::query("SELECT name, role, created FROM central_accounts WHERE token_hash = ?")
+                .bind(token_hash.as_slice())
+                .fetch_optional(&self.reader)
+                .await?;
+        row.map(|r| {
+            Ok(CentralAccount {
+                name: r.try_get("name")?,
+                role: r.try_get("role")?,
+                created: time_from(r.try_get("created")?),
+            })
+        })
+        .transpose()
+    }
+}
+
+fn flow_row(r: &sqlx::sqlite::SqliteRow) -> Result<FlowEntry, StoreError> {
+    flow_entry(
+        r.try_get("id")?,
+        r.try_get("site")?,
+        r.try_get("seq")?,
+        r.try_get("time")?,
+        r.try_get("step")?,
+        r.try_get("code")?,
+        r.try_get("candidate")?,
+        r.try_get("session")?,
+        r.try_get("kind")?,
+        r.try_get("detail")?,
+    )
 }
