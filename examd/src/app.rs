@@ -50,6 +50,7 @@ pub async fn state_of(site: &Site, clock: Clock) -> anyhow::Result<AppState> {
         public_key: site.public_key,
         clock,
         areas,
+        identity: site.identity.clone(),
     })
 }
 

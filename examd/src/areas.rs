@@ -37,7 +37,8 @@ impl Areas {
 pub fn routes() -> (Router<AppState>, Router<AppState>) {
     let api = Router::new()
         .nest("/gate", gate::api_routes())
-        .nest("/theory", theory::api_routes());
+        .nest("/theory", theory::api_routes())
+        .nest("/identity", crate::identity::api_routes());
     let pages = gate::pages().merge(theory::pages());
     (api, pages)
 }

@@ -21,6 +21,8 @@ pub struct Site {
     pub log: LogWriter,
     /// The checkpoint-signing public key.
     pub public_key: PublicKey,
+    /// People, their sealed templates and the rosters (key file `template-key.bin` in the data folder).
+    pub identity: Arc<crate::identity::Registry>,
     /// Held for as long as the site is open by this process.
     _lock: File,
 }
@@ -97,14 +99,29 @@ pub async fn open(rt: Runtime, clock: Clock) -> anyhow::Result<Site> {
         every_events: rt.checkpoint_events,
         every_ms: rt.checkpoint_ms,
     };
-    let log = LogWriter::start(store.clone(), rt.site.clone(), Some(signer), policy, clock)
-        .await
-        .context("starting the log writer")?;
+    let log = LogWriter::start(
+        store.clone(),
+        rt.site.clone(),
+        Some(signer),
+        policy,
+        clock.clone(),
+    )
+    .await
+    .context("starting the log writer")?;
+    let identity = crate::identity::Registry::open(
+        store.clone(),
+        log.clone(),
+        clock,
+        &rt.data_dir.join(crate::identity::crypto::KEY_FILE),
+    )
+    .await
+    .context("opening the identity registry")?;
     Ok(Site {
         rt: Arc::new(rt),
         store,
         log,
         public_key,
+        identity,
         _lock: lock,
     })
 }

@@ -25,6 +25,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Every area's live state.
     pub areas: crate::areas::Areas,
+    /// People, enrolled templates and rosters (1:1, 1:N) for every area.
+    pub identity: Arc<crate::identity::Registry>,
     /// The log shipper to central, when one is configured.
     pub uplink: Option<Arc<uplink::site::ShipperHandle>>,
 }

@@ -8,9 +8,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use door_modbus::sim::{SimConfig, SimPty};
-use examd::gate::gallery::{Entry, Gallery};
 use examd::gate::service::ServiceConfig;
-use examd::gate::synth::{impression, iso_impression};
+use examd::gate::synth::iso_impression;
+use examd::identity::roster::{CandidateV1, ExaminerV1, RosterV1};
 use examd::state::{AppState, Clock};
 use examd::{accounts, app, site};
 use gate::DoorId;
@@ -32,27 +32,24 @@ pub struct GateRig {
 /// Candidate `c<n>` has synthetic finger `n`; examiner `ex` has finger 900.
 pub const EXAMINER_FINGER: u64 = 900;
 
-pub fn gallery(n: u64) -> Gallery {
-    let mut g = Gallery {
-        sitting: Some("test-am".into()),
-        ..Default::default()
-    };
-    for f in 1..=n {
-        let templates = vec![scoring::Prepared::new(&impression(f, 0))];
-        g.candidates.insert(
-            format!("c{f}").parse().unwrap(),
-            Entry {
+pub fn roster_v1(n: u64) -> RosterV1 {
+    RosterV1 {
+        sitting: "test-am".into(),
+        candidates: (1..=n)
+            .map(|f| CandidateV1 {
+                id: format!("c{f}"),
                 name: format!("考生{f}"),
                 seat: None,
-                templates,
-            },
-        );
+                subject: None,
+                templates: vec![hex::encode(iso_impression(f, 0))],
+            })
+            .collect(),
+        examiners: vec![ExaminerV1 {
+            name: "ex".into(),
+            display_name: None,
+            templates: vec![hex::encode(iso_impression(EXAMINER_FINGER, 0))],
+        }],
     }
-    g.examiners.insert(
-        "ex".parse().unwrap(),
-        vec![scoring::Prepared::new(&impression(EXAMINER_FINGER, 0))],
-    );
-    g
 }
 
 pub fn sim_config() -> SimConfig {
@@ -95,7 +92,11 @@ pub async fn rig(roster: u64, pulse_ms: u32) -> GateRig {
     .await
     .unwrap();
     let state = app::state_of(&site, clock).await.unwrap();
-    state.areas.gate.set_gallery(gallery(roster)).await;
+    state
+        .identity
+        .import_roster_v1(roster_v1(roster), "test")
+        .await
+        .unwrap();
     let mut cfg = ServiceConfig::new("sim");
     cfg.mantrap.interlock.release_pulse_ms = pulse_ms;
     let pty = state
@@ -244,7 +245,7 @@ impl GateRig {
         }
     }
 
-    /// Every gate event kind in the log so far, with payloads.
+    /// Every gate and identity event in the log so far, with payloads.
     pub async fn events(&self) -> Vec<(String, Value)> {
         let rows = self
             .state
@@ -254,7 +255,9 @@ impl GateRig {
             .unwrap();
         rows.iter()
             .map(|e| audit::decode(&e.bytes).unwrap())
-            .filter(|e| e.kind.name().starts_with("gate."))
+            .filter(|e| {
+                e.kind.name().starts_with("gate.") || e.kind.name().starts_with("identity.")
+            })
             .map(|e| {
                 (
                     e.kind.name().to_owned(),
@@ -583,8 +586,10 @@ async fn an_admin_imports_a_roster_with_iso_templates_and_the_gate_uses_it() {
         g.scan("A", Some("37090219900101123X"), 7, 1).await["decision"],
         "admit"
     );
-    g.event("gate.roster_imported", |p| p["sitting"] == "2026-11-29-pm")
-        .await;
+    g.event("identity.roster_imported", |p| {
+        p["sitting"] == "2026-11-29-pm" && p["enrolled"][0]["sha256"][0].as_str().is_some()
+    })
+    .await;
 }
 
 /// The gate page in headless Chromium: doors live, a stand-in alarm appears and is acknowledged.

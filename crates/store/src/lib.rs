@@ -30,6 +30,7 @@
 
 pub mod central;
 mod error;
+pub mod identity;
 mod migrations;
 mod postgres;
 mod rows;
@@ -40,6 +41,7 @@ pub mod writer;
 
 pub use central::{CentralAlarm, CentralKey, CentralStore, PgCentral, SqliteCentral, open_central};
 pub use error::StoreError;
+pub use identity::IdentityStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use types::{NewUser, SessionRow, StoredCheckpoint, StoredEvent, UserRow};
@@ -54,9 +56,10 @@ use model::{Seq, SubjectRef, UnixMs, UserName};
 
 /// Everything examd keeps. Implementations: `SqliteStore`, `PgStore`.
 ///
-/// Every write method returns only after the data is durable (committed, synced).
+/// Every write method returns only after the data is durable (committed, synced). The identity
+/// registry's tables are the supertrait [`IdentityStore`].
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+pub trait Store: IdentityStore + Send + Sync + std::fmt::Debug + 'static {
     /// The backend's name, `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

@@ -19,12 +19,20 @@ struct Step {
     postgres: &'static str,
 }
 
-const STEPS: &[Step] = &[Step {
-    version: 1,
-    description: "init",
-    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
-    postgres: include_str!("../migrations/postgres/0001_init.sql"),
-}];
+const STEPS: &[Step] = &[
+    Step {
+        version: 1,
+        description: "init",
+        sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+        postgres: include_str!("../migrations/postgres/0001_init.sql"),
+    },
+    Step {
+        version: 2,
+        description: "identity",
+        sqlite: include_str!("../migrations/sqlite/0002_identity.sql"),
+        postgres: include_str!("../migrations/postgres/0002_identity.sql"),
+    },
+];
 
 fn migrator(sql: impl Fn(&Step) -> &'static str) -> Migrator {
     Migrator::with_migrations(

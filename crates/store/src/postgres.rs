@@ -5,6 +5,8 @@
 //! insert see the same head, and writes a whole batch with one `INSERT … SELECT FROM UNNEST`
 //! per table.
 
+mod identity;
+
 use std::fmt;
 use std::str::FromStr;
 

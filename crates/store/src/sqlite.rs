@@ -10,6 +10,8 @@
 //! [`CHECKPOINT_EVERY`], and the writer's own automatic checkpoint only steps in past
 //! [`AUTOCHECKPOINT_PAGES`], as a safety net should the background task fall behind.
 
+mod identity;
+
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;

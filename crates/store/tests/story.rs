@@ -11,6 +11,8 @@ use store::{NewUser, SessionRow, Store, StoreError, StoredCheckpoint};
 
 #[path = "story/writer.rs"]
 mod writer_story;
+#[path = "story/identity.rs"]
+mod identity_story;
 
 fn site() -> SiteId {
     "story-site".parse().unwrap()
@@ -61,6 +63,7 @@ async fn story(store: Arc<dyn Store>) {
     let log = log_story(&*store).await;
     let key = checkpoint_story(&*store, &log).await;
     account_story(&*store).await;
+    identity_story::story(&*store).await;
     writer_story::story(store, key).await;
 }
 

@@ -282,32 +282,18 @@ pub async fn ack(
     Ok(Json(json!({ "acknowledged": id })))
 }
 
-/// `POST /api/v1/gate/roster` — an admin imports a sitting's roster with ISO templates (never returned).
+/// `POST /api/v1/gate/roster` — an admin imports a sitting's roster with ISO templates (never returned) into the
+/// identity registry; the gate admits against it from then on. Same body and answer as
+/// `POST /api/v1/identity/rosters`.
 pub async fn import_roster(
     State(st): State<AppState>,
     caller: Caller,
-    Json(r): Json<super::roster::RosterV1>,
-) -> Result<Json<Value>, ApiError> {
+    Json(r): Json<crate::identity::RosterV1>,
+) -> Result<Json<crate::identity::ImportSummary>, ApiError> {
     caller.require(&[Role::Admin])?;
-    let (g, templates) = tokio::task::spawn_blocking(move || super::roster::gallery_of(&r))
-        .await
-        .map_err(anyhow::Error::from)?
-        .map_err(ApiError::BadRequest)?;
-    let summary = json!({
-        "sitting": g.sitting,
-        "candidates": g.candidates.len(),
-        "examiners": g.examiners.len(),
-        "templates": templates,
-        "by": caller.name.as_str(),
-    });
-    st.areas.gate.set_gallery(g).await;
-    st.log
-        .append(super::events::draft(
-            model::EventKind::GateRosterImported,
-            vec![],
-            summary.clone(),
-        ))
-        .await
-        .map_err(anyhow::Error::from)?;
-    Ok(Json(summary))
+    Ok(Json(
+        st.identity
+            .import_roster_v1(r, caller.name.as_str())
+            .await?,
+    ))
 }

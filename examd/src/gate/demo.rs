@@ -9,9 +9,9 @@ use door_modbus::sim::SimConfig;
 use gate::DoorId;
 use model::Role;
 
-use super::gallery::{Entry, Gallery};
 use super::service::ServiceConfig;
-use super::synth::{impression, iso_impression};
+use super::synth::iso_impression;
+use crate::identity::roster::{CandidateV1, ExaminerV1, RosterV1};
 use crate::state::AppState;
 
 /// The demo terminal's account.
@@ -26,27 +26,25 @@ fn candidate(n: u64) -> String {
     format!("D2026{n:04}")
 }
 
-/// The demo roster: candidate `D2026nnnn` has synthetic finger `n`.
-pub fn demo_gallery() -> Gallery {
-    let mut g = Gallery {
-        sitting: Some("demo-sitting".into()),
-        ..Default::default()
-    };
-    for n in 1..=ROSTER {
-        let templates = vec![scoring::Prepared::new(&impression(n, 0))];
-        let entry = Entry {
-            name: format!("考生{n:02}"),
-            seat: None,
-            templates,
-        };
-        g.candidates
-            .insert(candidate(n).parse().expect("valid id"), entry);
+/// The demo roster: candidate `D2026nnnn` has synthetic finger `n`; the demo examiner has finger 900.
+pub fn demo_roster() -> RosterV1 {
+    RosterV1 {
+        sitting: "demo-sitting".into(),
+        candidates: (1..=ROSTER)
+            .map(|n| CandidateV1 {
+                id: candidate(n),
+                name: format!("考生{n:02}"),
+                seat: None,
+                subject: Some("subject1".into()),
+                templates: vec![hex::encode(iso_impression(n, 0))],
+            })
+            .collect(),
+        examiners: vec![ExaminerV1 {
+            name: EXAMINER.into(),
+            display_name: Some("考官".into()),
+            templates: vec![hex::encode(iso_impression(EXAMINER_FINGER, 0))],
+        }],
     }
-    g.examiners.insert(
-        EXAMINER.parse().expect("valid id"),
-        vec![scoring::Prepared::new(&impression(EXAMINER_FINGER, 0))],
-    );
-    g
 }
 
 struct Terminal {
@@ -88,7 +86,12 @@ impl Terminal {
 /// Runs the gate demo until the daemon stops.
 pub async fn run(state: AppState, base_url: String) -> anyhow::Result<()> {
     let area = state.areas.gate.clone();
-    area.set_gallery(demo_gallery()).await;
+    let imported = state
+        .identity
+        .import_roster_v1(demo_roster(), "demo")
+        .await
+        .context("importing the demo roster")?;
+    tracing::info!(sitting = %imported.sitting, candidates = imported.candidates, "gate demo: roster imported");
     let sim = SimConfig {
         close_after_ms: 1_500,
         ..SimConfig::default()

@@ -1,21 +1,19 @@
 //! The gate area of the daemon: its live state, API routes, console pages, commands and demo.
 //!
 //! Wired by `crate::areas`; everything gate-specific in examd lives under this folder.
-//! [`GateArea`] holds the day's gallery (decrypted, prepared templates) and, once a door module is attached,
+//! The roster and templates are the identity registry's ([`crate::identity::Registry`]): the gate admits against
+//! its current gallery and follows every import or enrolment. [`GateArea`] holds, once a door module is attached,
 //! the channel to the gate service task ([`service`]) that owns the interlock and the door driver.
 
 pub mod api;
-pub mod crypto;
 pub mod demo;
 pub mod events;
-pub mod gallery;
 pub mod page;
-pub mod roster;
 pub mod service;
 pub mod synth;
 pub mod views;
 
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use door_modbus::DoorDriver;
@@ -24,17 +22,16 @@ use store::LogWriter;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use crate::identity::{Gallery, Registry};
 use crate::site::Site;
 use crate::state::{AppState, Clock};
-use gallery::Gallery;
 use service::{Request, Service, ServiceConfig};
 
 /// Live state of the gate area (门禁).
 pub struct GateArea {
     log: LogWriter,
     clock: Clock,
-    key: crypto::TemplateKey,
-    gallery: RwLock<Arc<Gallery>>,
+    identity: Arc<Registry>,
     service: Mutex<Option<mpsc::Sender<Request>>>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
@@ -56,23 +53,16 @@ pub enum GateUnavailable {
 }
 
 impl GateArea {
-    /// Starts the area for an open site: loads (or creates) the template key. The gate service itself runs
-    /// once a door module is attached ([`GateArea::attach`], [`GateArea::attach_simulated`]).
+    /// Starts the area for an open site. The gate service itself runs once a door module is attached
+    /// ([`GateArea::attach`], [`GateArea::attach_simulated`]).
     pub async fn start(site: &Site, clock: Clock) -> anyhow::Result<Arc<GateArea>> {
-        let key = crypto::TemplateKey::load_or_create(&site.rt.data_dir)?;
         Ok(Arc::new(GateArea {
             log: site.log.clone(),
             clock,
-            key,
-            gallery: RwLock::new(Arc::new(Gallery::default())),
+            identity: site.identity.clone(),
             service: Mutex::new(None),
             tasks: Mutex::new(Vec::new()),
         }))
-    }
-
-    /// The key that seals templates at rest.
-    pub fn template_key(&self) -> &crypto::TemplateKey {
-        &self.key
     }
 
     /// Whether a door module is attached and the service runs.
@@ -83,21 +73,9 @@ impl GateArea {
             .is_some()
     }
 
-    /// The day's gallery.
+    /// The day's gallery: the identity registry's current one.
     pub fn gallery(&self) -> Arc<Gallery> {
-        self.gallery
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    /// Replaces the gallery and tells the service.
-    pub async fn set_gallery(&self, g: Gallery) {
-        let g = Arc::new(g);
-        *self.gallery.write().unwrap_or_else(|p| p.into_inner()) = g.clone();
-        if let Some(tx) = self.sender() {
-            let _ = tx.send(Request::Reload(g)).await;
-        }
+        self.identity.current()
     }
 
     fn sender(&self) -> Option<mpsc::Sender<Request>> {
@@ -131,6 +109,18 @@ impl GateArea {
         }
         tasks.push(tokio::spawn(events::run_logger(self.log.clone(), log_rx)));
         tasks.push(tokio::spawn(svc.run(rx)));
+        // Follow the registry: every import or enrolment reloads the service's gallery.
+        let mut galleries = self.identity.subscribe();
+        galleries.mark_unchanged();
+        let reload = tx.clone();
+        tasks.push(tokio::spawn(async move {
+            while galleries.changed().await.is_ok() {
+                let g = galleries.borrow_and_update().clone();
+                if reload.send(Request::Reload(g)).await.is_err() {
+                    break;
+                }
+            }
+        }));
         *self.service.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
         Ok(())
     }

@@ -21,8 +21,8 @@ use store::Draft;
 use tokio::sync::{mpsc, oneshot};
 
 use super::events::{self, LogItem};
-use super::gallery::{Gallery, threshold};
 pub use super::views::{AlarmView, ScanOutcome, ScanView, StatusView};
+use crate::identity::gallery::{Gallery, threshold};
 use crate::state::Clock;
 
 /// How the service is set up.

@@ -7,6 +7,9 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use async_trait::async_trait;
 use audit::{CheckpointPolicy, Hash, PublicKey, Sealed, SignedCheckpoint, Signer};
 use model::{EventKind, Seq, SiteId, SubjectKind, SubjectRef, UnixMs, UserName};
+use store::identity::{
+    IdentityStore, IdentityWrite, PersonKind, PersonRow, RosterRow, RosterSummary, TemplateRow,
+};
 use store::writer::{AppendError, Clock, Draft, LogWriter};
 use store::{NewUser, SessionRow, Store, StoreError, StoredCheckpoint, StoredEvent, UserRow};
 
@@ -388,5 +391,37 @@ impl Store for Flaky {
     }
     async fn kind_counts(&self) -> Result<Vec<(u16, u64)>, StoreError> {
         self.inner.kind_counts().await
+    }
+}
+
+#[async_trait]
+impl IdentityStore for Flaky {
+    async fn put_identity(&self, w: &IdentityWrite) -> Result<(), StoreError> {
+        self.inner.put_identity(w).await
+    }
+    async fn person(
+        &self,
+        kind: PersonKind,
+        id: &str,
+    ) -> Result<(PersonRow, Vec<TemplateRow>), StoreError> {
+        self.inner.person(kind, id).await
+    }
+    async fn roster(&self, sitting: &str) -> Result<RosterRow, StoreError> {
+        self.inner.roster(sitting).await
+    }
+    async fn rosters(&self) -> Result<Vec<RosterSummary>, StoreError> {
+        self.inner.rosters().await
+    }
+    async fn roster_templates(
+        &self,
+        sitting: &str,
+    ) -> Result<Vec<(String, TemplateRow)>, StoreError> {
+        self.inner.roster_templates(sitting).await
+    }
+    async fn templates_of_kind(
+        &self,
+        kind: PersonKind,
+    ) -> Result<Vec<(String, TemplateRow)>, StoreError> {
+        self.inner.templates_of_kind(kind).await
     }
 }

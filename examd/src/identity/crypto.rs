@@ -1,4 +1,4 @@
-//! Templates at rest: AES-256-GCM (ring) with a key kept in a file outside the database.
+//! Templates at rest: AES-256-GCM (ring) with a key kept in a file (mode 0600) outside the database.
 //!
 //! A sealed template is `nonce (12 bytes) ‖ ciphertext ‖ tag (16 bytes)`; the nonce is random per record and
 //! the additional authenticated data is the template's owner key (e.g. `candidate:<id>`), so a ciphertext
@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};
 
@@ -30,34 +29,73 @@ impl std::fmt::Debug for TemplateKey {
 #[error("template does not decrypt (wrong key, wrong owner or altered)")]
 pub struct OpenError;
 
+/// The template key file could not be read, created or used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The file holds something other than 32 bytes.
+    #[error("{path}: a template key has 32 bytes, got {len}")]
+    Length {
+        /// The key file.
+        path: String,
+        /// Its length.
+        len: usize,
+    },
+    /// Reading or writing the file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The key file.
+        path: String,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// Creating the file failed.
+    #[error("creating {path}: {detail}")]
+    Create {
+        /// The key file.
+        path: String,
+        /// What failed.
+        detail: String,
+    },
+    /// The system random source failed.
+    #[error("no system randomness for a new template key")]
+    Random,
+}
+
 impl TemplateKey {
     /// A key from 32 bytes.
-    pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<TemplateKey> {
-        if bytes.len() != 32 {
-            bail!("a template key has 32 bytes, got {}", bytes.len());
-        }
-        let key =
-            UnboundKey::new(&AES_256_GCM, bytes).map_err(|_| anyhow::anyhow!("bad AES-256 key"))?;
+    pub fn from_bytes(bytes: &[u8]) -> Result<TemplateKey, KeyError> {
+        let key = UnboundKey::new(&AES_256_GCM, bytes).map_err(|_| KeyError::Length {
+            path: "(bytes)".into(),
+            len: bytes.len(),
+        })?;
         Ok(TemplateKey {
             key: LessSafeKey::new(key),
             rng: SystemRandom::new(),
         })
     }
 
-    /// Loads `<data_dir>/template-key.bin`, creating it (32 random bytes, mode 0600) on first start.
-    pub fn load_or_create(data_dir: &Path) -> anyhow::Result<TemplateKey> {
-        let path = data_dir.join(KEY_FILE);
+    /// Loads the key file at `path`, creating it (32 random bytes, mode 0600) if it does not exist.
+    pub fn load_or_create(path: &Path) -> Result<TemplateKey, KeyError> {
+        let shown = path.display().to_string();
         if path.exists() {
-            let bytes =
-                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-            return TemplateKey::from_bytes(&bytes).with_context(|| format!("{}", path.display()));
+            let bytes = std::fs::read(path).map_err(|source| KeyError::Io {
+                path: shown.clone(),
+                source,
+            })?;
+            return TemplateKey::from_bytes(&bytes).map_err(|_| KeyError::Length {
+                path: shown,
+                len: bytes.len(),
+            });
         }
         let mut bytes = [0u8; 32];
         SystemRandom::new()
             .fill(&mut bytes)
-            .map_err(|_| anyhow::anyhow!("no system randomness"))?;
-        crate::site::write_private(&path, &bytes)?;
-        tracing::info!(path = %path.display(), "created template encryption key");
+            .map_err(|_| KeyError::Random)?;
+        crate::site::write_private(path, &bytes).map_err(|e| KeyError::Create {
+            path: shown.clone(),
+            detail: format!("{e:#}"),
+        })?;
+        tracing::info!(path = %shown, "created template encryption key");
         TemplateKey::from_bytes(&bytes)
     }
 
@@ -123,18 +161,19 @@ mod tests {
     #[test]
     fn the_key_file_is_created_private_and_reused() {
         let dir = tempfile::tempdir().unwrap();
-        let k1 = TemplateKey::load_or_create(dir.path()).unwrap();
+        let path = dir.path().join(KEY_FILE);
+        let k1 = TemplateKey::load_or_create(&path).unwrap();
         let sealed = k1.seal("x", b"abc");
-        let k2 = TemplateKey::load_or_create(dir.path()).unwrap();
+        let k2 = TemplateKey::load_or_create(&path).unwrap();
         assert_eq!(k2.open("x", &sealed).unwrap(), b"abc");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join(KEY_FILE))
-                .unwrap()
-                .permissions()
-                .mode();
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+        std::fs::write(dir.path().join("short"), [1u8; 5]).unwrap();
+        let e = TemplateKey::load_or_create(&dir.path().join("short")).unwrap_err();
+        assert!(e.to_string().contains("32 bytes, got 5"), "{e}");
     }
 }
