@@ -9,10 +9,10 @@ use audit::{Chain, Checkpoint, Event, Frontier, Hash, Sealed, Signer, decode, le
 use model::{EventKind, Role, Seq, SiteId, SubjectKind, SubjectRef, UnixMs, UserName};
 use store::{NewUser, SessionRow, Store, StoreError, StoredCheckpoint};
 
-#[path = "story/writer.rs"]
-mod writer_story;
 #[path = "story/identity.rs"]
 mod identity_story;
+#[path = "story/writer.rs"]
+mod writer_story;
 
 fn site() -> SiteId {
     "story-site".parse().unwrap()
