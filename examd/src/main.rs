@@ -63,6 +63,11 @@ enum Command {
         #[command(subcommand)]
         command: examd::theory::cli::BankCommand,
     },
+    /// Import, list and show the rosters of sittings (candidates and their enrolled templates).
+    Roster {
+        #[command(subcommand)]
+        command: examd::identity::cli::RosterCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -225,6 +230,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             return audit_ops::verify_command(&site, from, file, &keys, json).await;
         }
         Command::Bank { command } => return examd::theory::cli::run(command).await,
+        Command::Roster { command } => return examd::identity::cli::run(command, clock).await,
         Command::Audit {
             command: AuditCommand::Export { out, site },
         } => {

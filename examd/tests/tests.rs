@@ -7,5 +7,6 @@ mod audit_cli;
 mod browser;
 mod durability;
 mod gate;
+mod identity;
 mod theory;
 mod upload;

@@ -10,6 +10,7 @@
 //! [`Registry::identify`], bookings call [`Registry::import_roster`], desk sensors [`Registry::enroll`].
 
 pub mod api;
+pub mod cli;
 pub mod crypto;
 pub mod csv;
 pub mod error;
