@@ -194,13 +194,19 @@ pub(crate) fn similarity(a: &Cylinder, b: &Cylinder, theta_a: f32, theta_b: f32)
         (a.ones, b.ones, nx)
     } else {
         let (mut na, mut nb, mut nx) = (0u32, 0u32, 0u32);
-        for w in 0..WORDS {
-            let m = mask[w % SPATIAL_WORDS];
-            let ca = a.bits[w] & m;
-            let cb = b.bits[w] & m;
-            na += ca.count_ones();
-            nb += cb.count_ones();
-            nx += (ca ^ cb).count_ones();
+        // Layer by layer, so that the mask words line up with the bit words (vectorisable).
+        for (la, lb) in a
+            .bits
+            .chunks_exact(SPATIAL_WORDS)
+            .zip(b.bits.chunks_exact(SPATIAL_WORDS))
+        {
+            for s in 0..SPATIAL_WORDS {
+                let ca = la[s] & mask[s];
+                let cb = lb[s] & mask[s];
+                na += ca.count_ones();
+                nb += cb.count_ones();
+                nx += (ca ^ cb).count_ones();
+            }
         }
         (na, nb, nx)
     };
