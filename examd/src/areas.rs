@@ -15,6 +15,8 @@ pub struct Areas {
     pub gate: Arc<gate::GateArea>,
     /// The theory hall.
     pub theory: Arc<theory::TheoryArea>,
+    /// Subject 2/3 judging: the cars' live sessions.
+    pub driving: Arc<crate::driving::DrivingArea>,
 }
 
 impl Areas {
@@ -23,6 +25,7 @@ impl Areas {
         Ok(Areas {
             gate: gate::GateArea::start(site, clock.clone()).await?,
             theory: theory::TheoryArea::start(site, clock.clone()).await?,
+            driving: crate::driving::DrivingArea::start(site, clock.clone()).await?,
         })
     }
 
@@ -30,6 +33,7 @@ impl Areas {
     pub async fn shutdown(&self) {
         self.gate.shutdown().await;
         self.theory.shutdown().await;
+        self.driving.shutdown().await;
     }
 }
 
@@ -40,11 +44,19 @@ pub fn routes() -> (Router<AppState>, Router<AppState>) {
         .nest("/theory", theory::api_routes())
         .nest("/identity", crate::identity::api_routes());
     let pages = gate::pages().merge(theory::pages());
+    let api = api.nest("/driving", crate::driving::api_routes());
+    let pages = pages.merge(crate::driving::pages());
     (api, pages)
 }
 
 /// Runs every area's demo against the running daemon.
 pub async fn demo(state: AppState, base_url: String) {
+    let (st, url) = (state.clone(), base_url.clone());
+    tokio::spawn(async move {
+        if let Err(e) = crate::driving::demo(st, url).await {
+            tracing::error!(area = "driving", error = %format!("{e:#}"), "demo stopped");
+        }
+    });
     let (g, t) = tokio::join!(
         gate::demo(state.clone(), base_url.clone()),
         theory::demo(state, base_url)

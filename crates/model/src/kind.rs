@@ -119,6 +119,22 @@ kinds! {
     TheoryReverifyFailed = 306, "theory.reverify_failed";
     /// A theory paper ended, with its score and verdict.
     TheoryResult = 307, "theory.result";
+    /// A driving-exam input (course map, vehicle profile or rule catalogue), logged once by its SHA-256.
+    DrivingInput = 400, "driving.input";
+    /// A driving exam session started at a car: candidate, examiner, subject and the inputs' hashes.
+    DrivingSessionStarted = 401, "driving.session_started";
+    /// A chunk of a session's raw telemetry (v1 lines, in order), so the log alone replays the verdict.
+    DrivingTelemetry = 402, "driving.telemetry";
+    /// The judge saw the car enter an item (Subject 2 item or Subject 3 manoeuvre).
+    DrivingItemStarted = 403, "driving.item_started";
+    /// An item ended.
+    DrivingItemEnded = 404, "driving.item_ended";
+    /// A deduction, detected by the judge or entered by the examiner.
+    DrivingDeduction = 405, "driving.deduction";
+    /// A session ended: verdict, score and why it ended.
+    DrivingResult = 406, "driving.result";
+    /// Identity at the car: the candidate's finger (1:1, 1:N) and the examiner's finger.
+    DrivingIdentity = 407, "driving.identity";
     /// A fingerprint did not match at a theory seat or when opening a sitting (score, threshold, attempt).
     TheoryFingerRefused = 308, "theory.finger_refused";
     /// A candidate's application was registered for booking (class, permit day; ID number masked in payload).

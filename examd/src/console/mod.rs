@@ -21,7 +21,6 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(pages::login))
         .route("/events", get(pages::events))
         .route("/audit", get(pages::audit))
-        .route("/driving", get(pages::driving))
         .route("/upload", get(pages::upload))
         .route("/static/console.css", get(css))
         .route("/static/console.js", get(js))

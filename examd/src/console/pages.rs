@@ -257,40 +257,6 @@ pub async fn audit(
     .await
 }
 
-async fn area(
-    page: Page,
-    caller: Result<Caller, ApiError>,
-    active: &str,
-    heading: T,
-    filter: &'static str,
-) -> Response {
-    guarded(
-        page,
-        caller,
-        &[Role::Admin, Role::Examiner, Role::Auditor],
-        active,
-        heading,
-        |l| async move {
-            Ok(format!(
-                "<p class=\"card\">{}</p><h2>{}</h2>{}",
-                t(l, T::not_yet),
-                t(l, T::related_events),
-                events_table(l, "area-events", filter)
-            ))
-        },
-    )
-    .await
-}
-
-/// `GET /driving`.
-pub async fn driving(
-    jar: CookieJar,
-    Query(q): Query<LangQuery>,
-    c: Result<Caller, ApiError>,
-) -> Response {
-    area(Page::new(jar, &q), c, "/driving", T::driving, "driving.").await
-}
-
 /// `GET /upload` — how far central has acknowledged the log.
 pub async fn upload(
     State(st): State<AppState>,

@@ -1,0 +1,320 @@
+//! The car terminal's WebSocket: `GET /api/v1/driving/cars/{car}/stream`, bearer token of the car's
+//! device account (whose name is the car id).
+//!
+//! Protocol (text frames, JSON):
+//! * car → daemon, first: `{"type":"start","candidate":"…","examiner":"…","course":"course-s2",
+//!   "vehicle":"vehicle-c1","standard":"GA1026-2017","region":null}` (`standard` and `region` optional);
+//! * daemon → car: `{"type":"started","session":"D000001","subject":2,"pass_mark":80}` once logged;
+//! * car → daemon: telemetry v1 lines (DESIGN §3.2), one or more per frame separated by `\n`;
+//! * daemon → car: `{"type":"deduction",…}` for each deduction, once logged; `{"type":"error",
+//!   "line":n,"message":"…"}` for a refused line (neither judged nor logged);
+//! * car → daemon: `{"type":"end"}` when the drive is over; daemon → car:
+//!   `{"type":"result","session":…,"ended":…,"verdict":{…DESIGN §3.4…}}`, then the daemon closes.
+//!
+//! The daemon ends the session itself, with the result, as soon as the pass mark is out of reach.
+//! A car that disconnects ends its session as `disconnected`, judged on what it sent.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{Message, WebSocket};
+use judge::Standard;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use super::events::{DrivingEvent, InputRefV1, InputV1, StartedV1};
+use super::inputs::{Setup, Text};
+use super::session::{LineError, Session};
+use super::{Control, DrivingArea};
+
+/// The first message.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartV1 {
+    /// Always `start`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The candidate.
+    pub candidate: String,
+    /// The examiner in the car.
+    pub examiner: String,
+    /// Course map name.
+    pub course: String,
+    /// Vehicle profile name.
+    pub vehicle: String,
+    /// GA 1026 edition (default `GA1026-2017`).
+    #[serde(default)]
+    pub standard: Option<String>,
+    /// Region code whose overrides apply.
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+async fn send(ws: &mut WebSocket, v: Value) -> bool {
+    ws.send(Message::Text(v.to_string().into())).await.is_ok()
+}
+
+async fn refuse(ws: &mut WebSocket, message: String) {
+    let _ = send(ws, json!({"type": "error", "message": message})).await;
+    close(ws).await;
+}
+
+/// Closes politely: reads (and drops) what the car still sends until it closes too, so the last
+/// messages are not lost to a TCP reset.
+async fn close(ws: &mut WebSocket) {
+    let _ = ws.send(Message::Close(None)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(Ok(m)) = ws.recv().await {
+            if matches!(m, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+fn valid_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && !s.chars().any(char::is_control)
+}
+
+/// Reads and checks the start message; the setup or what was wrong.
+fn start_of(area: &DrivingArea, text: &str) -> Result<(StartV1, Arc<Setup>), String> {
+    let start: StartV1 = serde_json::from_str(text)
+        .map_err(|e| format!("the first message must be a start: {e}"))?;
+    if start.kind != "start" {
+        return Err(format!(
+            "the first message must have \"type\":\"start\", not {:?}",
+            start.kind
+        ));
+    }
+    if !valid_id(&start.candidate) || !valid_id(&start.examiner) {
+        return Err("candidate and examiner must be 1 to 64 characters".into());
+    }
+    let standard = match start.standard.as_deref() {
+        None => Standard::Ga1026_2017,
+        Some(s) => Standard::parse(s).ok_or_else(|| format!("unknown standard {s:?}"))?,
+    };
+    let setup = area
+        .library()
+        .setup(
+            &start.course,
+            &start.vehicle,
+            standard,
+            start.region.as_deref(),
+        )
+        .map_err(|e| format!("{e:#}"))?;
+    Ok((start, setup))
+}
+
+fn input(kind: &str, t: &Text) -> DrivingEvent {
+    DrivingEvent::Input(InputV1 {
+        kind: kind.into(),
+        name: t.name.clone(),
+        sha256: t.sha256.clone(),
+        text: t.text.clone(),
+    })
+}
+
+fn reference(t: &Text) -> InputRefV1 {
+    InputRefV1 {
+        name: t.name.clone(),
+        sha256: t.sha256.clone(),
+    }
+}
+
+/// Serves one car's connection until its session ends.
+pub async fn run(area: Arc<DrivingArea>, car: String, mut ws: WebSocket) {
+    let first = match tokio::time::timeout(Duration::from_secs(30), ws.recv()).await {
+        Ok(Some(Ok(Message::Text(t)))) => t,
+        Ok(Some(Ok(_))) => {
+            return refuse(&mut ws, "the first message must be a start".into()).await;
+        }
+        _ => return,
+    };
+    let (start, setup) = match start_of(&area, first.as_str()) {
+        Ok(x) => x,
+        Err(e) => return refuse(&mut ws, e).await,
+    };
+    let now = area.now().0;
+    let id = area.next_id();
+    let mut events = Vec::new();
+    for (kind, t) in [
+        ("course", &setup.course_text),
+        ("vehicle", &setup.vehicle_text),
+        ("catalogue", &setup.catalogue_text),
+    ] {
+        if !area.input_logged(&t.sha256) {
+            events.push(input(kind, t));
+        }
+    }
+    let subject = setup.course.subject();
+    let pass_mark = setup.catalogue.pass_mark(subject, setup.vehicle.class);
+    events.push(DrivingEvent::Started(StartedV1 {
+        session: id.clone(),
+        car: car.clone(),
+        candidate: start.candidate.clone(),
+        examiner: start.examiner.clone(),
+        subject: subject.number(),
+        class: setup.vehicle.class.as_str().into(),
+        course: reference(&setup.course_text),
+        vehicle: reference(&setup.vehicle_text),
+        catalogue: reference(&setup.catalogue_text),
+        standard: setup.standard.as_str().into(),
+        region: setup.region.clone(),
+        pass_mark,
+        at: now,
+    }));
+    let cand = start.candidate.clone();
+    if let Err(e) = area.append(events, Some(&cand), Some(&car)).await {
+        tracing::error!(error = %format!("{e:#}"), "driving: session start not logged");
+        return refuse(&mut ws, "the log did not accept the session".into()).await;
+    }
+    let (tx, mut rx) = mpsc::channel::<Control>(16);
+    area.register(&id, tx);
+    tracing::info!(session = %id, car = %car, candidate = %cand, "driving session started");
+    let ok = send(
+        &mut ws,
+        json!({"type": "started", "session": id, "subject": subject.number(), "pass_mark": pass_mark}),
+    )
+    .await;
+    let mut sess = Session::new(id.clone(), cand.clone(), &setup);
+    let ended = if ok {
+        drive(&area, &car, &mut sess, &mut ws, &mut rx).await
+    } else {
+        "disconnected"
+    };
+    area.deregister(&id);
+    // Manual deductions that raced the end are refused.
+    rx.close();
+    while let Ok(Control::Manual { reply, .. }) = rx.try_recv() {
+        let _ = reply.send(Err("the session has ended".into()));
+    }
+    let (events, verdict) = sess.finish(ended, area.now().0);
+    for e in &events {
+        if let DrivingEvent::Deduction(d) = e {
+            let _ = send(&mut ws, deduction_msg(d)).await;
+        }
+    }
+    if let Err(e) = area.append(events, Some(&cand), Some(&car)).await {
+        tracing::error!(session = %id, error = %format!("{e:#}"), "driving: result not logged");
+        return refuse(&mut ws, "the log did not accept the result".into()).await;
+    }
+    tracing::info!(session = %id, score = verdict.score, passed = verdict.passed, ended, "driving session ended");
+    let _ = send(
+        &mut ws,
+        json!({"type": "result", "session": id, "ended": ended, "verdict": verdict.to_dto()}),
+    )
+    .await;
+    close(&mut ws).await;
+}
+
+fn deduction_msg(d: &super::events::DeductionV1) -> Value {
+    let mut v = serde_json::to_value(d).unwrap_or_default();
+    v["type"] = json!("deduction");
+    v
+}
+
+/// The session's main loop; returns why it ended.
+async fn drive(
+    area: &DrivingArea,
+    car: &str,
+    sess: &mut Session<'_>,
+    ws: &mut WebSocket,
+    rx: &mut mpsc::Receiver<Control>,
+) -> &'static str {
+    let cand = sess.candidate.clone();
+    loop {
+        tokio::select! {
+            msg = ws.recv() => {
+                let text = match msg {
+                    Some(Ok(Message::Text(t))) => t,
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return "disconnected",
+                    Some(Ok(_)) => continue,
+                };
+                for line in text.as_str().split('\n') {
+                    if line.trim().is_empty() {
+                        continue;
+                    }
+                    if line.contains("\"type\"") && !line.contains("\"t_ms\"") {
+                        match serde_json::from_str::<Value>(line).ok().and_then(|v| v["type"].as_str().map(str::to_owned)).as_deref() {
+                            Some("end") => return "finished",
+                            other => {
+                                let _ = send(ws, json!({"type": "error", "message": format!("unknown control message {other:?}")})).await;
+                                continue;
+                            }
+                        }
+                    }
+                    match sess.line(line, area.now().0) {
+                        Ok(events) => {
+                            if !log_and_tell(area, car, &cand, events, ws).await {
+                                return "aborted";
+                            }
+                        }
+                        Err(LineError::Over) => return "pass_out_of_reach",
+                        Err(e) => {
+                            let _ = send(ws, json!({"type": "error", "message": e.to_string()})).await;
+                        }
+                    }
+                    if sess.is_over() {
+                        return "pass_out_of_reach";
+                    }
+                }
+            }
+            ctl = rx.recv() => {
+                let Some(Control::Manual { code, examiner, reply }) = ctl else { continue };
+                match sess.manual(&code, &examiner, area.now().0) {
+                    Ok(events) => {
+                        let d = events.iter().find_map(|e| match e {
+                            DrivingEvent::Deduction(d) if d.by.is_some() => Some(d.clone()),
+                            _ => None,
+                        });
+                        let logged = log_and_tell(area, car, &cand, events, ws).await;
+                        let _ = reply.send(match (logged, d) {
+                            (true, Some(d)) => Ok(d),
+                            (true, None) => Err("the rule does not apply again (not repeatable)".into()),
+                            (false, _) => Err("the log did not accept it".into()),
+                        });
+                        if !logged {
+                            return "aborted";
+                        }
+                        if sess.is_over() {
+                            return "pass_out_of_reach";
+                        }
+                    }
+                    Err(e) => {
+                        let _ = reply.send(Err(e.to_string()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Appends the events; tells the car about deductions once they are durable.
+async fn log_and_tell(
+    area: &DrivingArea,
+    car: &str,
+    candidate: &str,
+    events: Vec<DrivingEvent>,
+    ws: &mut WebSocket,
+) -> bool {
+    if events.is_empty() {
+        return true;
+    }
+    let msgs: Vec<Value> = events
+        .iter()
+        .filter_map(|e| match e {
+            DrivingEvent::Deduction(d) => Some(deduction_msg(d)),
+            _ => None,
+        })
+        .collect();
+    if let Err(e) = area.append(events, Some(candidate), Some(car)).await {
+        tracing::error!(error = %format!("{e:#}"), "driving: events not logged; session aborted");
+        return false;
+    }
+    for m in msgs {
+        let _ = send(ws, m).await;
+    }
+    true
+}

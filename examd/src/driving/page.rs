@@ -1,0 +1,207 @@
+//! The console's driving page (`/driving`): live sessions with their deductions (refreshed from the
+//! `driving.` event stream), the examiner's manual deduction, and finished sessions with their
+//! replay pictures.
+
+use axum::Router;
+use axum::extract::Query;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+use model::Role;
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::console::{Lang, T, esc, lang_of, t};
+use crate::error::ApiError;
+
+pub(super) fn routes() -> Router<crate::state::AppState> {
+    Router::new()
+        .route("/driving", get(driving_page))
+        .route("/driving/static/driving.js", get(driving_js))
+}
+
+/// `?lang=`.
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+macro_rules! texts {
+    ($($key:ident => $zh:literal, $en:literal;)*) => {
+        #[derive(Debug, Clone, Copy)]
+        // Some texts are only used by the script, through `table()`.
+        #[allow(non_camel_case_types, dead_code)]
+        enum D { $($key,)* }
+
+        fn d(lang: Lang, key: D) -> &'static str {
+            match (key, lang) {
+                $((D::$key, Lang::Zh) => $zh, (D::$key, Lang::En) => $en,)*
+            }
+        }
+
+        /// Every text as `key: [zh, en]` JSON for the script.
+        fn table() -> String {
+            let mut s = String::from("{");
+            $(s.push_str(&format!("\"{}\":[\"{}\",\"{}\"],", stringify!($key), $zh, $en));)*
+            s.pop();
+            s.push('}');
+            s
+        }
+    };
+}
+
+texts! {
+    live => "进行中的考试", "Exams in progress";
+    finished => "已结束的考试", "Finished exams";
+    none => "无", "None";
+    session => "考试编号", "Session";
+    car => "考车", "Car";
+    candidate => "考生", "Candidate";
+    examiner => "考试员", "Examiner";
+    subject => "科目", "Subject";
+    score => "得分", "Score";
+    item => "当前项目", "Item";
+    deductions => "扣分", "Deductions";
+    result => "结果", "Result";
+    passed => "合格", "passed";
+    failed => "不合格", "failed";
+    interrupted => "中断", "interrupted";
+    replay => "回放图", "Replay";
+    manual => "人工评判", "Manual deduction";
+    rule => "扣分项", "Rule";
+    enter => "扣分", "Deduct";
+    driving_events => "驾驶考试事件", "Driving exam events";
+}
+
+fn chrome(l: Lang, caller: &Caller, body: &str) -> String {
+    let nav: String = [
+        ("/", T::overview),
+        ("/events", T::events),
+        ("/gate", T::gate),
+        ("/theory", T::theory),
+        ("/driving", T::driving),
+        ("/upload", T::upload),
+        ("/audit", T::audit),
+    ]
+    .iter()
+    .map(|(href, key)| {
+        let cls = if *href == "/driving" {
+            " class=\"active\""
+        } else {
+            ""
+        };
+        format!("<a href=\"{href}\"{cls}>{}</a>", t(l, *key))
+    })
+    .collect();
+    let other = if l == Lang::Zh { "en" } else { "zh" };
+    format!(
+        "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{heading} · {title}</title><link rel=\"stylesheet\" href=\"/static/console.css\">\
+         <script src=\"/static/console.js\" defer></script><script src=\"/driving/static/driving.js\" defer></script></head>\
+         <body data-lang=\"{code}\"><header><strong>{title}</strong><nav>{nav}</nav>\
+         <span class=\"right\"><span class=\"who\" id=\"who\" data-role=\"{role}\">{name} · {role}</span>\
+         <button id=\"logout\" type=\"button\">{out}</button><a href=\"?lang={other}\" id=\"lang\">{language}</a></span></header>\
+         <main><h1>{heading}</h1>{body}</main></body></html>",
+        code = l.code(),
+        title = t(l, T::title),
+        heading = t(l, T::driving),
+        language = t(l, T::language),
+        role = caller.role,
+        name = esc(caller.name.as_str()),
+        out = t(l, T::logout),
+    )
+}
+
+/// `GET /driving`.
+async fn driving_page(
+    jar: CookieJar,
+    Query(q): Query<LangQuery>,
+    caller: Result<Caller, ApiError>,
+) -> Response {
+    let l = lang_of(&jar, q.lang.as_deref());
+    let jar = match q.lang.as_deref() {
+        Some(v @ ("en" | "zh")) => jar.add(
+            axum_extra::extract::cookie::Cookie::build(("lang", v.to_owned()))
+                .path("/")
+                .build(),
+        ),
+        _ => jar,
+    };
+    let caller = match caller {
+        Ok(c) => c,
+        Err(ApiError::Unauthorized) => return Redirect::to("/login").into_response(),
+        Err(e) => return e.into_response(),
+    };
+    if !super::api::WATCHERS.contains(&caller.role) {
+        let msg = format!(
+            "<p class=\"alert\" id=\"forbidden\">{}</p>",
+            t(l, T::forbidden)
+        );
+        return (
+            axum::http::StatusCode::FORBIDDEN,
+            jar,
+            Html(chrome(l, &caller, &msg)),
+        )
+            .into_response();
+    }
+    let can_deduct = matches!(caller.role, Role::Admin | Role::Examiner);
+    let manual = if can_deduct {
+        format!(
+            "<form id=\"manual-form\" class=\"card\"><h2>{manual}</h2>\
+             <label>{session}<select id=\"manual-session\"></select></label>\
+             <label>{rule}<select id=\"manual-code\"></select></label>\
+             <button type=\"submit\" id=\"manual-submit\">{enter}</button>\
+             <p class=\"alert\" id=\"manual-error\" hidden></p></form>",
+            manual = d(l, D::manual),
+            session = d(l, D::session),
+            rule = d(l, D::rule),
+            enter = d(l, D::enter),
+        )
+    } else {
+        String::new()
+    };
+    let body = format!(
+        "<div id=\"driving\" data-lang=\"{lang}\" data-texts='{texts}'>\
+         <h2>{live}</h2><div id=\"live-sessions\"></div>{manual}\
+         <h2>{finished}</h2><table id=\"finished-sessions\"><thead><tr><th>{session}</th><th>{car}</th>\
+         <th>{candidate}</th><th>{subject}</th><th>{score}</th><th>{result}</th><th>{deductions}</th><th>{replay}</th></tr></thead>\
+         <tbody></tbody></table></div>\
+         <h2>{events}</h2><div class=\"toolbar\"><span class=\"badge\" id=\"area-events-state\" data-live=\"{l_live}\" data-paused=\"{l_paused}\">{l_live}</span>\
+         <button type=\"button\" data-toggle=\"area-events\" data-pause=\"{l_pause}\" data-resume=\"{l_resume}\">{l_pause}</button></div>\
+         <table class=\"events\" id=\"area-events\" data-stream=\"/api/v1/events/stream\" data-filter=\"driving.\">\
+         <thead><tr><th>{seq}</th><th>{time}</th><th>{kind}</th><th>{subjects}</th><th>{payload}</th></tr></thead><tbody></tbody></table>",
+        lang = if l == Lang::En { "en" } else { "zh" },
+        texts = esc(&table()),
+        live = d(l, D::live),
+        finished = d(l, D::finished),
+        session = d(l, D::session),
+        car = d(l, D::car),
+        candidate = d(l, D::candidate),
+        subject = d(l, D::subject),
+        score = d(l, D::score),
+        result = d(l, D::result),
+        deductions = d(l, D::deductions),
+        replay = d(l, D::replay),
+        events = d(l, D::driving_events),
+        l_live = t(l, T::live),
+        l_paused = t(l, T::paused),
+        l_pause = t(l, T::pause),
+        l_resume = t(l, T::resume),
+        seq = t(l, T::seq),
+        time = t(l, T::time),
+        kind = t(l, T::kind),
+        subjects = t(l, T::subjects),
+        payload = t(l, T::payload),
+    );
+    (jar, Html(chrome(l, &caller, &body))).into_response()
+}
+
+/// `GET /driving/static/driving.js`.
+async fn driving_js() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("driving.js"),
+    )
+}
