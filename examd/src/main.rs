@@ -67,6 +67,11 @@ enum Command {
     Judge(examd::driving::cli::JudgeArgs),
     /// Re-judge a logged driving session from the log (exit 1 if it differs); `--svg` draws it.
     Replay(examd::driving::cli::ReplayArgs),
+    /// Import, list and show the rosters of sittings (candidates and their enrolled templates).
+    Roster {
+        #[command(subcommand)]
+        command: examd::identity::cli::RosterCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -231,6 +236,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Bank { command } => return examd::theory::cli::run(command).await,
         Command::Judge(args) => return examd::driving::cli::judge_command(&args),
         Command::Replay(args) => return examd::driving::cli::replay_command(&args).await,
+        Command::Roster { command } => return examd::identity::cli::run(command, clock).await,
         Command::Audit {
             command: AuditCommand::Export { out, site },
         } => {

@@ -8,5 +8,6 @@ mod browser;
 mod driving;
 mod durability;
 mod gate;
+mod identity;
 mod theory;
 mod upload;
