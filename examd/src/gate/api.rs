@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/override", post(examiner_override))
         .route("/clear", post(clear))
         .route("/alarms/{id}/ack", post(ack))
+        .route("/fire/reset", post(fire_reset))
         .route("/roster", post(import_roster))
 }
 
@@ -296,4 +297,34 @@ pub async fn import_roster(
             .import_roster_v1(r, caller.name.as_str())
             .await?,
     ))
+}
+
+/// `POST /api/v1/gate/fire/reset` — an examiner ends the fire override once the fire input has cleared; every door
+/// relocks. Refused (409) while the input is still active or when there is no override.
+pub async fn fire_reset(
+    State(st): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(&[Role::Admin, Role::Examiner])?;
+    let (tx, rx) = oneshot::channel();
+    st.areas
+        .gate
+        .request(Request::FireReset {
+            by: caller.name.as_str().to_owned(),
+            reply: tx,
+        })
+        .await
+        .map_err(unavailable)?;
+    match rx
+        .await
+        .map_err(|_| unavailable(super::GateUnavailable::NotRunning))?
+    {
+        Ok(()) => Ok(Json(json!({ "reset": true }))),
+        Err("fire_input_active") => Err(ApiError::Conflict(
+            "消防输入仍有效，不能复位 / the fire input is still active".into(),
+        )),
+        Err(_) => Err(ApiError::Conflict(
+            "没有消防联动可复位 / there is no fire override to reset".into(),
+        )),
+    }
 }

@@ -16,12 +16,25 @@
     refresh();
   }
 
+  async function fireReset() {
+    const msg = document.getElementById("fire-reset-msg");
+    const r = await fetch("/api/v1/gate/fire/reset", { method: "POST", credentials: "same-origin" });
+    if (r.ok) { msg.textContent = ""; } else {
+      let m = String(r.status);
+      try { const e = await r.json(); m = e.message_en || e.message; } catch (_) { /* keep the status */ }
+      msg.textContent = tr("fire_reset_refused") + m;
+    }
+    refresh();
+  }
+  document.getElementById("fire-reset").addEventListener("click", fireReset);
+
   function render(s) {
     document.getElementById("gate-not-running").hidden = true;
     document.getElementById("gate-info").textContent = tr("module") + ": " + s.module + " · " + tr("roster") + ": " + (s.sitting || "—") + " (" + s.roster_size + ")";
     const banner = document.getElementById("gate-banner");
     banner.hidden = s.comms_up && !s.fire_override;
     banner.textContent = s.fire_override ? tr("fire") : (!s.comms_up ? tr("comms_lost") : "");
+    document.getElementById("gate-fire").hidden = !(s.fire_override && root.dataset.ack === "true");
     fill("gate-doors", s.doors.map((d) => {
       const p = el("p", "door door-" + d.state, (d.door === "A" ? tr("door_a") : tr("door_b")) + ": " + tr(d.state));
       p.id = "door-" + d.door; p.dataset.state = d.state; return p;

@@ -138,6 +138,17 @@ impl GateArea {
             format!("modbus-rtu:{}/{}", pty.path().display(), map.unit.get())
                 .parse()
                 .map_err(|e| anyhow::anyhow!("simulated module endpoint: {e}"))?;
+        self.attach_endpoint(&endpoint, map, cfg).await?;
+        Ok(pty)
+    }
+
+    /// Runs the gate service over the door module at `endpoint`, wired as `map` (20 ms polls).
+    pub async fn attach_endpoint(
+        &self,
+        endpoint: &door_modbus::Endpoint,
+        map: door_modbus::IoMap,
+        cfg: ServiceConfig,
+    ) -> anyhow::Result<()> {
         let ctx = endpoint.connect().await?;
         let driver_cfg = door_modbus::DriverConfig {
             poll_ms: 20,
@@ -151,8 +162,7 @@ impl GateArea {
             poll: std::time::Duration::from_millis(20),
             ..cfg
         };
-        self.attach(driver, cfg)?;
-        Ok(pty)
+        self.attach(driver, cfg)
     }
 
     /// Stops the area's background work (the service relocks both doors as it ends).

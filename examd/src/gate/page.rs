@@ -86,6 +86,8 @@ texts! {
     nobody_inside => "缓冲间无人", "nobody inside";
     override_rejected => "考试员指纹不符", "examiner finger rejected";
     seats => "已分配座位", "Seats given";
+    fire_reset => "复位消防联动（所有门重新上锁）", "Reset the fire override (relocks every door)";
+    fire_reset_refused => "不能复位：", "Reset refused: ";
 }
 
 fn chrome(l: Lang, caller: &Caller, body: &str) -> String {
@@ -167,6 +169,8 @@ pub async fn gate_page(
         "<div id=\"gate\" data-running=\"{running}\" data-ack=\"{can_ack}\" data-texts='{texts}'>\
          <p class=\"alert\" id=\"gate-not-running\"{hide}>{not_running}</p>\
          <p class=\"alert\" id=\"gate-banner\" hidden></p>\
+         <p id=\"gate-fire\" hidden><button id=\"fire-reset\" type=\"button\">{fire_reset}</button> \
+         <span class=\"alert\" id=\"fire-reset-msg\"></span></p>\
          <p id=\"gate-info\"></p>\
          <h2>{doors}</h2><div class=\"card\" id=\"gate-doors\"></div>\
          <h2>{vestibule}</h2><div class=\"card\" id=\"gate-vestibule\"></div>\
@@ -186,6 +190,7 @@ pub async fn gate_page(
         alarms = g(l, G::alarms),
         scans = g(l, G::scans),
         seats = g(l, G::seats),
+        fire_reset = g(l, G::fire_reset),
         events = g(l, G::gate_events),
         seq = t(l, T::seq),
         time = t(l, T::time),

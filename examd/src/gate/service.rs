@@ -105,6 +105,13 @@ pub enum Request {
         /// Whether there was such an alarm.
         reply: oneshot::Sender<bool>,
     },
+    /// An examiner resets the fire override (rule 5: only once the fire input has cleared).
+    FireReset {
+        /// Who (their console account).
+        by: String,
+        /// `Ok` once the reset is durable, or why it was refused (`no_override`, `fire_input_active`).
+        reply: oneshot::Sender<Result<(), &'static str>>,
+    },
     /// The roster or the examiners' templates changed.
     Reload(Arc<Gallery>),
     /// The current state.
@@ -436,6 +443,28 @@ impl Service {
             }
             Request::Status(reply) => {
                 let _ = reply.send(self.status());
+            }
+            Request::FireReset { by, reply } => {
+                let out = self.handle(Input::ExaminerReset);
+                let refused = out.iter().find_map(|o| match o {
+                    Output::Notice(Notice::ResetRefused { reason }) => Some(match reason {
+                        gate::ResetRefusal::NoOverride => "no_override",
+                        gate::ResetRefusal::FireInputActive => "fire_input_active",
+                    }),
+                    _ => None,
+                });
+                let mut drafts = vec![events::draft(
+                    EventKind::GateDecision,
+                    vec![events::user(&by)],
+                    json!({ "decision": if refused.is_none() { "fire_reset" } else { "fire_reset_refused" }, "reason": refused, "by": by }),
+                )];
+                self.apply(out, &mut drafts, None).await;
+                let (tx, rx) = oneshot::channel();
+                self.send(drafts, Some(tx));
+                tokio::spawn(async move {
+                    let _ = rx.await;
+                    let _ = reply.send(refused.map_or(Ok(()), Err));
+                });
             }
         }
     }
