@@ -1,5 +1,6 @@
-//! The theory area: bank import and validation, sittings over the API (pass, early fail, time up,
-//! re-verification), replay after a restart, and the pages in headless Chromium.
+//! The theory area: bank import and validation, sittings over the API (fingerprint logins and
+//! refusals, pass, early fail, time up, finger re-verification), replay after a restart, a SIGKILL
+//! drill, and the pages in headless Chromium.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -214,9 +215,10 @@ pub async fn req(
     )
 }
 
-async fn seat_device(t: &TestSite, name: &str) {
+/// Creates a seat's device account; returns its bearer token (the seat reader's credential).
+async fn seat_device(t: &TestSite, name: &str) -> String {
     let by = "test".parse().unwrap();
-    examd::accounts::create(
+    let u = examd::accounts::create(
         &t.site.store,
         &t.site.log,
         name.parse().unwrap(),
@@ -228,9 +230,92 @@ async fn seat_device(t: &TestSite, name: &str) {
     )
     .await
     .unwrap();
+    u.token.unwrap()
 }
 
-/// A site with the fixture bank and an open sitting; returns (site, examiner cookie, sitting).
+/// The examiner `ex`'s synthetic finger.
+pub const EX_FINGER: u64 = 7;
+
+/// A candidate's synthetic finger, from their id.
+pub fn finger_of(id: &str) -> u64 {
+    let h = audit::sha256(&[id.as_bytes()]).0;
+    1_000 + u64::from(u16::from_le_bytes([h[0], h[1]]))
+}
+
+/// Hex of impression `n` of synthetic finger `finger` (an ISO/IEC 19794-2 record).
+pub fn finger_hex(finger: u64, n: u64) -> String {
+    hex::encode(examd::gate::synth::iso_impression(finger, n))
+}
+
+/// Enrols two impressions of `finger` for `person` (`candidate:<id>`, `examiner:<name>`).
+async fn enroll(t: &TestSite, person: &str, finger: u64) {
+    let ad = t.login("ad").await;
+    let (s, v) = req(
+        t,
+        "POST",
+        "/api/v1/identity/enroll",
+        &[("cookie", &ad)],
+        Some(
+            json!({"person": person, "templates": [finger_hex(finger, 0), finger_hex(finger, 1)]}),
+        ),
+    )
+    .await;
+    assert!(s.is_success(), "enrol {person}: {s} {v}");
+}
+
+/// Impression `n` of `finger` at `seat`'s reader, posted with the reader's device token.
+async fn press(t: &TestSite, reader: &str, seat: &str, finger: u64, n: u64) -> (StatusCode, Value) {
+    let r = Request::builder()
+        .method("POST")
+        .uri(format!("/api/v1/theory/seat/finger?seat={seat}"))
+        .header(header::AUTHORIZATION, format!("Bearer {reader}"))
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(Body::from(examd::gate::synth::iso_impression(finger, n)))
+        .unwrap();
+    let (status, bytes) = t.call(r).await;
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// The seat page begins waiting for a finger; returns the terminal's token.
+async fn begin(t: &TestSite, seat: &str) -> String {
+    let (s, v) = req(
+        t,
+        "POST",
+        "/api/v1/theory/seat/begin",
+        &[],
+        Some(json!({"seat": seat})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["state"]["status"], "awaiting_finger");
+    v["token"].as_str().unwrap().to_owned()
+}
+
+async fn open(
+    t: &TestSite,
+    ex: &str,
+    exam: &str,
+    reverify_s: u32,
+    finger: u64,
+) -> (StatusCode, Value) {
+    req(
+        t,
+        "POST",
+        "/api/v1/theory/sittings",
+        &[("cookie", ex)],
+        Some(
+            json!({"exam": exam, "bank": "synthetic", "reverify_s": reverify_s,
+                    "finger": finger_hex(finger, 4)}),
+        ),
+    )
+    .await
+}
+
+/// A site with the fixture bank and a sitting the examiner opened with their finger; returns
+/// (site, examiner cookie, sitting).
 async fn hall(exam: &str, reverify_s: u32) -> (TestSite, String, String) {
     let t = test_site().await;
     banks::import(
@@ -241,22 +326,18 @@ async fn hall(exam: &str, reverify_s: u32) -> (TestSite, String, String) {
     )
     .await
     .unwrap();
+    enroll(&t, "examiner:ex", EX_FINGER).await;
     let ex = t.login("ex").await;
-    let (s, v) = req(
-        &t,
-        "POST",
-        "/api/v1/theory/sittings",
-        &[("cookie", &ex)],
-        Some(json!({"exam": exam, "bank": "synthetic", "reverify_s": reverify_s})),
-    )
-    .await;
+    let (s, v) = open(&t, &ex, exam, reverify_s, EX_FINGER).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let sitting = v["sitting"].as_str().unwrap().to_owned();
     (t, ex, sitting)
 }
 
-async fn seat_in(t: &TestSite, ex: &str, sitting: &str, seat: &str, candidate: &str) -> String {
-    seat_device(t, seat).await;
+/// Enrols `candidate`, makes `seat` a device and assigns it; returns the seat reader's token.
+async fn assigned(t: &TestSite, ex: &str, sitting: &str, seat: &str, candidate: &str) -> String {
+    enroll(t, &format!("candidate:{candidate}"), finger_of(candidate)).await;
+    let reader = seat_device(t, seat).await;
     let (s, v) = req(
         t,
         "POST",
@@ -266,17 +347,16 @@ async fn seat_in(t: &TestSite, ex: &str, sitting: &str, seat: &str, candidate: &
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let code = v["code"].as_str().unwrap().to_owned();
-    let (s, v) = req(
-        t,
-        "POST",
-        "/api/v1/theory/seat/login",
-        &[],
-        Some(json!({"seat": seat, "candidate": candidate, "code": code})),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    v["token"].as_str().unwrap().to_owned()
+    reader
+}
+
+/// Assigns `candidate` to `seat` and logs them in by finger; returns the seat session token.
+async fn seat_in(t: &TestSite, ex: &str, sitting: &str, seat: &str, candidate: &str) -> String {
+    let reader = assigned(t, ex, sitting, seat, candidate).await;
+    let token = begin(t, seat).await;
+    let (s, v) = press(t, &reader, seat, finger_of(candidate), 2).await;
+    assert_eq!((s, &v["matched"]), (StatusCode::OK, &json!(true)), "{v}");
+    token
 }
 
 /// Answers the current question right (or wrong) through the API.
@@ -358,19 +438,10 @@ async fn a_safety_paper_passes_and_a_subject1_paper_fails_early() {
     .await;
     assert_eq!(s, StatusCode::CONFLICT);
 
-    let (_, ex2, s1) = (0, ex.clone(), {
-        let (s, v) = req(
-            &t,
-            "POST",
-            "/api/v1/theory/sittings",
-            &[("cookie", &ex)],
-            Some(json!({"exam": "subject1", "bank": "synthetic"})),
-        )
-        .await;
-        assert_eq!(s, StatusCode::CREATED);
-        v["sitting"].as_str().unwrap().to_owned()
-    });
-    let token2 = seat_in(&t, &ex2, &s1, "seat-2", "candidate-2").await;
+    let (s, v) = open(&t, &ex, "subject1", 0, EX_FINGER).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let s1 = v["sitting"].as_str().unwrap().to_owned();
+    let token2 = seat_in(&t, &ex, &s1, "seat-2", "candidate-2").await;
     let mut st = seat_state(&t, &token2).await;
     for n in 1..=11 {
         let (s, v) = answer(&t, &token2, &st, false).await;
@@ -412,106 +483,183 @@ async fn a_safety_paper_passes_and_a_subject1_paper_fails_early() {
 }
 
 #[tokio::test]
-async fn logins_are_checked_and_time_runs_out_on_the_server() {
+async fn logins_are_by_finger_and_time_runs_out_on_the_server() {
     let (t, ex, sitting) = hall("subject1", 0).await;
-    seat_device(&t, "seat-1").await;
-    let (_, v) = req(
-        &t,
-        "POST",
-        &format!("/api/v1/theory/sittings/{sitting}/seats"),
-        &[("cookie", &ex)],
-        Some(json!({"seat": "seat-1", "candidate": "c1"})),
-    )
-    .await;
-    let code = v["code"].as_str().unwrap().to_owned();
-    // Wrong code, wrong candidate, another seat's device token: refused.
-    for body in [
-        json!({"seat": "seat-1", "candidate": "c1", "code": "x"}),
-        json!({"seat": "seat-1", "candidate": "c2", "code": code}),
-    ] {
-        let (s, _) = req(&t, "POST", "/api/v1/theory/seat/login", &[], Some(body)).await;
-        assert_eq!(s, StatusCode::UNAUTHORIZED);
-    }
-    let bearer = format!("Bearer {}", t.device_token);
-    let (s, _) = req(
-        &t,
-        "POST",
-        "/api/v1/theory/seat/login",
-        &[("authorization", &bearer)],
-        Some(json!({"seat": "seat-1", "candidate": "c1", "code": code})),
-    )
-    .await;
+    // An examiner whose finger does not match cannot open a sitting; the refusal is logged.
+    let (s, _) = open(&t, &ex, "subject1", 0, EX_FINGER + 1).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    // A seat that is not a device account cannot be assigned; a candidate cannot open a sitting.
-    let (s, _) = req(
-        &t,
-        "POST",
-        &format!("/api/v1/theory/sittings/{sitting}/seats"),
-        &[("cookie", &ex)],
-        Some(json!({"seat": "ex", "candidate": "c"})),
-    )
-    .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, v) = req(
         &t,
         "POST",
-        "/api/v1/theory/seat/login",
-        &[],
-        Some(json!({"seat": "seat-1", "candidate": "c1", "code": code})),
+        "/api/v1/theory/sittings",
+        &[("cookie", &ex)],
+        Some(json!({"exam": "subject1", "bank": "synthetic", "finger": "zz"})),
     )
     .await;
-    assert_eq!(s, StatusCode::OK);
-    let token = v["token"].as_str().unwrap().to_owned();
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v["message_en"].as_str().unwrap().contains("hex"), "{v}");
+    let reader = assigned(&t, &ex, &sitting, "seat-1", "c1").await;
+    let other = assigned(&t, &ex, &sitting, "seat-2", "c2").await;
+    // A candidate id the identity registry cannot hold is refused at assignment.
+    let (s, _) = req(
+        &t,
+        "POST",
+        &format!("/api/v1/theory/sittings/{sitting}/seats"),
+        &[("cookie", &ex)],
+        Some(json!({"seat": "seat-2", "candidate": "not an id"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // No terminal waiting yet: the finger has nowhere to go.
+    let (s, _) = press(&t, &reader, "seat-1", finger_of("c1"), 2).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let token = begin(&t, "seat-1").await;
+    let (s, v) = req(
+        &t,
+        "POST",
+        "/api/v1/theory/seat/answer",
+        &[("x-seat-token", &token)],
+        Some(json!({"index": 0, "choice": "A"})),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "no answers before the finger: {v}"
+    );
+    // Another seat's reader, the gate's device, a garbage record: refused.
+    let (s, _) = press(&t, &other, "seat-1", finger_of("c1"), 2).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = press(&t, &t.device_token, "seat-1", finger_of("c1"), 2).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let r = Request::builder()
+        .method("POST")
+        .uri("/api/v1/theory/seat/finger?seat=seat-1")
+        .header(header::AUTHORIZATION, format!("Bearer {reader}"))
+        .body(Body::from(vec![0u8; 40]))
+        .unwrap();
+    assert_eq!(t.call(r).await.0, StatusCode::BAD_REQUEST);
+    // c2's finger (and a stranger's) at c1's seat: refused with the score, counted; at three the
+    // examiner is alerted.
+    for (n, f) in [(1, finger_of("c2")), (2, 424_242), (3, finger_of("c2"))] {
+        let (s, v) = press(&t, &reader, "seat-1", f, 3).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(v["matched"], false, "{v}");
+        assert!(v["score"].as_f64().unwrap() < v["threshold"].as_f64().unwrap());
+        assert_eq!(v["finger_failures"], n);
+        assert_eq!(v["status"], "not_started");
+    }
+    let (_, v) = req(
+        &t,
+        "GET",
+        "/api/v1/theory/sittings",
+        &[("cookie", &ex)],
+        None,
+    )
+    .await;
+    let seat = &v["sittings"][0]["seats"][0];
+    assert_eq!(seat["seat"], "seat-1");
+    assert!(
+        seat["alert"]
+            .as_str()
+            .unwrap()
+            .contains("finger refused 3 times"),
+        "{seat}"
+    );
+    assert_eq!(
+        count(&kinds(&t).await, model::EventKind::TheoryFingerRefused),
+        4
+    );
+    let (s, v) = req(
+        &t,
+        "GET",
+        "/api/v1/theory/seat/state",
+        &[("x-seat-token", &token)],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, &v["status"], &v["finger_failures"]),
+        (StatusCode::OK, &json!("awaiting_finger"), &json!(3))
+    );
+    // c1's own finger: the waiting terminal becomes the seat session; the alert clears.
+    let (s, v) = press(&t, &reader, "seat-1", finger_of("c1"), 5).await;
+    assert_eq!(
+        (s, &v["matched"], &v["status"]),
+        (StatusCode::OK, &json!(true), &json!("in_progress")),
+        "{v}"
+    );
+    assert!(v["alert"].is_null());
+    let st = seat_state(&t, &token).await;
+    assert_eq!(st["candidate"], "c1");
+    // A seat session cannot act as an examiner.
     let (s, _) = req(
         &t,
         "POST",
         "/api/v1/theory/sittings",
         &[("x-seat-token", &token)],
-        Some(json!({"exam": "subject1", "bank": "synthetic"})),
+        Some(json!({"exam": "subject1", "bank": "synthetic", "finger": finger_hex(EX_FINGER, 1)})),
     )
     .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, _) = req(
+    // Answer one; the browser then loses its session (crash): a new terminal begins and the
+    // candidate's finger resumes at the same question; the old token no longer works.
+    let (_, st) = answer(&t, &token, &st, true).await;
+    let token2 = begin(&t, "seat-1").await;
+    let (_, v) = req(
         &t,
-        "POST",
-        "/api/v1/theory/seat/login",
-        &[],
-        Some(json!({"seat": "seat-1", "candidate": "c1", "code": code})),
+        "GET",
+        "/api/v1/theory/seat/state",
+        &[("x-seat-token", &token2)],
+        None,
     )
     .await;
-    assert_eq!(s, StatusCode::CONFLICT, "a second login to a started paper");
-    // Answer one, then let 45 minutes pass: the next request finds the paper over.
-    let st = seat_state(&t, &token).await;
-    answer(&t, &token, &st, true).await;
+    assert_eq!(
+        (&v["status"], &v["resume"]),
+        (&json!("awaiting_finger"), &json!(true))
+    );
+    let (_, v) = press(&t, &reader, "seat-1", finger_of("c1"), 6).await;
+    assert_eq!(v["matched"], true, "{v}");
+    let resumed = seat_state(&t, &token2).await;
+    assert_eq!(
+        (resumed["index"].as_u64(), &resumed["question"]),
+        (Some(1), &st["question"])
+    );
+    let (s, _) = req(
+        &t,
+        "GET",
+        "/api/v1/theory/seat/state",
+        &[("x-seat-token", &token)],
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "the lost session is revoked");
+    // Let 45 minutes pass: the next request finds the paper over.
     t.now.fetch_add(45 * 60_000, Ordering::SeqCst);
-    let v = seat_state(&t, &token).await;
+    let v = seat_state(&t, &token2).await;
     assert_eq!(v["status"], "finished");
     assert_eq!(v["result"]["reason"], "time_up");
     assert_eq!(v["result"]["score"], 1);
+    // A finished seat takes no more fingers or terminals.
+    let (s, _) = press(&t, &reader, "seat-1", finger_of("c1"), 7).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, _) = req(
+        &t,
+        "POST",
+        "/api/v1/theory/seat/begin",
+        &[],
+        Some(json!({"seat": "seat-1"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
 }
 
 #[tokio::test]
-async fn failed_reverification_pauses_the_clock_and_alerts_the_examiner() {
+async fn failed_finger_reverification_pauses_the_clock_and_alerts_the_examiner() {
     let (t, ex, sitting) = hall("safety", 300).await;
-    seat_device(&t, "seat-1").await;
-    let (_, v) = req(
-        &t,
-        "POST",
-        &format!("/api/v1/theory/sittings/{sitting}/seats"),
-        &[("cookie", &ex)],
-        Some(json!({"seat": "seat-1", "candidate": "c1"})),
-    )
-    .await;
-    let code = v["code"].as_str().unwrap().to_owned();
-    let (_, v) = req(
-        &t,
-        "POST",
-        "/api/v1/theory/seat/login",
-        &[],
-        Some(json!({"seat": "seat-1", "candidate": "c1", "code": code})),
-    )
-    .await;
-    let token = v["token"].as_str().unwrap().to_owned();
+    let reader = assigned(&t, &ex, &sitting, "seat-1", "c1").await;
+    let token = begin(&t, "seat-1").await;
+    press(&t, &reader, "seat-1", finger_of("c1"), 2).await;
     t.now.fetch_add(300_000, Ordering::SeqCst);
     let st = seat_state(&t, &token).await;
     assert_eq!(st["reverify_due"], true);
@@ -521,14 +669,17 @@ async fn failed_reverification_pauses_the_clock_and_alerts_the_examiner() {
         StatusCode::CONFLICT,
         "no answers until identity is confirmed"
     );
-    let (_, st) = req(
-        &t,
-        "POST",
-        "/api/v1/theory/seat/reverify",
-        &[("x-seat-token", &token)],
-        Some(json!({"code": "000000x"})),
-    )
-    .await;
+    // Two wrong fingers: still due, still running; the third pauses the paper.
+    for n in 1..=3u64 {
+        let (_, v) = press(&t, &reader, "seat-1", finger_of("someone-else"), n).await;
+        assert_eq!(v["matched"], false);
+        assert_eq!(
+            v["status"],
+            if n < 3 { "in_progress" } else { "paused" },
+            "{v}"
+        );
+    }
+    let st = seat_state(&t, &token).await;
     assert_eq!(st["status"], "paused");
     let left = st["remaining_ms"].as_i64().unwrap();
     let (_, v) = req(
@@ -546,23 +697,39 @@ async fn failed_reverification_pauses_the_clock_and_alerts_the_examiner() {
             .contains("复核"),
         "{v}"
     );
+    let k = kinds(&t).await;
+    assert_eq!(count(&k, model::EventKind::TheoryReverifyFailed), 1);
+    assert_eq!(count(&k, model::EventKind::TheoryFingerRefused), 3);
+    // The examiner comes over; two minutes later the candidate's own finger resumes the paper
+    // and the pause did not cost them time.
     t.now.fetch_add(120_000, Ordering::SeqCst);
-    let (_, st) = req(
-        &t,
-        "POST",
-        "/api/v1/theory/seat/reverify",
-        &[("x-seat-token", &token)],
-        Some(json!({"code": code})),
-    )
-    .await;
-    assert_eq!(st["status"], "in_progress");
+    let (_, v) = press(&t, &reader, "seat-1", finger_of("c1"), 4).await;
+    assert_eq!(
+        (&v["matched"], &v["status"]),
+        (&json!(true), &json!("in_progress")),
+        "{v}"
+    );
+    let st = seat_state(&t, &token).await;
     assert_eq!(
         st["remaining_ms"].as_i64().unwrap(),
         left,
         "the pause did not cost the candidate time"
     );
+    assert_eq!(st["reverify_due"], false);
     let (s, _) = answer(&t, &token, &st, true).await;
     assert_eq!(s, StatusCode::OK);
+    // A re-check left unanswered past its grace fails on its own.
+    t.now
+        .fetch_add(300_000 + examd::theory::REVERIFY_GRACE_MS, Ordering::SeqCst);
+    let mut paused = false;
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if seat_state(&t, &token).await["status"] == "paused" {
+            paused = true;
+            break;
+        }
+    }
+    assert!(paused, "the tick fails an unanswered re-check");
 }
 
 #[tokio::test]
@@ -617,26 +784,43 @@ async fn acknowledged_answers_and_the_clock_survive_sigkill() {
     .await
     .unwrap();
     add_person(dir.path(), "ex", "examiner", "console-pass-1");
-    add_device(dir.path(), "seat-1");
+    add_person(dir.path(), "ad", "admin", "console-pass-1");
+    let reader = add_device(dir.path(), "seat-1");
     let (mut child, base) = start_daemon(dir.path());
     let http = reqwest::Client::new();
-    let login = http
-        .post(format!("{base}/api/v1/login"))
-        .json(&json!({"name": "ex", "password": "console-pass-1"}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = login.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie_of = async |name: &str| {
+        let login = http
+            .post(format!("{base}/api/v1/login"))
+            .json(&json!({"name": name, "password": "console-pass-1"}))
+            .send()
+            .await
+            .unwrap();
+        login.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let (cookie, admin) = (cookie_of("ex").await, cookie_of("ad").await);
+    for (person, f) in [
+        ("examiner:ex", EX_FINGER),
+        ("candidate:c1", finger_of("c1")),
+    ] {
+        let r = http
+            .post(format!("{base}/api/v1/identity/enroll"))
+            .header("cookie", &admin)
+            .json(&json!({"person": person, "templates": [finger_hex(f, 0), finger_hex(f, 1)]}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "enrol {person}: {}", r.status());
+    }
     let v: Value = http
         .post(format!("{base}/api/v1/theory/sittings"))
         .header("cookie", &cookie)
-        .json(&json!({"exam": "subject1", "bank": "synthetic"}))
+        .json(&json!({"exam": "subject1", "bank": "synthetic", "finger": finger_hex(EX_FINGER, 3)}))
         .send()
         .await
         .unwrap()
@@ -654,10 +838,10 @@ async fn acknowledged_answers_and_the_clock_survive_sigkill() {
         .json()
         .await
         .unwrap();
-    let code = v["code"].as_str().unwrap().to_owned();
+    assert_eq!(v["candidate"], "c1", "{v}");
     let v: Value = http
-        .post(format!("{base}/api/v1/theory/seat/login"))
-        .json(&json!({"seat": "seat-1", "candidate": "c1", "code": code}))
+        .post(format!("{base}/api/v1/theory/seat/begin"))
+        .json(&json!({"seat": "seat-1"}))
         .send()
         .await
         .unwrap()
@@ -665,8 +849,28 @@ async fn acknowledged_answers_and_the_clock_survive_sigkill() {
         .await
         .unwrap();
     let token = v["token"].as_str().unwrap().to_owned();
+    let v: Value = http
+        .post(format!("{base}/api/v1/theory/seat/finger?seat=seat-1"))
+        .bearer_auth(&reader)
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(finger_hex(finger_of("c1"), 2))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["matched"], true, "{v}");
     let started = std::time::Instant::now();
-    let mut state = v["state"].clone();
+    let mut state: Value = http
+        .get(format!("{base}/api/v1/theory/seat/state"))
+        .header("x-seat-token", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let key = answer_key();
     let mut acked = Vec::new();
     for i in 0..12 {

@@ -1,31 +1,23 @@
-//! `/api/v1/theory`: examiners open sittings and assign seats; seats log candidates in and take
-//! their answers. A seat session sees its own paper only.
+//! `/api/v1/theory`: examiners open sittings (with their finger) and assign seats; the seat
+//! terminal's routes are in `super::seat`.
 
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use model::{Role, UnixMs};
 use ring::rand::{SecureRandom, SystemRandom};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
-use theory::{MediaKind, Sitting, TheoryExam, Verdict};
+use theory::{Sitting, TheoryExam, Verdict};
 
 use super::banks;
 use super::events::*;
+use super::finger;
 use super::hall::{HallError, Seat, exam_name, exam_of, reason_name};
 use crate::auth::{Caller, new_secret};
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// The seat session cookie.
-pub const SEAT_COOKIE: &str = "examd_seat";
-/// The seat session header (for terminals that are not browsers).
-pub const SEAT_HEADER: &str = "x-seat-token";
 
 const READERS: &[Role] = &[Role::Admin, Role::Examiner, Role::Auditor];
 const RUNNERS: &[Role] = &[Role::Admin, Role::Examiner];
@@ -36,12 +28,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/sittings", get(list_sittings).post(open_sitting))
         .route("/sittings/{id}/seats", post(assign_seat))
         .route("/seats/{seat}/terminate", post(terminate))
-        .route("/seat/login", post(seat_login))
-        .route("/seat/state", get(seat_state))
-        .route("/seat/answer", post(answer))
-        .route("/seat/submit", post(submit))
-        .route("/seat/reverify", post(reverify))
-        .route("/seat/media", get(media))
+        .merge(super::seat::routes())
 }
 
 impl From<HallError> for ApiError {
@@ -77,11 +64,14 @@ async fn list_banks(State(st): State<AppState>, caller: Caller) -> Result<Json<V
 
 /// `POST /api/v1/theory/sittings`.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OpenReq {
     exam: String,
     bank: String,
     #[serde(default)]
     reverify_s: u32,
+    /// The examiner's finger from their desk reader: hex of an ISO/IEC 19794-2 record.
+    finger: String,
 }
 
 async fn open_sitting(
@@ -90,24 +80,33 @@ async fn open_sitting(
     Json(req): Json<OpenReq>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(RUNNERS)?;
+    let mut hdr = axum::http::HeaderMap::new();
+    hdr.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/plain"),
+    );
+    let probe = finger::probe(&hdr, req.finger.as_bytes(), None)?;
     let sitting = open(
         &st,
         caller.name.as_str(),
         &req.exam,
         &req.bank,
         req.reverify_s,
+        &probe,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(json!({ "sitting": sitting }))))
 }
 
-/// Opens a sitting of `exam` (`subject1`, `safety`) on the current version of `bank`.
+/// Opens a sitting of `exam` (`subject1`, `safety`) on the current version of `bank`, once
+/// `probe` matches `examiner`'s enrolled templates (a refusal is logged with its score).
 pub async fn open(
     st: &AppState,
     examiner: &str,
     exam: &str,
     bank: &str,
     reverify_s: u32,
+    probe: &scoring::Template,
 ) -> Result<String, ApiError> {
     let area = &st.areas.theory;
     let exam = exam_of(exam)
@@ -120,6 +119,27 @@ pub async fn open(
         .find(|(b, _)| *b == id)
         .map(|(_, v)| v)
         .ok_or(ApiError::NotFound("bank"))?;
+    let v = finger::verify(st, &finger::examiner(examiner)?, probe).await?;
+    if !v.matched {
+        let now = st.now();
+        let ev = TheoryEvent::FingerRefused(FingerRefusedV1 {
+            seat: String::new(),
+            person: examiner.to_owned(),
+            purpose: "open".into(),
+            score: v.score,
+            threshold: v.threshold,
+            attempt: 1,
+            at: now.0,
+        });
+        st.log
+            .append(ev.draft_about(vec![model::SubjectRef::new(
+                model::SubjectKind::User,
+                examiner,
+            )]))
+            .await
+            .map_err(anyhow::Error::from)?;
+        return Err(ApiError::Forbidden);
+    }
     let now = st.now();
     let sitting = format!("th-{}-{}", now.0, &new_secret()[..6]);
     let ev = TheoryEvent::Opened(OpenedV1 {
@@ -129,6 +149,7 @@ pub async fn open(
         version,
         examiner: examiner.to_owned(),
         reverify_s,
+        score: Some(v.score),
         at: now.0,
     });
     let mut hall = area.hall.lock().await;
@@ -156,20 +177,21 @@ async fn assign_seat(
     Json(req): Json<AssignReq>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(RUNNERS)?;
-    let code = assign(&st, &id, &req.seat, &req.candidate).await?;
+    assign(&st, &id, &req.seat, &req.candidate).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "seat": req.seat, "candidate": req.candidate.trim(), "code": code })),
+        Json(json!({ "seat": req.seat, "candidate": req.candidate.trim() })),
     ))
 }
 
-/// Assigns `candidate` to `seat` (a device account) in `sitting`; returns the one-time seat code.
+/// Assigns `candidate` to `seat` (a device account) in `sitting`; the candidate logs in there
+/// with their finger.
 pub async fn assign(
     st: &AppState,
     sitting: &str,
     seat: &str,
     candidate: &str,
-) -> Result<String, ApiError> {
+) -> Result<(), ApiError> {
     let seat_user: model::UserName = seat
         .parse()
         .map_err(|_| ApiError::BadRequest("bad seat name".into()))?;
@@ -183,20 +205,16 @@ pub async fn assign(
         Err(e) => return Err(e.into()),
     }
     let candidate = candidate.trim();
-    if candidate.is_empty() || candidate.len() > 64 {
-        return Err(ApiError::BadRequest(
-            "candidate id must be 1 to 64 bytes".into(),
-        ));
-    }
+    // The candidate logs in with the finger enrolled under this id.
+    super::finger::candidate(candidate)?;
     let area = &st.areas.theory;
-    let code = format!("{:06}", random_u64() % 1_000_000);
     let now = st.now();
     let a = AssignedV1 {
         sitting: sitting.to_owned(),
         seat: seat.to_owned(),
         candidate: candidate.to_owned(),
         seed: random_u64(),
-        code_sha256: audit::sha256(&[code.as_bytes()]).to_hex(),
+        code_sha256: String::new(),
         at: now.0,
     };
     let mut hall = area.hall.lock().await;
@@ -217,11 +235,7 @@ pub async fn assign(
         .await
         .map_err(anyhow::Error::from)?;
     hall.apply_hall(&ev, |b, v| area.bank(b, v))?;
-    area.codes
-        .lock()
-        .expect("codes lock")
-        .insert(seat.to_owned(), code.clone());
-    Ok(code)
+    Ok(())
 }
 
 fn status_name(s: &Sitting) -> &'static str {
@@ -244,7 +258,7 @@ fn result_json(seat: &Seat) -> Value {
     }
 }
 
-fn seat_summary(seat: &Seat, now: UnixMs, code: Option<&String>) -> Value {
+pub(super) fn seat_summary(seat: &Seat, now: UnixMs) -> Value {
     let (answered, wrong, remaining) = match seat.state.progress() {
         Some(p) => (
             p.marks.len(),
@@ -263,7 +277,7 @@ fn seat_summary(seat: &Seat, now: UnixMs, code: Option<&String>) -> Value {
         "seat": seat.name, "candidate": seat.candidate, "status": status_name(&seat.state),
         "answered": answered, "wrong": wrong, "total": seat.rules.questions, "remaining_ms": remaining,
         "alert": seat.alert, "reverify_due": seat.reverify_due(now), "result": result_json(seat),
-        "code": if matches!(seat.state, Sitting::NotStarted(_)) { code.cloned() } else { None },
+        "finger_failures": seat.finger_failures,
     })
 }
 
@@ -274,7 +288,6 @@ async fn list_sittings(
     caller.require(READERS)?;
     let area = &st.areas.theory;
     let now = st.now();
-    let show_codes = RUNNERS.contains(&caller.role);
     let (rooms, seats) = {
         let hall = area.hall.lock().await;
         (
@@ -282,15 +295,13 @@ async fn list_sittings(
             hall.seats.values().cloned().collect::<Vec<_>>(),
         )
     };
-    let codes = area.codes.lock().expect("codes lock").clone();
     let mut by_room: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
     for s in seats {
         let s = s.lock().await;
-        let code = if show_codes { codes.get(&s.name) } else { None };
         by_room
             .entry(s.sitting.clone())
             .or_default()
-            .push(seat_summary(&s, now, code));
+            .push(seat_summary(&s, now));
     }
     let out: Vec<Value> = rooms
         .iter()
@@ -322,372 +333,5 @@ async fn terminate(
             Ok(next.result_event().into_iter().collect())
         })
         .await?;
-    Ok(Json(seat_summary(&s, st.now(), None)))
-}
-
-/// The seat a request comes from, by its seat session.
-pub struct SeatSession(pub String);
-
-impl FromRequestParts<AppState> for SeatSession {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
-        let token = match parts.headers.get(SEAT_HEADER).and_then(|v| v.to_str().ok()) {
-            Some(t) => t.to_owned(),
-            None => CookieJar::from_headers(&parts.headers)
-                .get(SEAT_COOKIE)
-                .map(|c| c.value().to_owned())
-                .ok_or(ApiError::Unauthorized)?,
-        };
-        let hash = audit::sha256(&[token.as_bytes()]).to_hex();
-        let hall = st.areas.theory.hall.lock().await;
-        hall.sessions
-            .get(&hash)
-            .cloned()
-            .map(SeatSession)
-            .ok_or(ApiError::Unauthorized)
-    }
-}
-
-/// `POST /api/v1/theory/seat/login`.
-#[derive(Debug, Deserialize)]
-pub struct LoginReq {
-    seat: String,
-    candidate: String,
-    code: String,
-}
-
-async fn seat_login(
-    State(st): State<AppState>,
-    headers: axum::http::HeaderMap,
-    caller: Result<Caller, ApiError>,
-    jar: CookieJar,
-    Json(req): Json<LoginReq>,
-) -> Result<Response, ApiError> {
-    // A terminal that presents its device token must be the seat it logs in at.
-    if headers.contains_key(header::AUTHORIZATION) {
-        let c = caller?;
-        if c.role != Role::Device || c.name.as_str() != req.seat {
-            return Err(ApiError::Forbidden);
-        }
-    }
-    let area = &st.areas.theory;
-    let token = new_secret();
-    let session = audit::sha256(&[token.as_bytes()]).to_hex();
-    let identity = area.identity.clone();
-    let s = area
-        .seat_op(&req.seat, |seat, now| {
-            if seat.candidate != req.candidate.trim() || !identity.verify(seat, &req.code) {
-                return Err(HallError::NotFound("candidate at this seat"));
-            }
-            if !matches!(seat.state, Sitting::NotStarted(_)) {
-                return Err(HallError::Conflict(
-                    "该考生已登录 / the candidate has already logged in".into(),
-                ));
-            }
-            let q = current_question_id(seat, 0);
-            Ok(vec![
-                TheoryEvent::Login(LoginV1 {
-                    seat: seat.name.clone(),
-                    candidate: seat.candidate.clone(),
-                    session_sha256: session.clone(),
-                    at: now.0,
-                }),
-                TheoryEvent::Shown(ShownV1 {
-                    seat: seat.name.clone(),
-                    index: 0,
-                    question: q,
-                    at: now.0,
-                }),
-            ])
-        })
-        .await
-        .map_err(|e| match e {
-            HallError::NotFound(_) => ApiError::Unauthorized,
-            other => other.into(),
-        })?;
-    area.hall
-        .lock()
-        .await
-        .sessions
-        .insert(session, s.name.clone());
-    let cookie = Cookie::build((SEAT_COOKIE, token.clone()))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .build();
-    Ok((
-        jar.add(cookie),
-        Json(json!({ "token": token, "state": state_json(&st, &s) })),
-    )
-        .into_response())
-}
-
-fn current_question_id(seat: &Seat, index: usize) -> String {
-    let paper = match &seat.state {
-        Sitting::NotStarted(r) => r.paper(),
-        _ => return String::new(),
-    };
-    paper
-        .questions
-        .get(index)
-        .map(|q| q.to_string())
-        .unwrap_or_default()
-}
-
-/// What the candidate terminal shows.
-#[derive(Debug, Serialize)]
-struct OptionOut {
-    key: String,
-    text: String,
-    media: Option<String>,
-}
-
-fn media_url(path: &str) -> String {
-    let enc: String = path
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'/' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect();
-    format!("/api/v1/theory/seat/media?path={enc}")
-}
-
-fn state_json(st: &AppState, seat: &Seat) -> Value {
-    let now = st.now();
-    let mut out = seat_summary(seat, now, None);
-    let exam = seat.rules.exam;
-    out["exam"] = json!(exam_name(exam));
-    out["exam_zh"] = json!(exam.zh());
-    out["pass_mark"] = json!(seat.rules.pass_mark);
-    if let Some(p) = seat.state.progress() {
-        let grid: Vec<&str> = (0..usize::from(seat.rules.questions))
-            .map(|i| match p.marks.get(i) {
-                Some(m) if m.correct => "right",
-                Some(_) => "wrong",
-                None if i == p.current => "current",
-                None => "todo",
-            })
-            .collect();
-        out["grid"] = json!(grid);
-        out["index"] = json!(p.current);
-        out["score"] = json!(p.score());
-        let bank = Some(&seat.bank);
-        if let Some(q) = bank
-            .as_ref()
-            .and_then(|b| b.bank.question(p.current_question()).cloned())
-        {
-            out["question"] = json!({
-                "id": q.id.as_str(), "kind": format!("{:?}", q.kind).to_lowercase(), "kind_zh": q.kind.zh(),
-                "stem": q.stem_zh,
-                "media": q.media.as_ref().map(|m| media_url(&m.path)),
-                "animated": q.media.as_ref().is_some_and(|m| m.kind == MediaKind::Animation),
-                "options": q.options.iter().map(|c| OptionOut {
-                    key: c.key.letter().to_string(), text: c.text_zh.clone(), media: c.media.as_ref().map(|m| media_url(&m.path)),
-                }).collect::<Vec<_>>(),
-            });
-        }
-    }
-    out
-}
-
-async fn seat_state(
-    State(st): State<AppState>,
-    SeatSession(seat): SeatSession,
-) -> Result<Json<Value>, ApiError> {
-    let s = st
-        .areas
-        .theory
-        .seat_op(&seat, |seat, now| {
-            let Sitting::InProgress(p) = &seat.state else {
-                return Ok(vec![]);
-            };
-            if now >= p.deadline {
-                let mut next = seat.clone();
-                next.state = next.state.transition(theory::Event::Tick { at: now })?;
-                return Ok(next.result_event().into_iter().collect());
-            }
-            if p.current < seat.shown {
-                return Ok(vec![]);
-            }
-            Ok(vec![TheoryEvent::Shown(ShownV1 {
-                seat: seat.name.clone(),
-                index: p.current,
-                question: p.current_question().to_string(),
-                at: now.0,
-            })])
-        })
-        .await?;
-    Ok(Json(state_json(&st, &s)))
-}
-
-/// `POST /api/v1/theory/seat/answer`.
-#[derive(Debug, Deserialize)]
-pub struct AnswerReq {
-    index: usize,
-    choice: String,
-}
-
-async fn answer(
-    State(st): State<AppState>,
-    SeatSession(seat): SeatSession,
-    Json(req): Json<AnswerReq>,
-) -> Result<Json<Value>, ApiError> {
-    let s = st
-        .areas
-        .theory
-        .seat_op(&seat, |seat, now| {
-            if seat.reverify_due(now) {
-                return Err(HallError::Conflict(
-                    "请先复核身份 / confirm your identity first".into(),
-                ));
-            }
-            let Sitting::InProgress(p) = &seat.state else {
-                return Err(theory::InvalidTransition::NotStarted.into());
-            };
-            if req.index != p.current {
-                return Err(HallError::Conflict(format!(
-                    "question {} is not on screen",
-                    req.index + 1
-                )));
-            }
-            let ans = AnswerV1 {
-                seat: seat.name.clone(),
-                index: req.index,
-                question: p.current_question().to_string(),
-                choice: req.choice.clone(),
-                correct: false,
-                at: now.0,
-            };
-            // Score it on a copy to record `correct` in the event.
-            let mut probe = seat.clone();
-            probe.apply(&TheoryEvent::Answer(ans.clone()))?;
-            let correct = probe
-                .state
-                .progress()
-                .map(|p| p.marks.last().is_some_and(|m| m.correct))
-                .or_else(|| {
-                    probe
-                        .state
-                        .outcome()
-                        .map(|o| o.marks.last().is_some_and(|m| m.correct))
-                })
-                .unwrap_or(false);
-            let mut evs = vec![TheoryEvent::Answer(AnswerV1 { correct, ..ans })];
-            if let Sitting::InProgress(np) = &probe.state {
-                evs.push(TheoryEvent::Shown(ShownV1 {
-                    seat: seat.name.clone(),
-                    index: np.current,
-                    question: np.current_question().to_string(),
-                    at: now.0,
-                }));
-            }
-            Ok(evs)
-        })
-        .await?;
-    Ok(Json(state_json(&st, &s)))
-}
-
-async fn submit(
-    State(st): State<AppState>,
-    SeatSession(seat): SeatSession,
-) -> Result<Json<Value>, ApiError> {
-    let s = st
-        .areas
-        .theory
-        .seat_op(&seat, |seat, now| {
-            if !matches!(seat.state, Sitting::InProgress(_)) {
-                return Err(HallError::Conflict("no paper under way".into()));
-            }
-            let mut next = seat.clone();
-            next.state = next.state.transition(theory::Event::Submit { at: now })?;
-            Ok(next.result_event().into_iter().collect())
-        })
-        .await?;
-    Ok(Json(state_json(&st, &s)))
-}
-
-/// `POST /api/v1/theory/seat/reverify`.
-#[derive(Debug, Deserialize)]
-pub struct ReverifyReq {
-    code: String,
-}
-
-async fn reverify(
-    State(st): State<AppState>,
-    SeatSession(seat): SeatSession,
-    Json(req): Json<ReverifyReq>,
-) -> Result<Json<Value>, ApiError> {
-    let identity = st.areas.theory.identity.clone();
-    let s = st
-        .areas
-        .theory
-        .seat_op(&seat, |seat, now| {
-            let ok = identity.verify(seat, &req.code);
-            let e = ReverifyV1 {
-                seat: seat.name.clone(),
-                reason: if ok { String::new() } else { "mismatch".into() },
-                at: now.0,
-            };
-            Ok(vec![if ok {
-                TheoryEvent::Reverified(e)
-            } else {
-                TheoryEvent::ReverifyFailed(e)
-            }])
-        })
-        .await?;
-    Ok(Json(state_json(&st, &s)))
-}
-
-/// `GET /api/v1/theory/seat/media?path=`.
-#[derive(Debug, Deserialize)]
-pub struct MediaQuery {
-    path: String,
-}
-
-async fn media(
-    State(st): State<AppState>,
-    SeatSession(seat): SeatSession,
-    Query(q): Query<MediaQuery>,
-) -> Result<Response, ApiError> {
-    let area = &st.areas.theory;
-    let holder = area
-        .hall
-        .lock()
-        .await
-        .seat(&seat)
-        .ok_or(ApiError::NotFound("seat"))?;
-    let s = holder.lock().await.clone();
-    let p = s.state.progress().ok_or(ApiError::NotFound("media"))?;
-    let bank = &s.bank;
-    let question = bank
-        .bank
-        .question(p.current_question())
-        .ok_or(ApiError::NotFound("question"))?;
-    // Only the media of the question on screen.
-    if !question.media_refs().any(|m| m.path == q.path) {
-        return Err(ApiError::NotFound("media"));
-    }
-    let bytes = tokio::fs::read(bank.dir.join(&q.path))
-        .await
-        .map_err(|_| ApiError::NotFound("media"))?;
-    let lower = q.path.to_ascii_lowercase();
-    let ct = if lower.ends_with(".gif") {
-        "image/gif"
-    } else if lower.ends_with(".png") {
-        "image/png"
-    } else {
-        "image/jpeg"
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, ct),
-            (header::CACHE_CONTROL, "private, max-age=3600"),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(Json(seat_summary(&s, st.now())))
 }

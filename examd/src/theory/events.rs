@@ -20,6 +20,9 @@ pub struct OpenedV1 {
     pub examiner: String,
     /// Re-verification interval in seconds (0 = none).
     pub reverify_s: u32,
+    /// The examiner's fingerprint score when they opened it (absent in logs from before fingers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
     /// When.
     pub at: i64,
 }
@@ -35,7 +38,8 @@ pub struct AssignedV1 {
     pub candidate: String,
     /// The paper's seed (with bank version and spec it rebuilds the paper).
     pub seed: u64,
-    /// SHA-256 (hex) of the one-time seat code.
+    /// SHA-256 (hex) of a one-time seat code: only in logs written before finger login.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub code_sha256: String,
     /// When.
     pub at: i64,
@@ -50,6 +54,10 @@ pub struct LoginV1 {
     pub candidate: String,
     /// SHA-256 (hex) of the seat session token issued.
     pub session_sha256: String,
+    /// The 1:1 fingerprint score against the candidate's enrolled templates (absent in logs from
+    /// before finger login).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
     /// When (the paper's clock starts).
     pub at: i64,
 }
@@ -91,6 +99,32 @@ pub struct ReverifyV1 {
     pub seat: String,
     /// Why it failed (`mismatch`, `timeout`); empty when it succeeded.
     pub reason: String,
+    /// The fingerprint score, when a finger was checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+    /// SHA-256 (hex) of a new seat session bound by this check (a terminal that lost its session,
+    /// e.g. after a browser crash, resumes with the candidate's finger).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_sha256: Option<String>,
+    /// When.
+    pub at: i64,
+}
+
+/// `theory.finger_refused`: a fingerprint that did not match.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FingerRefusedV1 {
+    /// The seat; empty when an examiner opening a sitting was refused.
+    pub seat: String,
+    /// Whose templates the finger was compared with (candidate id or examiner account).
+    pub person: String,
+    /// `login`, `reverify` or `open`.
+    pub purpose: String,
+    /// The 1:1 score.
+    pub score: f32,
+    /// The decision threshold.
+    pub threshold: f32,
+    /// Failed tries in a row at this seat (1, 2, 3, …); the examiner is alerted at 3.
+    pub attempt: u32,
     /// When.
     pub at: i64,
 }
@@ -139,6 +173,8 @@ pub enum TheoryEvent {
     ReverifyFailed(ReverifyV1),
     /// A paper ended.
     Result(ResultV1),
+    /// A fingerprint did not match.
+    FingerRefused(FingerRefusedV1),
 }
 
 impl TheoryEvent {
@@ -159,13 +195,24 @@ impl TheoryEvent {
                 serde_json::from_slice(p).map(TheoryEvent::ReverifyFailed)
             }
             EventKind::TheoryResult => serde_json::from_slice(p).map(TheoryEvent::Result),
+            EventKind::TheoryFingerRefused => {
+                serde_json::from_slice(p).map(TheoryEvent::FingerRefused)
+            }
             _ => return None,
         })
     }
 
     /// The log entry for this event, about the sitting and/or candidate.
     pub fn draft(&self, sitting: &str, candidate: Option<&str>) -> Draft {
-        let (kind, payload) = match self {
+        let mut subjects = vec![SubjectRef::new(SubjectKind::Session, sitting)];
+        if let Some(c) = candidate {
+            subjects.push(SubjectRef::new(SubjectKind::Candidate, c));
+        }
+        self.draft_about(subjects)
+    }
+
+    fn kind_payload(&self) -> (EventKind, Result<Vec<u8>, serde_json::Error>) {
+        match self {
             TheoryEvent::Opened(e) => (EventKind::TheorySittingOpened, serde_json::to_vec(e)),
             TheoryEvent::Assigned(e) => (EventKind::TheorySeatAssigned, serde_json::to_vec(e)),
             TheoryEvent::Login(e) => (EventKind::TheoryCandidateLogin, serde_json::to_vec(e)),
@@ -176,11 +223,15 @@ impl TheoryEvent {
                 (EventKind::TheoryReverifyFailed, serde_json::to_vec(e))
             }
             TheoryEvent::Result(e) => (EventKind::TheoryResult, serde_json::to_vec(e)),
-        };
-        let mut subjects = vec![SubjectRef::new(SubjectKind::Session, sitting)];
-        if let Some(c) = candidate {
-            subjects.push(SubjectRef::new(SubjectKind::Candidate, c));
+            TheoryEvent::FingerRefused(e) => {
+                (EventKind::TheoryFingerRefused, serde_json::to_vec(e))
+            }
         }
+    }
+
+    /// The log entry for this event, about `subjects`.
+    pub fn draft_about(&self, subjects: Vec<SubjectRef>) -> Draft {
+        let (kind, payload) = self.kind_payload();
         Draft {
             kind,
             subjects,

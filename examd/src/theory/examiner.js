@@ -28,7 +28,7 @@
       const h = document.createElement('h2'); h.textContent = s.exam_zh + ' · ' + s.id + ' · 题库 ' + s.bank + ' ' + s.version + ' · 考试员 ' + s.examiner;
       root.appendChild(h);
       const t = document.createElement('table'); t.className = 'theory-seats'; t.dataset.sitting = s.id;
-      t.innerHTML = '<thead><tr><th>座位</th><th>考生</th><th>状态</th><th>进度</th><th>错题</th><th>剩余</th><th>告警</th><th>结果</th><th>验证码</th><th></th></tr></thead>';
+      t.innerHTML = '<thead><tr><th>座位</th><th>考生</th><th>状态</th><th>进度</th><th>错题</th><th>剩余</th><th>告警</th><th>指纹失败</th><th>结果</th><th></th></tr></thead>';
       const tb = document.createElement('tbody');
       for (const seat of s.seats) {
         const tr = document.createElement('tr'); tr.dataset.seat = seat.seat; tr.dataset.status = seat.status;
@@ -36,9 +36,9 @@
         tr.appendChild(td(seat.answered + '/' + seat.total)); tr.appendChild(td(seat.wrong));
         tr.appendChild(td(fmt(seat.remaining_ms)));
         tr.appendChild(td(seat.alert || (seat.reverify_due ? '待复核' : ''), seat.alert ? 'alert seat-alert' : ''));
+        tr.appendChild(td(seat.finger_failures ? String(seat.finger_failures) : '', 'seat-finger'));
         const res = seat.result ? (seat.result.verdict === 'passed' ? '合格 ' : '不合格 ') + seat.result.score : '';
         const rc = td(res, 'seat-result'); if (seat.result) rc.dataset.verdict = seat.result.verdict; tr.appendChild(rc);
-        tr.appendChild(td(seat.code || '', 'seat-code'));
         const act = document.createElement('td');
         if (runner && (seat.status === 'in_progress' || seat.status === 'paused')) {
           const b = document.createElement('button'); b.type = 'button'; b.textContent = '终止'; b.className = 'terminate';
@@ -59,14 +59,15 @@
     });
     $('open-form').addEventListener('submit', async (e) => {
       e.preventDefault();
-      const r = await call('sittings', { exam: $('open-exam').value, bank: $('open-bank').value, reverify_s: Number($('open-reverify').value) || 0 });
-      err(r.status === 201 ? '' : r.body.message_en); await load();
+      const r = await call('sittings', { exam: $('open-exam').value, bank: $('open-bank').value, reverify_s: Number($('open-reverify').value) || 0, finger: $('open-finger').value.trim() });
+      $('open-finger').value = '';
+      err(r.status === 201 ? '' : r.status === 403 ? '考试员指纹不符，未开考 / the examiner finger did not match' : r.body.message_en); await load();
       if (r.status === 201) $('assign-sitting').value = r.body.sitting;
     });
     $('assign-form').addEventListener('submit', async (e) => {
       e.preventDefault();
       const r = await call('sittings/' + encodeURIComponent($('assign-sitting').value) + '/seats', { seat: $('assign-seat').value.trim(), candidate: $('assign-candidate').value.trim() });
-      if (r.status === 201) { err(''); const p = $('assign-code'); p.textContent = r.body.seat + ' 验证码 ' + r.body.code; p.dataset.code = r.body.code; p.hidden = false; } else err(r.body.message_en);
+      if (r.status === 201) { err(''); const p = $('assign-done'); p.textContent = r.body.seat + ' → ' + r.body.candidate + '：请考生在座位上按手指登录'; p.dataset.seat = r.body.seat; p.hidden = false; } else err(r.body.message_en);
       load();
     });
   }

@@ -14,6 +14,9 @@ use theory::{
 use super::banks::Installed;
 use super::events::*;
 
+/// Failed finger tries in a row after which the examiner is alerted (and a due re-check fails).
+pub const MAX_FINGER_TRIES: u32 = 3;
+
 /// Why an event could not be applied.
 #[derive(Debug, thiserror::Error)]
 pub enum HallError {
@@ -71,8 +74,6 @@ pub struct Seat {
     pub sitting: String,
     /// The candidate.
     pub candidate: String,
-    /// SHA-256 hex of the one-time seat code.
-    pub code_sha256: String,
     /// The paper's seed.
     pub seed: u64,
     /// The candidate's paper state.
@@ -83,6 +84,8 @@ pub struct Seat {
     pub shown: usize,
     /// Unresolved alert for the examiner.
     pub alert: Option<String>,
+    /// Fingers refused in a row since the last match.
+    pub finger_failures: u32,
     /// The exam's rules.
     pub rules: ExamRules,
     /// Re-verification interval (0 = none).
@@ -114,6 +117,8 @@ impl Seat {
                 }
                 self.state = state.transition(Event::Start { at: UnixMs(e.at) })?;
                 self.verified_at = UnixMs(e.at);
+                self.finger_failures = 0;
+                self.alert = None;
             }
             TheoryEvent::Shown(e) => {
                 let p = self
@@ -151,6 +156,21 @@ impl Seat {
                 };
                 self.verified_at = at;
                 self.alert = None;
+                self.finger_failures = 0;
+            }
+            TheoryEvent::FingerRefused(e) => {
+                if e.person != self.candidate {
+                    return Err(HallError::Conflict(
+                        "another candidate is assigned to this seat".into(),
+                    ));
+                }
+                self.finger_failures = e.attempt;
+                if e.attempt >= MAX_FINGER_TRIES {
+                    self.alert = Some(format!(
+                        "指纹连续 {} 次未通过 / finger refused {} times in a row",
+                        e.attempt, e.attempt
+                    ));
+                }
             }
             TheoryEvent::ReverifyFailed(e) => {
                 let at = UnixMs(e.at);
@@ -235,9 +255,22 @@ pub struct Hall {
     pub seats: BTreeMap<String, Arc<tokio::sync::Mutex<Seat>>>,
     /// Seat sessions: SHA-256 hex of the token → seat name.
     pub sessions: HashMap<String, String>,
+    /// Terminals waiting for a finger: seat name → SHA-256 hex of the token the terminal holds,
+    /// which becomes a session when the candidate's finger matches (in memory only: after a
+    /// restart the terminal asks again).
+    pub pending: HashMap<String, String>,
 }
 
 impl Hall {
+    /// Makes `session` (a token hash) the only session of `seat`.
+    pub fn bind_session(&mut self, seat: &str, session: &str) {
+        self.sessions.retain(|_, s| s != seat);
+        self.sessions.insert(session.to_owned(), seat.to_owned());
+        if self.pending.get(seat).is_some_and(|p| p == session) {
+            self.pending.remove(seat);
+        }
+    }
+
     /// A seat's state holder.
     pub fn seat(&self, name: &str) -> Option<Arc<tokio::sync::Mutex<Seat>>> {
         self.seats.get(name).cloned()
@@ -279,6 +312,7 @@ impl Hall {
                     )));
                 }
                 self.sessions.retain(|_, s| s != &e.seat);
+                self.pending.remove(&e.seat);
                 self.seats
                     .insert(e.seat.clone(), Arc::new(tokio::sync::Mutex::new(seat)));
             }
@@ -303,12 +337,12 @@ impl Hall {
             name: e.seat.clone(),
             sitting: e.sitting.clone(),
             candidate: e.candidate.clone(),
-            code_sha256: e.code_sha256.clone(),
             seed: e.seed,
             state: Sitting::new(ready),
             verified_at: UnixMs(e.at),
             shown: 0,
             alert: None,
+            finger_failures: 0,
             rules,
             reverify_ms: room.reverify_ms,
             bank: room.bank.clone(),

@@ -4,8 +4,9 @@
 //!
 //! * `banks`: imported, versioned banks under `<data_dir>/banks/` (`examd bank import`, [`cli`]).
 //! * `hall`: open sittings and seats, a projection of the `theory.*` events, replayed at start.
-//! * `api`: `/api/v1/theory/…` for examiners and seats; `pages`: the examiner page `/theory` and
-//!   the candidate terminal `/theory/seat`.
+//! * `api`: `/api/v1/theory/…` for examiners; `seat`: the seat terminal's routes (finger login,
+//!   paper, answers); `finger`: probes and the 1:1 check against the identity registry; `pages`:
+//!   the examiner page `/theory` and the candidate terminal `/theory/seat`.
 //!
 //! Architecture Invariant: a sitting's state changes only by an event that is durable in the log
 //! first; the server's clock (the injected [`Clock`]) times every paper.
@@ -15,8 +16,10 @@ pub mod banks;
 pub mod cli;
 mod demo;
 pub mod events;
+pub mod finger;
 pub mod hall;
 mod pages;
+mod seat;
 mod sqlite_import;
 
 use std::collections::HashMap;
@@ -41,39 +44,11 @@ pub use demo::demo;
 /// How long a due identity re-check may wait before it counts as failed.
 pub const REVERIFY_GRACE_MS: i64 = 60_000;
 
-/// The check that the person at a seat is the candidate assigned to it.
-///
-/// The interim check is [`SeatCode`]: a one-time code the examiner hands the candidate. The
-/// fingerprint check (the gate's template store, 1:1) plugs in here.
-pub trait SeatIdentity: Send + Sync + std::fmt::Debug {
-    /// Whether `proof` shows that the person at `seat` is its assigned candidate.
-    fn verify(&self, seat: &Seat, proof: &str) -> bool;
-}
-
-/// The interim identity check: the seat code's SHA-256 matches the one logged at assignment.
-#[derive(Debug, Default)]
-pub struct SeatCode;
-
-impl SeatIdentity for SeatCode {
-    fn verify(&self, seat: &Seat, proof: &str) -> bool {
-        let got = audit::sha256(&[proof.trim().as_bytes()]).to_hex();
-        got.len() == seat.code_sha256.len()
-            && got
-                .bytes()
-                .zip(seat.code_sha256.bytes())
-                .fold(0u8, |a, (x, y)| a | (x ^ y))
-                == 0
-    }
-}
-
 /// Live state of the theory area (理论考试).
 pub struct TheoryArea {
     data_dir: PathBuf,
     hall: tokio::sync::Mutex<Hall>,
     banks: Mutex<HashMap<(String, String), Installed>>,
-    /// Seat codes issued by this process, for the examiner page (only their hashes are logged).
-    codes: Mutex<HashMap<String, String>>,
-    identity: Arc<dyn SeatIdentity>,
     log: LogWriter,
     clock: Clock,
     ticker: Mutex<Option<tokio::task::JoinHandle<()>>>,
@@ -94,8 +69,6 @@ impl TheoryArea {
             data_dir: site.rt.data_dir.clone(),
             hall: tokio::sync::Mutex::new(Hall::default()),
             banks: Mutex::new(HashMap::new()),
-            codes: Mutex::new(HashMap::new()),
-            identity: Arc::new(SeatCode),
             log: site.log.clone(),
             clock,
             ticker: Mutex::new(None),
@@ -245,6 +218,8 @@ impl TheoryArea {
                         return Ok(vec![TheoryEvent::ReverifyFailed(ReverifyV1 {
                             seat: seat.name.clone(),
                             reason: "timeout".into(),
+                            score: None,
+                            session_sha256: None,
                             at: now.0,
                         })]);
                     }
@@ -265,6 +240,9 @@ fn replay_seat(hall: &mut Hall, ev: &TheoryEvent) -> Result<(), HallError> {
         TheoryEvent::Answer(e) => &e.seat,
         TheoryEvent::Reverified(e) | TheoryEvent::ReverifyFailed(e) => &e.seat,
         TheoryEvent::Result(e) => &e.seat,
+        // An examiner refused when opening a sitting: nothing at a seat changes.
+        TheoryEvent::FingerRefused(e) if e.seat.is_empty() => return Ok(()),
+        TheoryEvent::FingerRefused(e) => &e.seat,
         TheoryEvent::Opened(_) | TheoryEvent::Assigned(_) => {
             return Err(HallError::Conflict("hall event".into()));
         }
@@ -274,9 +252,14 @@ fn replay_seat(hall: &mut Hall, ev: &TheoryEvent) -> Result<(), HallError> {
         .try_lock()
         .map_err(|_| HallError::Conflict("seat busy during replay".into()))?;
     seat.apply(ev)?;
-    if let TheoryEvent::Login(e) = ev {
-        hall.sessions
-            .insert(e.session_sha256.clone(), e.seat.clone());
+    match ev {
+        TheoryEvent::Login(e) => hall.bind_session(&e.seat, &e.session_sha256),
+        TheoryEvent::Reverified(e) => {
+            if let Some(session) = &e.session_sha256 {
+                hall.bind_session(&e.seat, session);
+            }
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -291,27 +274,41 @@ pub fn pages() -> Router<AppState> {
     pages::routes()
 }
 
-/// Opens a sitting as `examiner` (what `POST /api/v1/theory/sittings` does); returns its id.
+/// Opens a sitting as `examiner`, whose `finger` must match their enrolled templates (what
+/// `POST /api/v1/theory/sittings` does); returns its id.
 pub async fn api_open(
     st: &AppState,
     examiner: &str,
     exam: &str,
     bank: &str,
     reverify_s: u32,
+    finger: &scoring::Template,
 ) -> anyhow::Result<String> {
-    api::open(st, examiner, exam, bank, reverify_s)
+    api::open(st, examiner, exam, bank, reverify_s, finger)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// Assigns a candidate to a seat (what `POST /api/v1/theory/sittings/{id}/seats` does); returns the seat code.
+/// Assigns a candidate to a seat (what `POST /api/v1/theory/sittings/{id}/seats` does).
 pub async fn api_assign(
     st: &AppState,
     sitting: &str,
     seat: &str,
     candidate: &str,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<()> {
     api::assign(st, sitting, seat, candidate)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// A finger at `seat`'s reader, as `POST /api/v1/theory/seat/finger` handles it (for simulated
+/// readers in the demo and tools); returns what the reader shows (`matched`, `score`, …).
+pub async fn seat_finger(
+    st: &AppState,
+    seat: &str,
+    probe: &scoring::Template,
+) -> anyhow::Result<serde_json::Value> {
+    seat::finger_at(st, seat, probe)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -63,13 +63,15 @@ async fn examiner(caller: Result<Caller, ApiError>) -> Response {
          <option value=\"safety\">安全文明驾驶常识</option></select></label>\
          <label>题库<select id=\"open-bank\"></select></label>\
          <label>身份复核间隔(秒)<input id=\"open-reverify\" type=\"number\" min=\"0\" value=\"0\"></label>\
-         <button type=\"submit\" id=\"open-submit\">开考</button></form>\
+         <label>考试员指纹(考试员台指纹采集器, ISO 19794-2)<textarea id=\"open-finger\" rows=\"2\" required \
+         placeholder=\"请按手指 / press your finger on the desk reader\"></textarea></label>\
+         <button type=\"submit\" id=\"open-submit\">按指纹开考</button></form>\
          <form id=\"assign-form\" class=\"card\"><h2>安排座位 / Assign a seat</h2>\
          <label>场次<select id=\"assign-sitting\"></select></label>\
          <label>座位<input id=\"assign-seat\" required></label>\
          <label>考生<input id=\"assign-candidate\" required></label>\
          <button type=\"submit\" id=\"assign-submit\">安排</button>\
-         <p id=\"assign-code\" class=\"badge\" hidden></p></form>"
+         <p id=\"assign-done\" class=\"badge\" hidden></p></form>"
     } else {
         ""
     };
@@ -102,17 +104,18 @@ async fn seat() -> Response {
          <script src=\"/theory/static/seat.js\" defer></script></head><body>\
          <form id=\"seat-login\" hidden><h1>理论考试 考生登录</h1>\
          <label>座位号<input id=\"login-seat\" required></label>\
-         <label>考生身份证明编号<input id=\"login-candidate\" required></label>\
-         <label>身份验证码<input id=\"login-code\" inputmode=\"numeric\" required></label>\
-         <button type=\"submit\" id=\"login-go\">登录</button><p class=\"alert\" id=\"login-error\" hidden></p></form>\
+         <button type=\"submit\" id=\"login-go\">开始</button><p class=\"alert\" id=\"login-error\" hidden></p></form>\
+         <section id=\"finger\" hidden><h1 id=\"finger-title\">请按手指</h1>\
+         <p id=\"finger-why\">请将手指平放在本座位的指纹采集器上，核验通过后开始考试。</p>\
+         <p class=\"alert\" id=\"finger-error\" hidden></p></section>\
          <section id=\"exam\" hidden><header><span id=\"exam-name\"></span><span id=\"candidate\"></span>\
          <span>剩余时间 <b id=\"countdown\">--:--</b></span><span>得分 <b id=\"score\">0</b></span></header>\
          <div id=\"body\"><article id=\"question\"><p id=\"qno\"></p><p id=\"stem\"></p><img id=\"media\" alt=\"题图\" hidden>\
          <ol id=\"options\"></ol><p class=\"hint\">按 1–4 或 A–D 选择，Enter 确认，多选题可选多项</p>\
          <button id=\"confirm\" type=\"button\">确认答案 (Enter)</button> <button id=\"submit\" type=\"button\">交卷</button>\
          <p class=\"alert\" id=\"exam-error\" hidden></p></article><aside id=\"grid\"></aside></div></section>\
-         <form id=\"reverify\" hidden><h2>请复核身份</h2><p id=\"reverify-why\">考试已到身份复核时间，请输入身份验证码。</p>\
-         <input id=\"reverify-code\" inputmode=\"numeric\"><button type=\"submit\" id=\"reverify-go\">验证</button></form>\
+         <section id=\"reverify\" hidden><h2>请按手指复核身份</h2><p id=\"reverify-why\">考试已到身份复核时间，请将手指平放在指纹采集器上。</p>\
+         <p class=\"alert\" id=\"reverify-error\" hidden></p></section>\
          <section id=\"result\" hidden><h1 id=\"verdict\"></h1><p id=\"result-detail\"></p></section>\
          </body></html>",
     )

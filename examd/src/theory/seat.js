@@ -30,6 +30,15 @@
     const prevIndex = state && state.index;
     state = s; syncedAt = Date.now();
     show('seat-login', false);
+    if (s.status === 'awaiting_finger') {
+      show('exam', false); show('result', false); show('reverify', false); show('finger', true);
+      $('finger-title').textContent = s.resume ? '请按手指继续考试' : '请按手指';
+      const e = $('finger-error');
+      e.textContent = s.finger_failures ? '指纹核验未通过（' + s.finger_failures + ' 次），请重按' + (s.alert ? '，已通知考试员' : '') : '';
+      e.hidden = !s.finger_failures;
+      return;
+    }
+    show('finger', false);
     if (s.status === 'finished') {
       show('exam', false); show('reverify', false); show('result', true);
       const r = s.result;
@@ -46,7 +55,10 @@
     $('score').textContent = s.score || 0;
     const needCheck = s.reverify_due || s.status === 'paused';
     show('reverify', needCheck);
-    $('reverify-why').textContent = s.status === 'paused' ? '身份复核未通过，考试已暂停，请联系考试员或重新验证。' : '考试已到身份复核时间，请输入身份验证码。';
+    $('reverify-why').textContent = s.status === 'paused' ? '身份复核未通过，考试已暂停，已通知考试员。请重新按手指。' : '考试已到身份复核时间，请将手指平放在指纹采集器上。';
+    const re = $('reverify-error');
+    re.textContent = s.finger_failures ? '指纹核验未通过（' + s.finger_failures + ' 次）' : '';
+    re.hidden = !s.finger_failures;
     const grid = $('grid');
     if (grid.children.length !== s.grid.length) {
       grid.innerHTML = '';
@@ -100,7 +112,7 @@
   async function refresh() {
     const r = await call('state');
     if (r.status === 401) {
-      state = null; show('exam', false); show('result', false); show('seat-login', true);
+      state = null; show('exam', false); show('result', false); show('finger', false); show('seat-login', true);
       const seat = new URLSearchParams(location.search).get('seat');
       if (seat && !$('login-seat').value) $('login-seat').value = seat;
       return;
@@ -110,14 +122,8 @@
 
   $('seat-login').addEventListener('submit', async (e) => {
     e.preventDefault();
-    const r = await call('login', { seat: $('login-seat').value.trim(), candidate: $('login-candidate').value.trim(), code: $('login-code').value.trim() });
-    if (r.status === 200) { $('login-error').hidden = true; render(r.body.state); } else { $('login-error').textContent = '登录失败：座位、考生或验证码不正确'; $('login-error').hidden = false; }
-  });
-  $('reverify').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const r = await call('reverify', { code: $('reverify-code').value.trim() });
-    $('reverify-code').value = '';
-    if (r.status === 200) render(r.body);
+    const r = await call('begin', { seat: $('login-seat').value.trim() });
+    if (r.status === 200) { $('login-error').hidden = true; render(r.body.state); } else { $('login-error').textContent = r.status === 404 ? '该座位未安排考生' : (r.body.message || '无法开始'); $('login-error').hidden = false; }
   });
   $('confirm').addEventListener('click', confirmAnswer);
   $('submit').addEventListener('click', async () => {
@@ -134,6 +140,11 @@
     else if (e.key === 'Enter') { e.preventDefault(); confirmAnswer(); }
   });
   setInterval(tickClock, 250);
-  setInterval(() => { if (state && state.status !== 'finished') refresh(); }, 3000);
+  // Waiting for a finger (login or re-check) polls fast; otherwise the clock is re-synced now and then.
+  setInterval(() => {
+    if (!state || state.status === 'finished') return;
+    const waiting = state.status === 'awaiting_finger' || state.status === 'paused' || state.reverify_due;
+    if (waiting || Date.now() - syncedAt > 3000) refresh();
+  }, 500);
   refresh();
 })();

@@ -1,24 +1,42 @@
-//! The examiner page and the candidate terminal in headless Chromium: a whole safety paper to a
-//! pass, and a Subject 1 paper to an early fail, answered with the keyboard.
+//! The examiner page and the candidate terminal in headless Chromium: the examiner opens each
+//! sitting with their finger, candidates log in at their seats by finger (a wrong finger first is
+//! refused on screen), then a whole safety paper to a pass and a Subject 1 paper to an early fail,
+//! answered with the keyboard. The readers (the examiner's desk and each seat's) are played by the
+//! test with synthetic prints.
 
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 
-use super::{answer_key, fixture_bank};
+use super::{EX_FINGER, answer_key, finger_hex, finger_of, fixture_bank};
 use crate::durability::{add_device, add_person, start_daemon};
 use crate::support::{Kill, browser, chromedriver};
 
 type R<T> = Result<T, fantoccini::error::CmdError>;
 
-/// The examiner opens a sitting and assigns a seat on the page; returns the seat code.
+/// The seat's reader posts impression `n` of `finger`; returns the reader's answer.
+async fn press(base: &str, reader: &str, seat: &str, finger: u64, n: u64) -> serde_json::Value {
+    reqwest::Client::new()
+        .post(format!("{base}/api/v1/theory/seat/finger?seat={seat}"))
+        .bearer_auth(reader)
+        .header("content-type", "text/plain")
+        .body(finger_hex(finger, n))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The examiner opens a sitting with their finger and assigns a seat on the page.
 async fn examiner_assigns(
     c: &Client,
     base: &str,
     exam: &str,
     seat: &str,
     candidate: &str,
-) -> R<String> {
+) -> R<()> {
     c.goto(&format!("{base}/theory")).await?;
     eprintln!("theory browser: examiner page");
     c.wait()
@@ -31,6 +49,11 @@ async fn examiner_assigns(
     .click()
     .await?;
     let before = c.find_all(Locator::Css("table.theory-seats")).await?.len();
+    // The desk reader's agent fills in the examiner's finger.
+    c.find(Locator::Id("open-finger"))
+        .await?
+        .send_keys(&finger_hex(EX_FINGER, 9))
+        .await?;
     c.find(Locator::Id("open-submit")).await?.click().await?;
     for _ in 0..100 {
         if c.find_all(Locator::Css("table.theory-seats")).await?.len() > before {
@@ -51,22 +74,26 @@ async fn examiner_assigns(
     let Ok(p) = c
         .wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#assign-code[data-code]"))
+        .for_element(Locator::Css(&format!("#assign-done[data-seat=\"{seat}\"]")))
         .await
     else {
         let e = c.find(Locator::Id("theory-error")).await?.text().await?;
         panic!("seat not assigned: {e:?}");
     };
-    Ok(p.attr("data-code").await?.unwrap())
+    assert!(p.text().await?.contains(candidate));
+    Ok(())
 }
 
-/// The candidate logs in at the seat and answers with the keyboard; `wrong(i)` picks wrong answers.
+/// The candidate logs in at the seat by finger (after `wrong_fingers` refused ones) and answers
+/// with the keyboard; `wrong(i)` picks wrong answers.
+#[allow(clippy::too_many_arguments)]
 async fn candidate_sits(
     c: &Client,
     base: &str,
     seat: &str,
+    reader: &str,
     candidate: &str,
-    code: &str,
+    wrong_fingers: u64,
     wrong: impl Fn(usize) -> bool,
 ) -> R<String> {
     let key = answer_key();
@@ -77,16 +104,29 @@ async fn candidate_sits(
     c.wait()
         .for_element(Locator::Css("#seat-login:not([hidden])"))
         .await?;
-    c.find(Locator::Id("login-candidate"))
-        .await?
-        .send_keys(candidate)
-        .await?;
-    c.find(Locator::Id("login-code"))
-        .await?
-        .send_keys(code)
-        .await?;
+    // The seat number comes from the terminal's address.
     c.find(Locator::Id("login-go")).await?.click().await?;
-    eprintln!("theory browser: seat login");
+    let title = c
+        .wait()
+        .for_element(Locator::Css("#finger:not([hidden]) #finger-title"))
+        .await?;
+    assert_eq!(title.text().await?, "请按手指");
+    for n in 1..=wrong_fingers {
+        let v = press(base, reader, seat, finger_of("a-stranger"), n).await;
+        assert_eq!(v["matched"], false, "{v}");
+        let mut shown = String::new();
+        for _ in 0..100 {
+            shown = c.find(Locator::Id("finger-error")).await?.text().await?;
+            if shown.contains(&format!("{n} 次")) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(shown.contains("未通过"), "refusal {n} on screen: {shown:?}");
+    }
+    let v = press(base, reader, seat, finger_of(candidate), 2).await;
+    assert_eq!(v["matched"], true, "{v}");
+    eprintln!("theory browser: seat login by finger");
     c.wait()
         .for_element(Locator::Css("#exam:not([hidden]) #question[data-qid]"))
         .await?;
@@ -181,10 +221,39 @@ async fn a_paper_to_a_pass_and_one_to_an_early_fail_in_chromium() {
     .await
     .unwrap();
     add_person(dir.path(), "ex", "examiner", "console-pass-1");
-    add_device(dir.path(), "seat-1");
-    add_device(dir.path(), "seat-2");
+    add_person(dir.path(), "ad", "admin", "console-pass-1");
+    let reader1 = add_device(dir.path(), "seat-1");
+    let reader2 = add_device(dir.path(), "seat-2");
     let (daemon, base) = start_daemon(dir.path());
     let _daemon = Kill(daemon);
+    let http = reqwest::Client::new();
+    let admin = http
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"name": "ad", "password": "console-pass-1"}))
+        .send()
+        .await
+        .unwrap();
+    let admin = admin.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    for (person, f) in [
+        ("examiner:ex".to_owned(), EX_FINGER),
+        ("candidate:c-pass".to_owned(), finger_of("c-pass")),
+        ("candidate:c-fail".to_owned(), finger_of("c-fail")),
+    ] {
+        let r = http
+            .post(format!("{base}/api/v1/identity/enroll"))
+            .header("cookie", &admin)
+            .json(&serde_json::json!({"person": person, "templates": [finger_hex(f, 0), finger_hex(f, 1)]}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "enrol {person}: {}", r.status());
+    }
     let (_driver, c) = browser(&driver).await;
     let result = async {
         c.goto(&format!("{base}/")).await?;
@@ -209,8 +278,9 @@ async fn a_paper_to_a_pass_and_one_to_an_early_fail_in_chromium() {
             );
         }
         // Safety theory: 50 questions, 3 wrong → 94, passed.
-        let code = examiner_assigns(&c, &base, "safety", "seat-1", "c-pass").await?;
-        let verdict = candidate_sits(&c, &base, "seat-1", "c-pass", &code, |i| i % 17 == 5).await?;
+        examiner_assigns(&c, &base, "safety", "seat-1", "c-pass").await?;
+        let verdict =
+            candidate_sits(&c, &base, "seat-1", &reader1, "c-pass", 1, |i| i % 17 == 5).await?;
         assert_eq!(verdict, "passed");
         assert!(
             c.find(Locator::Id("result-detail"))
@@ -220,8 +290,9 @@ async fn a_paper_to_a_pass_and_one_to_an_early_fail_in_chromium() {
                 .contains("得分 94")
         );
         // Subject 1: the 11th wrong answer ends the paper at once.
-        let code = examiner_assigns(&c, &base, "subject1", "seat-2", "c-fail").await?;
-        let verdict = candidate_sits(&c, &base, "seat-2", "c-fail", &code, |i| i >= 2).await?;
+        examiner_assigns(&c, &base, "subject1", "seat-2", "c-fail").await?;
+        let verdict =
+            candidate_sits(&c, &base, "seat-2", &reader2, "c-fail", 0, |i| i >= 2).await?;
         assert_eq!(verdict, "failed");
         assert!(
             c.find(Locator::Id("result-detail"))
