@@ -63,11 +63,6 @@ enum Command {
         #[command(subcommand)]
         command: examd::theory::cli::BankCommand,
     },
-    /// Import, list and show the rosters of sittings (candidates and their enrolled templates).
-    Roster {
-        #[command(subcommand)]
-        command: examd::identity::cli::RosterCommand,
-    },
     /// Judge a recorded drive (DESIGN §3.4): exit 0 passed, 1 failed, 2 bad input.
     Judge(examd::driving::cli::JudgeArgs),
     /// Re-judge a logged driving session from the log (exit 1 if it differs); `--svg` draws it.
@@ -239,7 +234,6 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             return audit_ops::verify_command(&site, from, file, &keys, json).await;
         }
         Command::Bank { command } => return examd::theory::cli::run(command).await,
-        Command::Roster { command } => return examd::identity::cli::run(command, clock).await,
         Command::Judge(args) => return examd::driving::cli::judge_command(&args),
         Command::Replay(args) => return examd::driving::cli::replay_command(&args).await,
         Command::Roster { command } => return examd::identity::cli::run(command, clock).await,
