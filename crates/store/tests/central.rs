@@ -154,6 +154,7 @@ async fn story(store: Arc<dyn CentralStore>) {
         kind: "theory.result".into(),
         detail: r#"{"score":95}"#.into(),
     };
+    assert_eq!(store.flow_last_id().await.unwrap(), 0);
     let outside = store
         .ingest(&b, Seq(0), &other, &[], &[step(4, 1, "c-1")], UnixMs(60))
         .await;
@@ -175,6 +176,7 @@ async fn story(store: Arc<dyn CentralStore>) {
         (b.clone(), flow[0].clone())
     );
     assert!(all[0].id < all[1].id);
+    assert_eq!(store.flow_last_id().await.unwrap(), all[1].id);
     assert_eq!(
         store.flow_after(all[0].id, 100).await.unwrap(),
         all[1..].to_vec()

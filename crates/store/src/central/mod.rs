@@ -138,6 +138,9 @@ pub trait CentralStore: Send + Sync + std::fmt::Debug + 'static {
     /// Up to `limit` flow entries with `id > after`, by id (the live feed).
     async fn flow_after(&self, after: i64, limit: u32) -> Result<Vec<FlowEntry>, StoreError>;
 
+    /// The id of the newest flow entry, 0 when there is none.
+    async fn flow_last_id(&self) -> Result<i64, StoreError>;
+
     /// A candidate's flow at every site, by time then site and seq (at most [`FLOW_LIMIT`]).
     async fn candidate_flow(&self, candidate: &str) -> Result<Vec<FlowEntry>, StoreError>;
 

@@ -350,6 +350,13 @@ impl CentralStore for SqliteCentral {
         rows.iter().map(flow_row).collect()
     }
 
+    async fn flow_last_id(&self) -> Result<i64, StoreError> {
+        let id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM central_flow")
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(id)
+    }
+
     async fn candidate_flow(&self, candidate: &str) -> Result<Vec<FlowEntry>, StoreError> {
         let rows = sqlx::query(flow_select!(
             "WHERE candidate = ? ORDER BY time, site, seq LIMIT ?"
