@@ -15,6 +15,8 @@ pub struct Areas {
     pub gate: Arc<gate::GateArea>,
     /// The theory hall.
     pub theory: Arc<theory::TheoryArea>,
+    /// Online booking and the same-day draw.
+    pub booking: Arc<crate::booking::BookingArea>,
     /// Subject 2/3 judging: the cars' live sessions.
     pub driving: Arc<crate::driving::DrivingArea>,
 }
@@ -25,6 +27,7 @@ impl Areas {
         Ok(Areas {
             gate: gate::GateArea::start(site, clock.clone()).await?,
             theory: theory::TheoryArea::start(site, clock.clone()).await?,
+            booking: crate::booking::BookingArea::start(site, clock.clone()).await?,
             driving: crate::driving::DrivingArea::start(site, clock.clone()).await?,
         })
     }
@@ -33,6 +36,7 @@ impl Areas {
     pub async fn shutdown(&self) {
         self.gate.shutdown().await;
         self.theory.shutdown().await;
+        self.booking.shutdown().await;
         self.driving.shutdown().await;
     }
 }
@@ -42,15 +46,23 @@ pub fn routes() -> (Router<AppState>, Router<AppState>) {
     let api = Router::new()
         .nest("/gate", gate::api_routes())
         .nest("/theory", theory::api_routes())
+        .nest("/booking", crate::booking::api_routes())
         .nest("/identity", crate::identity::api_routes());
     let pages = gate::pages().merge(theory::pages());
     let api = api.nest("/driving", crate::driving::api_routes());
     let pages = pages.merge(crate::driving::pages());
+    let pages = pages.merge(crate::booking::pages());
     (api, pages)
 }
 
 /// Runs every area's demo against the running daemon.
 pub async fn demo(state: AppState, base_url: String) {
+    let (st, url) = (state.clone(), base_url.clone());
+    tokio::spawn(async move {
+        if let Err(e) = crate::booking::demo(st, url).await {
+            tracing::error!(area = "booking", error = %format!("{e:#}"), "demo stopped");
+        }
+    });
     let (st, url) = (state.clone(), base_url.clone());
     tokio::spawn(async move {
         if let Err(e) = crate::driving::demo(st, url).await {

@@ -58,6 +58,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The same-day random draw (art. 48): recompute and check every draw.
+    Draw {
+        #[command(subcommand)]
+        command: DrawCommand,
+    },
     /// Import, validate and list theory question banks.
     Bank {
         #[command(subcommand)]
@@ -88,6 +93,21 @@ enum UserCommand {
         /// Display name.
         #[arg(long, default_value = "")]
         display_name: String,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DrawCommand {
+    /// Recompute every draw from its revealed seed and the logged roster (exit 1 on any mismatch).
+    Verify {
+        /// Read an audit export file instead of the site's database.
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         site: SiteArgs,
     },
@@ -233,6 +253,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 .collect::<anyhow::Result<Vec<_>>>()?;
             return audit_ops::verify_command(&site, from, file, &keys, json).await;
         }
+        Command::Draw {
+            command: DrawCommand::Verify { from, json, site },
+        } => return examd::booking::verify::command(&site, from.as_deref(), json).await,
         Command::Bank { command } => return examd::theory::cli::run(command).await,
         Command::Judge(args) => return examd::driving::cli::judge_command(&args),
         Command::Replay(args) => return examd::driving::cli::replay_command(&args).await,

@@ -4,6 +4,7 @@ mod support;
 
 mod api_roles;
 mod audit_cli;
+mod booking;
 mod browser;
 mod driving;
 mod durability;

@@ -1,0 +1,254 @@
+//! The candidate booking page (`/booking`), the admin page (`/booking/admin`) and the public
+//! draw page (`/draw`). Static HTML in Chinese (English with `?lang=en`) plus a script that
+//! calls `/api/v1/booking`.
+
+use axum::Router;
+use axum::extract::Query;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+use model::Role;
+
+use crate::auth::Caller;
+use crate::console::{Lang, esc, lang_of};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// `?lang=zh|en`.
+#[derive(Debug, serde::Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/booking", get(candidate))
+        .route("/booking/admin", get(admin))
+        .route("/draw", get(public_draw))
+        .route(
+            "/booking/static/booking.js",
+            get(|| script(include_str!("booking.js"))),
+        )
+}
+
+async fn script(body: &'static str) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        body,
+    )
+}
+
+/// Chinese or English.
+fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+fn head(lang: Lang, title: &str, page: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/static/console.css\">\
+         <script src=\"/booking/static/booking.js\" defer></script></head>\
+         <body data-lang=\"{code}\" data-page=\"{page}\">",
+        code = lang.code(),
+        title = esc(title),
+    )
+}
+
+async fn candidate(jar: CookieJar, q: Query<LangQuery>) -> Response {
+    let l = lang_of(&jar, q.lang.as_deref());
+    let t = |zh, en| tr(l, zh, en);
+    let html = format!(
+        "{head}<header><strong>{brand}</strong><nav><a href=\"/draw\">{draw}</a>\
+         <a href=\"?lang=zh\">中文</a><a href=\"?lang=en\">English</a></nav></header><main>\
+         <h1>{title}</h1>\
+         <form id=\"login\" class=\"card\"><h2>{ident}</h2>\
+         <label>{idno}<input id=\"cand-id\" required autocomplete=\"off\" maxlength=\"18\"></label>\
+         <button type=\"button\" id=\"send-code\">{send}</button>\
+         <label>{code}<input id=\"code\" inputmode=\"numeric\" maxlength=\"6\" autocomplete=\"one-time-code\"></label>\
+         <button type=\"submit\" id=\"login-go\">{enter}</button>\
+         <p class=\"badge\" id=\"login-msg\" hidden></p></form>\
+         <section id=\"me\" hidden><h2 id=\"me-name\"></h2><p id=\"me-permit\"></p>\
+         <p class=\"alert\" id=\"msg\" hidden></p><p class=\"badge\" id=\"ok\" hidden></p>\
+         <h2>{mine}</h2><table id=\"bookings\"><thead><tr><th>{subj}</th><th>{day}</th><th>{session}</th>\
+         <th>{state}</th><th></th></tr></thead><tbody></tbody></table>\
+         <h2>{avail}</h2><table id=\"open\"><thead><tr><th>{subj}</th><th>{day}</th><th>{session}</th>\
+         <th>{free}</th><th></th></tr></thead><tbody></tbody></table>\
+         <button type=\"button\" id=\"logout\">{logout}</button></section>\
+         <p class=\"hint\">{hint}</p></main>\
+         <template id=\"words\" data-book=\"{book}\" data-cancel=\"{cancel}\" data-sent=\"{sent}\" \
+         data-permit=\"{permit}\" data-none=\"{nopermit}\" data-pending=\"{pending}\" data-passed=\"{passed}\" \
+         data-failed=\"{failed}\" data-no_show=\"{noshow}\" data-cancelled=\"{cancelled}\"></template></body></html>",
+        head = head(l, t("考试预约", "Exam booking"), "candidate"),
+        brand = t("机动车驾驶人考试预约", "Driving test booking"),
+        draw = t("抽签公示", "Draw record"),
+        title = t("考试预约", "Exam booking"),
+        ident = t("身份核验", "Identify"),
+        idno = t("身份证号码", "ID number"),
+        send = t("获取验证码", "Send code"),
+        code = t("短信验证码", "SMS code"),
+        enter = t("登录", "Log in"),
+        mine = t("我的预约", "My bookings"),
+        subj = t("科目", "Subject"),
+        day = t("考试日期", "Exam day"),
+        session = t("场次", "Session"),
+        state = t("状态", "State"),
+        avail = t("可预约场次", "Sessions open for booking"),
+        free = t("余位", "Places left"),
+        logout = t("退出", "Log out"),
+        hint = t(
+            "验证码发送至报名时登记的手机号码，5 分钟内有效。须至少提前一个工作日取消预约，缺考按不合格处理。",
+            "The code goes to the phone registered with your application and is valid for 5 minutes. Cancel at least one working day before; a no-show counts as a fail."
+        ),
+        book = t("预约", "Book"),
+        cancel = t("取消", "Cancel"),
+        sent = t("验证码已发送", "Code sent"),
+        permit = t("学习驾驶证明有效期", "Learner permit valid"),
+        nopermit = t(
+            "尚无学习驾驶证明（请先预约科目一）",
+            "No learner permit yet (book Subject 1 first)"
+        ),
+        pending = t("已预约", "Booked"),
+        passed = t("合格", "Passed"),
+        failed = t("不合格", "Failed"),
+        noshow = t("缺考（不合格）", "No-show (failed)"),
+        cancelled = t("已取消", "Cancelled"),
+    );
+    Html(html).into_response()
+}
+
+async fn admin(jar: CookieJar, q: Query<LangQuery>, caller: Result<Caller, ApiError>) -> Response {
+    let caller = match caller {
+        Ok(c) => c,
+        Err(ApiError::Unauthorized) => return Redirect::to("/login").into_response(),
+        Err(e) => return e.into_response(),
+    };
+    if !matches!(caller.role, Role::Admin | Role::Examiner | Role::Auditor) {
+        return (
+            axum::http::StatusCode::FORBIDDEN,
+            Html("<p id=\"forbidden\">当前角色无权查看此页面。/ Not allowed for this role.</p>"),
+        )
+            .into_response();
+    }
+    let l = lang_of(&jar, q.lang.as_deref());
+    let t = |zh, en| tr(l, zh, en);
+    let html = format!(
+        "{head}<header><strong>{brand}</strong><nav><a href=\"/\">{home}</a><a href=\"/booking/admin\" class=\"active\">{title}</a>\
+         <a href=\"/draw\">{draw}</a><a href=\"?lang=zh\">中文</a><a href=\"?lang=en\">English</a></nav>\
+         <span class=\"right\"><span class=\"who\" id=\"who\" data-role=\"{role}\">{name} · {role}</span></span></header><main>\
+         <h1>{title}</h1><p class=\"alert\" id=\"msg\" hidden></p><p class=\"badge\" id=\"ok\" hidden></p>\
+         <form id=\"reg-form\" class=\"card\"><h2>{reg}</h2>\
+         <label>{idno}<input id=\"reg-id\" required maxlength=\"18\"></label>\
+         <label>{nm}<input id=\"reg-name\" required></label>\
+         <label>{class}<input id=\"reg-class\" value=\"C1\" required></label>\
+         <label>{phone}<input id=\"reg-phone\" required maxlength=\"11\"></label>\
+         <button type=\"submit\" id=\"reg-go\">{regb}</button></form>\
+         <form id=\"open-form\" class=\"card\"><h2>{open}</h2>\
+         <label>{session}<input id=\"open-id\" required></label>\
+         <label>{subj}<select id=\"open-subject\"><option value=\"subject1\">科目一</option><option value=\"subject2\">科目二</option>\
+         <option value=\"subject3\">科目三道路驾驶技能</option><option value=\"safety\">科目三安全文明驾驶常识</option></select></label>\
+         <label>{day}<input id=\"open-day\" type=\"date\" required></label>\
+         <label>{cap}<input id=\"open-capacity\" type=\"number\" min=\"1\" value=\"20\"></label>\
+         <label>{exs}<input id=\"open-examiners\" placeholder=\"ex1,ex2\"></label>\
+         <label>{per}<input id=\"open-per\" type=\"number\" min=\"0\" value=\"10\"></label>\
+         <label>{grp}<input id=\"open-group\" type=\"number\" min=\"1\" value=\"1\"></label>\
+         <label>{cars}<input id=\"open-cars\" placeholder=\"car-01,car-02\"></label>\
+         <label>{routes}<input id=\"open-routes\" placeholder=\"route-a,route-b\"></label>\
+         <label>{sitemax}<input id=\"open-sitemax\" type=\"number\" min=\"1\" value=\"500\"></label>\
+         <label>{exmax}<input id=\"open-exmax\" type=\"number\" min=\"1\" value=\"60\"></label>\
+         <button type=\"submit\" id=\"open-go\">{openb}</button></form>\
+         <form id=\"result-form\" class=\"card\"><h2>{res}</h2>\
+         <label>{session}<input id=\"res-session\" required></label><label>{idno}<input id=\"res-id\" required></label>\
+         <label>{outcome}<select id=\"res-outcome\"><option value=\"passed\">{passed}</option><option value=\"failed\">{failed}</option>\
+         <option value=\"no_show\">{noshow}</option></select></label><button type=\"submit\" id=\"res-go\">{record}</button></form>\
+         <h2>{sessions}</h2><table id=\"sessions\"><thead><tr><th>{session}</th><th>{subj}</th><th>{day}</th><th>{booked}</th>\
+         <th>{commit}</th><th>{seed}</th><th></th></tr></thead><tbody></tbody></table>\
+         <h2>{assign}</h2><table id=\"assignments\"><thead><tr><th>{idno}</th><th>{group}</th><th>{order}</th><th>{ex}</th><th>{car}</th><th>{route}</th></tr></thead><tbody></tbody></table>\
+         <h2>{outbox}</h2><table id=\"outbox\"><thead><tr><th>{to}</th><th>{code}</th></tr></thead><tbody></tbody></table>\
+         </main><template id=\"words\" data-commit=\"{commitb}\" data-close=\"{closeb}\" data-finish=\"{finishb}\" data-show=\"{showb}\"></template></body></html>",
+        head = head(l, t("预约与抽签管理", "Booking and draw"), "admin"),
+        brand = t("考场管理系统", "Exam site console"),
+        home = t("总览", "Overview"),
+        title = t("预约与抽签", "Booking and draw"),
+        draw = t("抽签公示", "Draw record"),
+        role = caller.role,
+        name = esc(caller.name.as_str()),
+        reg = t("登记考生", "Register a candidate"),
+        idno = t("身份证号码", "ID number"),
+        nm = t("姓名", "Name"),
+        class = t("准驾车型", "Class"),
+        phone = t("手机号码", "Mobile phone"),
+        regb = t("登记", "Register"),
+        open = t("开放场次", "Open a session"),
+        session = t("场次", "Session"),
+        subj = t("科目", "Subject"),
+        day = t("考试日期", "Exam day"),
+        cap = t("名额", "Places"),
+        exs = t("考试员", "Examiners"),
+        per = t("每名考试员考生数", "Candidates per examiner"),
+        grp = t("每组人数", "Group size"),
+        cars = t("考试车辆", "Cars"),
+        routes = t("考试路线", "Routes"),
+        sitemax = t("考场日上限", "Site daily maximum"),
+        exmax = t("考试员日上限", "Examiner daily maximum"),
+        openb = t("开放预约", "Open"),
+        res = t("登记考试结果", "Record a result"),
+        outcome = t("结果", "Outcome"),
+        passed = t("合格", "Passed"),
+        failed = t("不合格", "Failed"),
+        noshow = t("缺考", "No-show"),
+        record = t("登记", "Record"),
+        sessions = t("场次", "Sessions"),
+        booked = t("已约/名额", "Booked / places"),
+        commit = t("种子承诺 (SHA-256)", "Seed commitment (SHA-256)"),
+        seed = t("公开种子", "Revealed seed"),
+        assign = t("抽签结果", "Draw"),
+        group = t("组", "Group"),
+        order = t("顺序", "Order"),
+        ex = t("考试员", "Examiner"),
+        car = t("车辆", "Car"),
+        route = t("路线", "Route"),
+        outbox = t("短信待发（验证码）", "SMS outbox (codes)"),
+        to = t("考生", "Candidate"),
+        code = t("验证码", "Code"),
+        commitb = t("生成种子并公示承诺", "Commit seed"),
+        closeb = t("锁定名单并抽签", "Close roster and draw"),
+        finishb = t("结束并公开种子", "Finish and reveal"),
+        showb = t("查看", "Show"),
+    );
+    Html(html).into_response()
+}
+
+async fn public_draw(jar: CookieJar, q: Query<LangQuery>) -> Response {
+    let l = lang_of(&jar, q.lang.as_deref());
+    let t = |zh, en| tr(l, zh, en);
+    let html = format!(
+        "{head}<header><strong>{title}</strong><nav><a href=\"/booking\">{booking}</a>\
+         <a href=\"?lang=zh\">中文</a><a href=\"?lang=en\">English</a></nav></header><main><h1>{title}</h1>\
+         <p>{how}</p><table id=\"draws\"><thead><tr><th>{session}</th><th>{subj}</th><th>{day}</th><th>{n}</th>\
+         <th>{commit}</th><th>{seed}</th></tr></thead><tbody></tbody></table>\
+         <p class=\"hint\">{verify}</p></main></body></html>",
+        head = head(l, t("抽签公示", "Draw record"), "draw"),
+        title = t("随机抽签公示", "Random draw record"),
+        booking = t("考试预约", "Exam booking"),
+        how = t(
+            "考前公布随机种子的 SHA-256 承诺，名单锁定后按公开算法（examd.draw.v1）分组并分配考试员、车辆和科目三路线，考后公开种子，任何人都可复算。",
+            "Before the exam the SHA-256 commitment of a random seed is published; after the roster closes, groups, examiners, cars and Subject 3 routes follow from the seed by a published algorithm (examd.draw.v1); after the exam the seed is revealed so anyone can recompute the draw."
+        ),
+        session = t("场次", "Session"),
+        subj = t("科目", "Subject"),
+        day = t("考试日期", "Exam day"),
+        n = t("考生数", "Candidates"),
+        commit = t("种子承诺", "Commitment"),
+        seed = t("种子（考后公开）", "Seed (revealed after the exam)"),
+        verify = t(
+            "复算：examd draw verify --from <审计导出文件>",
+            "Recompute: examd draw verify --from <audit export file>"
+        ),
+    );
+    Html(html).into_response()
+}

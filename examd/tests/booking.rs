@@ -1,0 +1,571 @@
+//! Booking over the API: identify with a one-time code, the rules' refusals as the candidate
+//! sees them, capacity under concurrency, the draw from commit to reveal, `examd draw verify`
+//! on an audit export, and the candidate and admin pages in headless Chromium.
+
+use std::process::Command;
+use std::sync::atomic::Ordering;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use booking::CandidateId;
+use fantoccini::Locator;
+use serde_json::{Value, json};
+
+use crate::durability::{add_person, start_daemon};
+use crate::support::{Kill, TestSite, browser, chromedriver, examd_bin, test_site};
+
+const DAY_MS: i64 = 86_400_000;
+
+fn post(path: &str, cookie: &str, body: Value) -> Request<Body> {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+async fn call(t: &TestSite, req: Request<Body>) -> (StatusCode, Value) {
+    let (s, body) = t.call(req).await;
+    (s, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+/// Today (China) by the test clock, as `YYYY-MM-DD`, plus `n` days.
+fn day(t: &TestSite, n: i32) -> String {
+    booking::LocalDay::of(model::UnixMs(t.now.load(Ordering::SeqCst)))
+        .plus_days(n)
+        .to_string()
+}
+
+async fn register(t: &TestSite, admin: &str, id: &CandidateId) {
+    let (s, v) = call(
+        t,
+        post(
+            "/api/v1/booking/candidates",
+            admin,
+            json!({ "candidate": id.as_str(), "name": "测试考生", "class": "C1", "phone": "13800000000" }),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+}
+
+/// Logs a candidate in with a code from the SMS outbox; returns the cookie.
+async fn candidate(t: &TestSite, admin: &str, id: &CandidateId) -> String {
+    let (s, _) = call(
+        t,
+        post(
+            "/api/v1/booking/login/code",
+            "",
+            json!({ "candidate": id.as_str() }),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let (_, out) = call(t, get("/api/v1/booking/outbox", admin)).await;
+    let code = out["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|m| m["candidate"] == id.as_str())
+        .unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, v) = call(
+        t,
+        post(
+            "/api/v1/booking/login",
+            "",
+            json!({ "candidate": id.as_str(), "code": code }),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    format!("examd_booking={}", v["token"].as_str().unwrap())
+}
+
+async fn open(t: &TestSite, admin: &str, body: Value) {
+    let (s, v) = call(t, post("/api/v1/booking/sessions", admin, body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+}
+
+async fn book(t: &TestSite, who: &str, session: &str) -> (StatusCode, Value) {
+    call(
+        t,
+        post("/api/v1/booking/book", who, json!({ "session": session })),
+    )
+    .await
+}
+
+async fn step(t: &TestSite, admin: &str, session: &str, what: &str) -> Value {
+    let (s, v) = call(
+        t,
+        post(
+            &format!("/api/v1/booking/sessions/{session}/{what}"),
+            admin,
+            json!({}),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{what}: {v}");
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identify_book_refuse_draw_and_verify() {
+    let t = test_site().await;
+    let admin = t.login("ad").await;
+    let people: Vec<CandidateId> = (0..4).map(CandidateId::synthetic).collect();
+    for p in &people {
+        register(&t, &admin, p).await;
+    }
+    // Identity: a wrong code is refused and logged; booking needs a login.
+    let (s, _) = call(
+        &t,
+        post(
+            "/api/v1/booking/login",
+            "",
+            json!({ "candidate": people[0].as_str(), "code": "123456" }),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = book(&t, "", "x").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let cs: Vec<String> = {
+        let mut v = vec![];
+        for p in &people {
+            v.push(candidate(&t, &admin, p).await);
+        }
+        v
+    };
+    // Subject order: Subject 2 before Subject 1 is refused, naming the rule.
+    open(&t, &admin, json!({ "session": "s2-early", "subject": "subject2", "day": day(&t, 3), "capacity": 5,
+        "examiners": ["ex"], "per_examiner": 4, "group_size": 2, "cars": ["car-1"], "site_day_max": 100, "examiner_day_max": 40 })).await;
+    let (s, v) = book(&t, &cs[0], "s2-early").await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (StatusCode::CONFLICT, Some("subject-order")),
+        "{v}"
+    );
+    // Subject 1 tomorrow: everyone books, the session runs, all pass.
+    open(
+        &t,
+        &admin,
+        json!({ "session": "s1", "subject": "subject1", "day": day(&t, 1), "capacity": 10,
+        "site_day_max": 100, "examiner_day_max": 40 }),
+    )
+    .await;
+    for c in &cs {
+        let (s, v) = book(&t, c, "s1").await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let (s, v) = book(&t, &cs[0], "s1").await;
+    assert_eq!(v["rule"], "open-booking", "{s} {v}");
+    t.now.fetch_add(DAY_MS, Ordering::SeqCst);
+    // Sessions expire (staff's and candidates'): log in again on the new day.
+    let admin = t.login("ad").await;
+    step(&t, &admin, "s1", "commit").await;
+    let drawn = step(&t, &admin, "s1", "close").await;
+    assert_eq!(drawn["assignments"].as_array().unwrap().len(), 4);
+    for p in &people {
+        let (s, v) = call(
+            &t,
+            post(
+                "/api/v1/booking/sessions/s1/results",
+                &admin,
+                json!({ "candidate": p.as_str(), "outcome": "passed" }),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    step(&t, &admin, "s1", "finish").await;
+    // Waiting period: Subject 2 only 10 days after the permit (C1).
+    let mut cs = Vec::new();
+    for p in &people {
+        cs.push(candidate(&t, &admin, p).await);
+    }
+    let (s, v) = book(&t, &cs[0], "s2-early").await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (StatusCode::CONFLICT, Some("waiting-period")),
+        "{v}"
+    );
+    t.now.fetch_add(10 * DAY_MS, Ordering::SeqCst);
+    let admin = t.login("ad").await;
+    let mut cs = Vec::new();
+    for p in &people {
+        cs.push(candidate(&t, &admin, p).await);
+    }
+    // Capacity: two places, four candidates booking at once: exactly two get in.
+    open(
+        &t,
+        &admin,
+        json!({ "session": "s2", "subject": "subject2", "day": day(&t, 5), "capacity": 2,
+        "examiners": ["ex", "ex2"], "per_examiner": 2, "group_size": 1, "cars": ["car-1", "car-2"],
+        "site_day_max": 100, "examiner_day_max": 40 }),
+    )
+    .await;
+    let results = futures::future::join_all(cs.iter().map(|c| book(&t, c, "s2"))).await;
+    let ok = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    let full: Vec<_> = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CONFLICT)
+        .collect();
+    assert_eq!(ok, 2, "{results:?}");
+    assert!(
+        full.iter().all(|(_, v)| v["rule"] == "session-capacity"),
+        "{full:?}"
+    );
+    // Cancellation: allowed up to the last working day before, then refused.
+    let winner = cs
+        .iter()
+        .zip(&results)
+        .find(|(_, (s, _))| *s == StatusCode::CREATED)
+        .map(|(c, _)| c.clone())
+        .unwrap();
+    let (s, v) = call(
+        &t,
+        post(
+            "/api/v1/booking/cancel",
+            &winner,
+            json!({ "session": "s2" }),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let loser = cs
+        .iter()
+        .zip(&results)
+        .find(|(_, (s, _))| *s != StatusCode::CREATED)
+        .map(|(c, _)| c.clone())
+        .unwrap();
+    let (s, v) = book(&t, &loser, "s2").await;
+    assert_eq!(
+        s,
+        StatusCode::CREATED,
+        "the cancelled place is free again: {v}"
+    );
+    t.now.fetch_add(5 * DAY_MS, Ordering::SeqCst);
+    let admin = t.login("ad").await;
+    let loser_id = &people[cs.iter().position(|c| *c == loser).unwrap()];
+    let loser = candidate(&t, &admin, loser_id).await;
+    let (s, v) = call(
+        &t,
+        post("/api/v1/booking/cancel", &loser, json!({ "session": "s2" })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (StatusCode::CONFLICT, Some("cancel-one-working-day-before")),
+        "{v}"
+    );
+    // The draw: closing before committing is refused; then commit, close, finish.
+    let (s, v) = call(
+        &t,
+        post("/api/v1/booking/sessions/s2/close", &admin, json!({})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    let c = step(&t, &admin, "s2", "commit").await;
+    let (_, public) = call(&t, get("/api/v1/booking/draws", "")).await;
+    let listed = public["draws"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["session"] == "s2")
+        .unwrap()
+        .clone();
+    assert_eq!(listed["commitment"], c["commitment"]);
+    assert!(
+        listed["seed"].is_null(),
+        "the seed is secret until the sitting ends"
+    );
+    let (s, _) = call(
+        &t,
+        post("/api/v1/booking/sessions/s2/commit", &admin, json!({})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "one commitment per session");
+    let drawn = step(&t, &admin, "s2", "close").await;
+    let a = drawn["assignments"].as_array().unwrap();
+    assert_eq!(a.len(), 2);
+    assert!(
+        a.iter()
+            .all(|x| x["examiner"].is_string() && x["car"].is_string())
+    );
+    let winner_id = &people[cs.iter().position(|c| *c == winner).unwrap()];
+    let winner = candidate(&t, &admin, winner_id).await;
+    let (s, v) = book(&t, &winner, "s2").await;
+    // On the exam day itself nothing more can be booked (the roster is closed too).
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (StatusCode::CONFLICT, Some("book-in-advance")),
+        "{v}"
+    );
+    let fin = step(&t, &admin, "s2", "finish").await;
+    let seed = booking::draw::Seed::from_hex(fin["seed"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        booking::draw::commitment(&"s2".parse().unwrap(), &seed),
+        c["commitment"].as_str().unwrap()
+    );
+    // No result was recorded: both are no-shows, which is a fail (ten-day wait).
+    let (_, me) = call(&t, get("/api/v1/booking/me", &loser)).await;
+    assert_eq!(me["bookings"][0]["result"], "no_show", "{me}");
+    // Every draw verifies from the database and from an audit export, with the CLI.
+    let (checked, errors) = examd::booking::verify::from_store(&*t.site.store)
+        .await
+        .unwrap()
+        .finish();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(checked.len(), 2);
+    assert!(
+        checked.iter().all(|c| c.mismatches.is_empty()),
+        "{checked:?}"
+    );
+    let dir = t._dir.path();
+    let export = dir.join("log.export");
+    let out = Command::new(examd_bin())
+        .args(["audit", "export", "--site-id", "test-site", "--data-dir"])
+        .arg(dir)
+        .arg("--out")
+        .arg(&export)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(examd_bin())
+        .args(["draw", "verify", "--json", "--from"])
+        .arg(&export)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(out.status.success(), "{v}");
+    assert_eq!(v["draws"].as_array().unwrap().len(), 2, "{v}");
+    // A restart rebuilds the same ledger from the log.
+    let n = t.now.clone();
+    let clock: examd::state::Clock =
+        std::sync::Arc::new(move || model::UnixMs(n.load(Ordering::SeqCst)));
+    let again = examd::app::state_of(&t.site, clock).await.unwrap();
+    let booked = |st: &examd::state::AppState| {
+        st.areas.booking.read(|l| {
+            l.sessions
+                .values()
+                .map(|s| (s.spec.id.to_string(), s.booked.len(), s.closed))
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(
+        booked(&again),
+        vec![
+            ("s1".into(), 4, true),
+            ("s2".into(), 2, true),
+            ("s2-early".into(), 0, false),
+        ]
+    );
+}
+
+/// The text of the first element matching `css` once `ok` holds (the pages re-render their
+/// tables, so an element found may go stale: look it up again).
+async fn text_when(c: &fantoccini::Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let mut last = String::new();
+    for _ in 0..80 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            if ok(&t) {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(125)).await;
+    }
+    panic!("{css}: never as expected, last {last:?}");
+}
+
+/// Clicks the first element matching `css`, looking it up again if it went stale.
+async fn click(c: &fantoccini::Client, css: &str) {
+    for _ in 0..80 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && e.click().await.is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(125)).await;
+    }
+    panic!("{css}: could not click");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn candidate_and_admin_pages_in_chromium() {
+    let Some(driver) = chromedriver("booking browser test") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    add_person(dir.path(), "ad", "admin", "console-pass-1");
+    let (daemon, base) = start_daemon(dir.path());
+    let _daemon = Kill(daemon);
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{base}/api/v1/login"))
+        .json(&json!({"name": "ad", "password": "console-pass-1"}))
+        .send()
+        .await
+        .unwrap();
+    let admin = login.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let api = |path: &str, body: Value| {
+        http.post(format!("{base}/api/v1/booking{path}"))
+            .header("cookie", &admin)
+            .json(&body)
+            .send()
+    };
+    let me = CandidateId::synthetic(42);
+    let r = api("/candidates", json!({ "candidate": me.as_str(), "name": "浏览器考生", "class": "C1", "phone": "13900000000" })).await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // A week ahead, so the last working day to cancel is after today whatever today is.
+    let week = booking::LocalDay::of(model::UnixMs(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64,
+    ))
+    .plus_days(7)
+    .to_string();
+    for s in ["s1-a", "s1-b"] {
+        let r = api(
+            "/sessions",
+            json!({ "session": s, "subject": "subject1", "day": week, "capacity": 5,
+            "site_day_max": 100, "examiner_day_max": 40 }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let (_driver, c) = browser(&driver).await;
+    let result = async {
+        // The candidate identifies with the ID number and the SMS code.
+        c.goto(&format!("{base}/booking")).await?;
+        c.wait()
+            .for_element(Locator::Id("cand-id"))
+            .await?
+            .send_keys(me.as_str())
+            .await?;
+        assert!(c.source().await?.contains("身份证号码"));
+        c.find(Locator::Id("send-code")).await?.click().await?;
+        c.wait()
+            .for_element(Locator::Css("#login-msg:not([hidden])"))
+            .await?;
+        let out: Value = http
+            .get(format!("{base}/api/v1/booking/outbox"))
+            .header("cookie", &admin)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let code = out["messages"][0]["code"].as_str().unwrap().to_owned();
+        c.find(Locator::Id("code")).await?.send_keys(&code).await?;
+        c.find(Locator::Id("login-go")).await?.click().await?;
+        c.wait()
+            .for_element(Locator::Css("#me:not([hidden])"))
+            .await?;
+        // Book one session; a second booking of the subject is refused with the rule named.
+        click(&c, "#open button.book[data-session='s1-a']").await;
+        text_when(&c, "#ok:not([hidden])", |t| t == "预约成功").await;
+        text_when(&c, "#bookings tr[data-session='s1-a'] td.state", |t| {
+            t == "已预约"
+        })
+        .await;
+        click(&c, "#open button.book[data-session='s1-b']").await;
+        let text = text_when(&c, "#msg:not([hidden])", |t| !t.is_empty()).await;
+        assert!(
+            text.starts_with("[open-booking] 科目一已有未完成的预约"),
+            "{text}"
+        );
+        // Cancel: the row shows it, and the place is free again.
+        click(&c, "#bookings button.cancel[data-session='s1-a']").await;
+        text_when(&c, "#ok:not([hidden])", |t| t == "已取消预约").await;
+        text_when(&c, "#bookings tr[data-session='s1-a'] td.state", |t| {
+            t == "已取消"
+        })
+        .await;
+        click(&c, "#open button.book[data-session='s1-b']").await;
+        text_when(&c, "#bookings tr[data-session='s1-b'] td.state", |t| {
+            t == "已预约"
+        })
+        .await;
+        // English on request.
+        c.goto(&format!("{base}/booking?lang=en")).await?;
+        text_when(&c, "#bookings tr[data-session='s1-b'] td.state", |t| {
+            t == "Booked"
+        })
+        .await;
+        assert!(c.source().await?.contains("My bookings"));
+        // The admin runs the draw from the admin page: commit, close and draw, finish.
+        c.goto(&format!("{base}/login?lang=zh")).await?;
+        c.wait()
+            .for_element(Locator::Id("name"))
+            .await?
+            .send_keys("ad")
+            .await?;
+        c.find(Locator::Id("password"))
+            .await?
+            .send_keys("console-pass-1")
+            .await?;
+        c.find(Locator::Id("login-submit")).await?.click().await?;
+        c.wait().for_element(Locator::Id("site-id")).await?;
+        c.goto(&format!("{base}/booking/admin")).await?;
+        for step in ["commit", "close", "finish"] {
+            click(
+                &c,
+                &format!("#sessions button.step[data-step='{step}'][data-session='s1-b']"),
+            )
+            .await;
+            text_when(&c, "#ok:not([hidden])", |t| t == "✓ s1-b").await;
+            if step == "commit" {
+                let commitment = text_when(
+                    &c,
+                    "#sessions tr[data-session='s1-b'] td.commitment code",
+                    |t| t.len() == 64,
+                )
+                .await;
+                assert!(commitment.bytes().all(|b| b.is_ascii_hexdigit()));
+            }
+        }
+        let seed_text = text_when(&c, "#sessions tr[data-session='s1-b'] td.seed code", |t| {
+            t.len() == 64
+        })
+        .await;
+        text_when(&c, "#assignments tbody tr", |t| t.contains(me.as_str())).await;
+        // The public page shows the commitment and the seed.
+        c.goto(&format!("{base}/draw")).await?;
+        text_when(&c, "#draws tr[data-session='s1-b'] td.seed code", |t| {
+            t == seed_text
+        })
+        .await;
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.unwrap();
+}
