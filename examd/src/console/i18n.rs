@@ -47,6 +47,7 @@ texts! {
     gate => "门禁", "Gate";
     theory => "理论考试", "Theory";
     driving => "驾驶考试", "Driving";
+    booking => "预约抽签", "Booking";
     upload => "上传", "Upload";
     audit => "审计", "Audit";
     site => "考场", "Site";
