@@ -57,12 +57,11 @@ pub fn routes() -> (Router<AppState>, Router<AppState>) {
 
 /// Runs every area's demo against the running daemon.
 pub async fn demo(state: AppState, base_url: String) {
-    let (st, url) = (state.clone(), base_url.clone());
-    tokio::spawn(async move {
-        if let Err(e) = crate::booking::demo(st, url).await {
-            tracing::error!(area = "booking", error = %format!("{e:#}"), "demo stopped");
-        }
-    });
+    // Booking first: it imports its drawn rosters into the identity registry; the gate's demo
+    // then imports its own roster, which becomes the gallery the gate admits against.
+    if let Err(e) = crate::booking::demo(state.clone(), base_url.clone()).await {
+        tracing::error!(area = "booking", error = %format!("{e:#}"), "demo stopped");
+    }
     let (st, url) = (state.clone(), base_url.clone());
     tokio::spawn(async move {
         if let Err(e) = crate::driving::demo(st, url).await {
