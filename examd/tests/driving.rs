@@ -365,6 +365,11 @@ async fn manual_deductions_count_and_a_fail_ends_the_exam() {
     let (s, _) = api(&t, &au, "POST", &path, Some(r#"{"code":"10204"}"#)).await;
     assert_eq!(s, 403, "auditors watch, they do not deduct");
     let o = drive.await.unwrap().unwrap();
+    if let Some(max) = o.latencies.iter().max() {
+        println!(
+            "live path (one car, 1,000 lines/s): line sent -> deduction durable and back: max {max:?}"
+        );
+    }
     assert_eq!(o.ended, "finished");
     assert_eq!((o.verdict.score, o.verdict.passed), (90, true));
     assert_eq!(o.verdict.deductions.len(), 1);
@@ -553,6 +558,9 @@ async fn a_deduction_appears_on_the_examiners_page_within_a_second() {
         assert!(seen.text().await?.contains(&code));
         let o = drive.await.unwrap().unwrap();
         assert_eq!(o.verdict, e.verdict);
+        if let Some(max) = o.latencies.iter().max() {
+            println!("live path (one car, 500 lines/s): line sent -> deduction durable and back: max {max:?}");
+        }
         let told = o.first_deduction_at.expect("the car was told");
         let lag = seen_at.saturating_duration_since(told);
         println!("deduction on the examiner's page {lag:?} after the car was told (page polled every 20 ms)");

@@ -175,6 +175,60 @@ fn throughput() -> Result<(), Failed> {
             );
         }
     }
+    if std::env::var_os("JUDGE_THROUGHPUT").is_some() {
+        thirty_minutes()?;
+    }
+    Ok(())
+}
+
+/// A 30-minute Subject 3 drive at 10 Hz (the reference route driven again and again, time running
+/// on), parsed from JSON Lines and judged; prints the wall time.
+fn thirty_minutes() -> Result<(), Failed> {
+    let dir = root().join("drives/s3-route-clean");
+    let e = expected(&dir)?;
+    let s = setup(&e)?;
+    let lap = judge::telemetry::parse_str(&read(&dir.join("drive.jsonl"))?)?;
+    let lap_ms = lap.last().map_or(0, |r| r.t_ms) + 100;
+    let mut records = Vec::new();
+    for i in 0.. {
+        if records.len() >= 18_000 {
+            break;
+        }
+        records.extend(lap.iter().cloned().map(|mut r| {
+            r.t_ms += i * lap_ms;
+            r
+        }));
+    }
+    records.truncate(18_000);
+    let text = judge::sim::fixture::drive_jsonl(&records);
+    let t0 = std::time::Instant::now();
+    let parsed = judge::telemetry::parse_str(&text)?;
+    let t1 = t0.elapsed();
+    // Judged lap by lap (a fresh judge per lap), so every record is judged as in a clean drive:
+    // one long judge would stop at the jump back to the start, where the pass mark goes out of reach.
+    let mut passed = 0;
+    for lap_records in parsed.chunks(lap.len()) {
+        let first = lap_records[0].t_ms;
+        let v = judge::judge(
+            &s.course,
+            &s.vehicle,
+            &s.cat,
+            lap_records.iter().cloned().map(|mut r| {
+                r.t_ms -= first;
+                r
+            }),
+        );
+        passed += usize::from(v.passed);
+    }
+    let t2 = t0.elapsed();
+    println!(
+        "30-minute Subject 3 drive at 10 Hz ({} records, {} bytes): parse {:.1} ms + judge {:.1} ms = {:.1} ms ({passed} clean laps passed)",
+        records.len(),
+        text.len(),
+        t1.as_secs_f64() * 1e3,
+        (t2 - t1).as_secs_f64() * 1e3,
+        t2.as_secs_f64() * 1e3,
+    );
     Ok(())
 }
 

@@ -87,7 +87,8 @@ pub async fn drive(
     // Reader: collects everything until the result.
     let sent: std::sync::Arc<std::sync::Mutex<HashMap<u64, Instant>>> = Default::default();
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let (sent_r, done_r) = (sent.clone(), done.clone());
+    let ending = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (sent_r, done_r, ending_r) = (sent.clone(), done.clone(), ending.clone());
     let reader = tokio::spawn(async move {
         let mut deductions = Vec::new();
         let mut errors = Vec::new();
@@ -99,8 +100,10 @@ pub async fn drive(
                 Some("deduction") => {
                     first.get_or_insert_with(Instant::now);
                     let t = v["t_ms"].as_u64().unwrap_or(0);
+                    let before_end = !ending_r.load(std::sync::atomic::Ordering::SeqCst);
                     if let Some(at) = sent_r.lock().unwrap_or_else(|p| p.into_inner()).get(&t)
                         && v["by"].is_null()
+                        && before_end
                     {
                         latencies.push(at.elapsed());
                     }
@@ -144,7 +147,7 @@ pub async fn drive(
         }
     }
     // Deductions from here on are the end's, not a line's.
-    sent.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    ending.store(true, std::sync::atomic::Ordering::SeqCst);
     let _ = tx.send(Message::text(r#"{"type":"end"}"#)).await;
     let (deductions, errors, latencies, first_deduction_at, ended, verdict) =
         tokio::time::timeout(Duration::from_secs(60), reader)
