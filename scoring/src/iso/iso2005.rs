@@ -178,49 +178,67 @@ pub fn encode_iso2005(rec: &Record) -> Result<Vec<u8>, TemplateError> {
     out.push(0);
     debug_assert_eq!(out.len(), HEADER);
     for (v, view) in rec.views.iter().enumerate() {
-        if view.view_number > 15 || view.impression_type > 15 {
-            return Err(too_large(&format!(
-                "view {v} view number and impression type"
-            )));
-        }
-        let n = u8::try_from(view.minutiae.len())
-            .map_err(|_| too_large(&format!("view {v} number of minutiae")))?;
-        out.extend_from_slice(&[
-            view.position,
-            view.view_number << 4 | view.impression_type,
-            view.quality,
-            n,
-        ]);
-        for (i, m) in view.minutiae.iter().enumerate() {
-            if m.x > 0x3fff || m.y > 0x3fff {
-                return Err(too_large(&format!("view {v} minutia {i} position")));
-            }
-            let t: u16 = match m.kind {
-                IsoMinutiaKind::Other => 0,
-                IsoMinutiaKind::Ending => 1,
-                IsoMinutiaKind::Bifurcation => 2,
-            };
-            out.extend_from_slice(&(t << 14 | m.x).to_be_bytes());
-            out.extend_from_slice(&m.y.to_be_bytes());
-            let angle = match rec.format {
-                Format::Ansi2004 => ((m.angle as u32 * 2 * 256 + 180) / 360 % 256) as u8,
-                _ => m.angle,
-            };
-            out.extend_from_slice(&[angle, m.quality]);
-        }
-        let ext_len: usize = view.extensions.iter().map(|e| 4 + e.data.len()).sum();
-        let ext_len = u16::try_from(ext_len)
-            .map_err(|_| too_large(&format!("view {v} extended data length")))?;
-        out.extend_from_slice(&ext_len.to_be_bytes());
-        for e in &view.extensions {
-            out.extend_from_slice(&e.kind.to_be_bytes());
-            out.extend_from_slice(&(e.data.len() as u16).to_be_bytes());
-            out.extend_from_slice(&e.data);
-        }
+        write_view(&mut out, rec.format, Format::Iso2005, v, view)?;
     }
     let len = u32::try_from(out.len()).map_err(|_| too_large("total record length"))?;
     out[8..12].copy_from_slice(&len.to_be_bytes());
     Ok(out)
+}
+
+/// Writes one 2005-layout view (the same layout in ANSI 378-2004) in format `to`; `from` is the
+/// format the record's angles are in.
+pub(super) fn write_view(
+    out: &mut Vec<u8>,
+    from: Format,
+    to: Format,
+    v: usize,
+    view: &View,
+) -> Result<(), TemplateError> {
+    let too_large = |f: &str| TemplateError::new(TemplateErrorKind::TooLarge, f);
+    if view.view_number > 15 || view.impression_type > 15 {
+        return Err(too_large(&format!(
+            "view {v} view number and impression type"
+        )));
+    }
+    let n = u8::try_from(view.minutiae.len())
+        .map_err(|_| too_large(&format!("view {v} number of minutiae")))?;
+    out.extend_from_slice(&[
+        view.position,
+        view.view_number << 4 | view.impression_type,
+        view.quality,
+        n,
+    ]);
+    for (i, m) in view.minutiae.iter().enumerate() {
+        if m.x > 0x3fff || m.y > 0x3fff {
+            return Err(too_large(&format!("view {v} minutia {i} position")));
+        }
+        let t: u16 = match m.kind {
+            IsoMinutiaKind::Other => 0,
+            IsoMinutiaKind::Ending => 1,
+            IsoMinutiaKind::Bifurcation => 2,
+        };
+        out.extend_from_slice(&(t << 14 | m.x).to_be_bytes());
+        out.extend_from_slice(&m.y.to_be_bytes());
+        let angle = match (from, to) {
+            (Format::Ansi2004, Format::Ansi2004) => m.angle,
+            (Format::Ansi2004, _) => ((m.angle as u32 * 2 * 256 + 180) / 360 % 256) as u8,
+            (_, Format::Ansi2004) => ((m.angle as u32 * 360 + 256) / 512 % 180) as u8,
+            _ => m.angle,
+        };
+        out.extend_from_slice(&[angle, m.quality]);
+    }
+    // ANSI 378 counts an area's own 4-byte type and length fields in its length; ISO 2005 does not.
+    let own_header = if to == Format::Ansi2004 { 4 } else { 0 };
+    let ext_len: usize = view.extensions.iter().map(|e| 4 + e.data.len()).sum();
+    let ext_len =
+        u16::try_from(ext_len).map_err(|_| too_large(&format!("view {v} extended data length")))?;
+    out.extend_from_slice(&ext_len.to_be_bytes());
+    for e in &view.extensions {
+        out.extend_from_slice(&e.kind.to_be_bytes());
+        out.extend_from_slice(&((e.data.len() + own_header) as u16).to_be_bytes());
+        out.extend_from_slice(&e.data);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

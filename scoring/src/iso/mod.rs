@@ -1,5 +1,5 @@
-//! Standard minutiae templates: ISO/IEC 19794-2:2005 (read and write), ISO/IEC 19794-2:2011 and
-//! ANSI/INCITS 378-2004 (read).
+//! Standard minutiae templates: ISO/IEC 19794-2:2005 and ANSI/INCITS 378-2004 (read and write), and
+//! ISO/IEC 19794-2:2011 (read).
 //!
 //! All three formats share one in-memory model, [`Record`], which keeps every field the
 //! 2005 format can hold so that decoding and re-encoding a 2005 record gives back the same bytes.
@@ -13,6 +13,7 @@ mod error;
 mod iso2005;
 mod iso2011;
 
+pub use ansi2004::encode_ansi2004;
 pub use error::{TemplateError, TemplateErrorKind};
 pub use iso2005::encode_iso2005;
 
