@@ -987,3 +987,95 @@ async fn daemon_sigkill_while_a_door_is_released() {
         assert!(!sim.released(DoorId::B), "door B never released");
     }
 }
+
+/// Fault drill: the door's fingerprint sensor (an R30x module, simulated) is unplugged while the daemon waits for
+/// a finger on it. The scan is refused with the sensor's error, logged, and no door moves; without a sensor at a
+/// door a capture is refused too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sensor_unplugged_during_a_scan_refuses_the_scan_and_no_door_moves() {
+    let g = rig(3, 2_000).await;
+    let capture = |door: &str| {
+        Request::post(format!("/api/v1/gate/capture?door={door}&claim=c1"))
+            .header(header::AUTHORIZATION, format!("Bearer {}", g.token))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (st, v) = g.call(capture("B")).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert!(
+        v["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("no fingerprint sensor is attached at door B"),
+        "{v}"
+    );
+    let module = fp_r30x::SimHandle::new(fp_r30x::Simulator::new(
+        fp_r30x::SimConfig::default(),
+        vec![],
+    ));
+    let (host, device) = tokio::io::duplex(1 << 16);
+    let cable = tokio::spawn(fp_r30x::sim::serve(device, module.clone()));
+    let (sensor, _) = fp_r30x::R30x::connect(host, fp_r30x::ClientConfig::default())
+        .await
+        .unwrap();
+    g.state
+        .areas
+        .gate
+        .sensors
+        .attach(
+            DoorId::A,
+            Box::new(sensor),
+            500, // the R30x optical window
+        )
+        .await;
+    // The daemon waits for a finger on door A's sensor; the cable is pulled meanwhile.
+    let pending = tokio::spawn({
+        let router = g.router.clone();
+        let req = capture("A");
+        async move {
+            let resp = tower::ServiceExt::oneshot(router, req).await.unwrap();
+            let status = resp.status();
+            let body = http_body_util::BodyExt::collect(resp.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            (status, serde_json::from_slice::<Value>(&body).unwrap())
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!pending.is_finished(), "still waiting for a finger");
+    cable.abort();
+    let (st, v) = tokio::time::timeout(Duration::from_secs(10), pending)
+        .await
+        .expect("the capture ends once the sensor is gone")
+        .unwrap();
+    assert_eq!(st, StatusCode::CONFLICT, "{v}");
+    let msg = v["message_en"].as_str().unwrap();
+    assert!(
+        msg.contains("the fingerprint sensor at door A failed")
+            && msg.contains("no door was released"),
+        "{msg}"
+    );
+    let sim = g.pty.handle();
+    assert!(!sim.released(DoorId::A) && !sim.released(DoorId::B));
+    let s = g.status().await;
+    assert!(
+        s["doors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["state"] == "closed_locked" && d["released"] == false),
+        "{s}"
+    );
+    let ev = g
+        .event("gate.scan", |p| {
+            p["refused"] == "sensor_failed" && p["door"] == "A" && p["claim"] == "c1"
+        })
+        .await;
+    assert!(
+        !ev.iter()
+            .any(|(k, p)| k == "gate.command" && p["command"] == "release"),
+        "no release was commanded: {ev:?}"
+    );
+    eprintln!("sensor-unplugged drill: {msg}");
+}

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/status", get(status))
         .route("/scan", post(scan))
+        .route("/capture", post(capture))
         .route("/override", post(examiner_override))
         .route("/clear", post(clear))
         .route("/alarms/{id}/ack", post(ack))
@@ -117,6 +118,20 @@ pub async fn scan(
     })
     .await
     .map_err(anyhow::Error::from)??;
+    submit(&st, &caller, door, claim, usable, scores, received).await
+}
+
+/// Hands a scored scan to the gate service and waits for its (durable) decision.
+async fn submit(
+    st: &AppState,
+    caller: &Caller,
+    door: DoorId,
+    claim: Option<CandidateId>,
+    usable: bool,
+    scores: Vec<(CandidateId, MatchScore)>,
+    received: Instant,
+) -> Result<Json<ScanOutcome>, ApiError> {
+    let area = st.areas.gate.clone();
     let (tx, rx) = oneshot::channel();
     let s = ScanIn {
         door,
@@ -327,4 +342,71 @@ pub async fn fire_reset(
             "没有消防联动可复位 / there is no fire override to reset".into(),
         )),
     }
+}
+
+/// `POST /api/v1/gate/capture?door=A&claim=<id>` — a gate terminal asks the daemon to capture the finger on the
+/// door's own sensor (waits up to 10 s for a finger). A sensor that fails (unplugged, silent, refusing) refuses the
+/// scan with its error, logged as a `gate.scan` with `refused: sensor_failed`; nothing reaches the interlock and no
+/// door moves.
+pub async fn capture(
+    State(st): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ScanQuery>,
+) -> Result<Json<ScanOutcome>, ApiError> {
+    caller.require(&[Role::Device])?;
+    let door = door_of(&q.door)?;
+    let claim = match q.claim.as_deref() {
+        None | Some("") => None,
+        Some(c) => Some(
+            c.parse::<CandidateId>()
+                .map_err(|e| ApiError::BadRequest(format!("claim: {e}")))?,
+        ),
+    };
+    let area = st.areas.gate.clone();
+    if !area.running() {
+        return Err(unavailable(super::GateUnavailable::NotRunning));
+    }
+    let (img, ppi) = match area
+        .sensors
+        .capture(door, std::time::Duration::from_secs(10))
+        .await
+    {
+        Ok(x) => x,
+        Err(e) => {
+            st.log
+                .append(super::events::draft(
+                    model::EventKind::GateScan,
+                    claim.iter().map(super::events::candidate).collect(),
+                    json!({
+                        "door": super::events::door(door),
+                        "claim": claim.as_ref().map(CandidateId::as_str),
+                        "refused": "sensor_failed",
+                        "error": e.to_string(),
+                        "device": caller.name.as_str(),
+                    }),
+                ))
+                .await
+                .map_err(anyhow::Error::from)?;
+            return Err(ApiError::Conflict(format!(
+                "指纹仪故障，未开门 / {e}; no door was released"
+            )));
+        }
+    };
+    // The image is available: the latency clock starts here.
+    let received = Instant::now();
+    let gallery = area.gallery();
+    let (usable, scores) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let (w, h) = (img.width(), img.height());
+        let gray = scoring::GrayImage::from_raw(w, h, img.into_pixels())
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("sensor image {w}x{h} is short")))?;
+        Ok(match scoring::extract(&gray, ppi) {
+            Ok(t) if t.minutiae.len() >= scoring::MIN_MINUTIAE => (true, gallery.scores(&t)),
+            Ok(_) => (false, Vec::new()),
+            Err(e) if e.is_unusable() => (false, Vec::new()),
+            Err(e) => return Err(ApiError::BadRequest(format!("sensor image: {e}"))),
+        })
+    })
+    .await
+    .map_err(anyhow::Error::from)??;
+    submit(&st, &caller, door, claim, usable, scores, received).await
 }

@@ -9,6 +9,7 @@ pub mod api;
 pub mod demo;
 pub mod events;
 pub mod page;
+pub mod sensor;
 pub mod service;
 pub mod synth;
 pub mod views;
@@ -32,6 +33,8 @@ pub struct GateArea {
     log: LogWriter,
     clock: Clock,
     identity: Arc<Registry>,
+    /// Sensors the daemon drives itself at the doors (`POST /api/v1/gate/capture`).
+    pub sensors: sensor::DoorSensors,
     service: Mutex<Option<mpsc::Sender<Request>>>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
@@ -60,6 +63,7 @@ impl GateArea {
             log: site.log.clone(),
             clock,
             identity: site.identity.clone(),
+            sensors: sensor::DoorSensors::default(),
             service: Mutex::new(None),
             tasks: Mutex::new(Vec::new()),
         }))
