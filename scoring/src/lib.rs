@@ -11,6 +11,7 @@
 
 pub mod eval;
 mod extract;
+pub mod gallery;
 pub mod iso;
 mod template;
 

@@ -1,0 +1,325 @@
+//! 1:N identification: a gallery of templates searched with a binary prefilter, then re-ranked
+//! with the real matcher.
+//!
+//! Search in two stages:
+//! 1. **Prefilter.** Every entry keeps a fixed-length binary code of its minutia-pair shapes
+//!    ([`code`]); the probe's code is ANDed with every entry's code and the common bits counted
+//!    (POPCNT), over one contiguous array, on all cores. The best `shortlist` entries go on.
+//! 2. **Re-ranking.** The shortlisted entries are compared with the probe by
+//!    [`compare_prepared`](crate::compare_prepared), in parallel, and the best `top_k` are returned
+//!    with their matcher scores.
+//!
+//! With a shortlist as long as the gallery the result is exactly [`Gallery::search_brute_force`];
+//! with a shorter one it is the brute-force result whenever the true best entry passes the
+//! prefilter (the *penetration* is the share of the gallery that the matcher sees).
+//!
+//! ```
+//! use scoring::gallery::{EntryId, Gallery, SearchOptions};
+//! use scoring::{Minutia, MinutiaKind, Template};
+//!
+//! let finger = |seed: u32| Template { width: 300, height: 300, quality: 0, minutiae: (0..30u32).map(|i| Minutia {
+//!     x: (20 + (i * 37 + seed * 11) % 260) as u16, y: (20 + (i * 53 + seed * 7) % 260) as u16,
+//!     angle: (i * 2111 + seed * 997) as u16, kind: MinutiaKind::Ending, quality: 50 }).collect() };
+//! let mut g = Gallery::new();
+//! for s in 0..20 { g.insert(EntryId(s as u64), finger(s)).unwrap(); }
+//! let hits = g.search(&finger(7), &SearchOptions::default());
+//! assert_eq!(hits.candidates[0].id, EntryId(7));
+//! let bytes = g.to_bytes();
+//! assert_eq!(Gallery::from_bytes(&bytes, &Default::default()).unwrap().len(), 20);
+//! ```
+
+pub mod code;
+mod error;
+mod file;
+mod scan;
+
+pub use error::{GalleryError, GalleryErrorKind};
+pub use file::ReadLimits;
+
+use crate::matcher::{Prepared, Score, compare_prepared};
+use crate::template::Template;
+use code::{Code, WORDS};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// The caller's id of a gallery entry (a driver, a black-list entry, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntryId(pub u64);
+
+/// How a search runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchOptions {
+    /// How many candidates to return.
+    pub top_k: usize,
+    /// The fewest entries the matcher re-ranks (all of them in a smaller gallery).
+    pub shortlist_min: usize,
+    /// The share of the gallery the matcher re-ranks, when that is more than `shortlist_min`.
+    pub shortlist_share: f64,
+}
+
+impl Default for SearchOptions {
+    /// Ten candidates; the matcher sees at least 100 entries or 0.02 % of the gallery (building a
+    /// shortlisted entry's cylinders costs more than comparing them, so the shortlist is kept short).
+    fn default() -> Self {
+        Self {
+            top_k: 10,
+            shortlist_min: 100,
+            shortlist_share: 0.0002,
+        }
+    }
+}
+
+impl SearchOptions {
+    /// How many entries the matcher re-ranks in a gallery of `n`.
+    pub fn shortlist_len(&self, n: usize) -> usize {
+        let share = (self.shortlist_share.clamp(0.0, 1.0) * n as f64).ceil() as usize;
+        self.shortlist_min.max(share).max(self.top_k).min(n)
+    }
+}
+
+/// One candidate of a search.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    /// The entry.
+    pub id: EntryId,
+    /// The matcher's score (compare with [`THRESHOLD_FMR_10000`](crate::THRESHOLD_FMR_10000)).
+    pub score: Score,
+    /// The entry's place in the prefilter's order (0 = best), or `None` for a brute-force search.
+    pub prefilter_rank: Option<u32>,
+}
+
+/// What a search found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hits {
+    /// The best candidates, highest score first (ties: lower id first).
+    pub candidates: Vec<Candidate>,
+    /// How many entries the matcher compared.
+    pub compared: usize,
+    /// How many entries the gallery held.
+    pub gallery_len: usize,
+}
+
+impl Hits {
+    /// The best candidate scoring at or above `threshold`.
+    pub fn best_at(&self, threshold: Score) -> Option<&Candidate> {
+        self.candidates.first().filter(|c| c.score >= threshold)
+    }
+}
+
+/// A 1:N gallery. Entries are kept in insertion order; removal moves the last entry into the gap.
+#[derive(Debug, Clone, Default)]
+pub struct Gallery {
+    ids: Vec<EntryId>,
+    slot: HashMap<EntryId, usize>,
+    /// `WORDS` words per entry, entry after entry.
+    codes: Vec<u64>,
+    /// 1/(bits set) per entry.
+    weights: Vec<f32>,
+    templates: Vec<Template>,
+    /// Every entry's cylinders, when kept ([`Gallery::keep_prepared`]).
+    prepared: Option<Vec<Prepared>>,
+}
+
+fn weight(code: &Code) -> f32 {
+    1.0 / code::ones(code).max(1) as f32
+}
+
+impl Gallery {
+    /// An empty gallery.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when the gallery holds no entry.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Whether an entry is present.
+    pub fn contains(&self, id: EntryId) -> bool {
+        self.slot.contains_key(&id)
+    }
+
+    /// The template of an entry.
+    pub fn template(&self, id: EntryId) -> Option<&Template> {
+        self.slot.get(&id).map(|&i| &self.templates[i])
+    }
+
+    /// The entries' ids, in storage order.
+    pub fn ids(&self) -> &[EntryId] {
+        &self.ids
+    }
+
+    /// Keeps every entry's cylinders in memory (about 12 KB an entry) so that searches skip
+    /// building them for the shortlist: for small galleries searched often (a watch-list).
+    pub fn keep_prepared(&mut self, keep: bool) {
+        self.prepared = keep.then(|| self.templates.par_iter().map(Prepared::new).collect());
+    }
+
+    fn prepared_of(&self, i: usize) -> std::borrow::Cow<'_, Prepared> {
+        match &self.prepared {
+            Some(p) => std::borrow::Cow::Borrowed(&p[i]),
+            None => std::borrow::Cow::Owned(Prepared::new(&self.templates[i])),
+        }
+    }
+
+    /// Adds an entry; an id already present is refused.
+    pub fn insert(&mut self, id: EntryId, template: Template) -> Result<(), GalleryError> {
+        let code = code::gallery_code(&template);
+        self.insert_coded(id, template, code)
+    }
+
+    fn insert_coded(
+        &mut self,
+        id: EntryId,
+        template: Template,
+        code: Code,
+    ) -> Result<(), GalleryError> {
+        if self.slot.contains_key(&id) {
+            return Err(GalleryError::new(
+                GalleryErrorKind::DuplicateId,
+                format!("{}", id.0),
+            ));
+        }
+        self.slot.insert(id, self.ids.len());
+        self.ids.push(id);
+        self.codes.extend_from_slice(&code);
+        self.weights.push(weight(&code));
+        if let Some(p) = &mut self.prepared {
+            p.push(Prepared::new(&template));
+        }
+        self.templates.push(template);
+        Ok(())
+    }
+
+    /// Adds many entries, computing their codes on all cores. Stops at the first duplicate id
+    /// (entries before it stay in).
+    pub fn extend(
+        &mut self,
+        entries: impl IntoIterator<Item = (EntryId, Template)>,
+    ) -> Result<(), GalleryError> {
+        let entries: Vec<(EntryId, Template)> = entries.into_iter().collect();
+        let codes: Vec<Code> = entries
+            .par_iter()
+            .map(|(_, t)| code::gallery_code(t))
+            .collect();
+        self.reserve(entries.len());
+        for ((id, t), c) in entries.into_iter().zip(codes) {
+            self.insert_coded(id, t, c)?;
+        }
+        Ok(())
+    }
+
+    fn reserve(&mut self, n: usize) {
+        self.ids.reserve(n);
+        self.slot.reserve(n);
+        self.codes.reserve(n * WORDS);
+        self.weights.reserve(n);
+        self.templates.reserve(n);
+    }
+
+    /// Removes an entry; returns its template, or `None` when absent.
+    pub fn remove(&mut self, id: EntryId) -> Option<Template> {
+        let i = self.slot.remove(&id)?;
+        let last = self.ids.len() - 1;
+        if i != last {
+            let moved = self.ids[last];
+            self.slot.insert(moved, i);
+            self.codes
+                .copy_within(last * WORDS..(last + 1) * WORDS, i * WORDS);
+        }
+        self.ids.swap_remove(i);
+        self.weights.swap_remove(i);
+        self.codes.truncate(last * WORDS);
+        if let Some(p) = &mut self.prepared {
+            p.swap_remove(i);
+        }
+        Some(self.templates.swap_remove(i))
+    }
+
+    /// Searches the gallery: prefilter, then the matcher on the shortlist.
+    pub fn search(&self, probe: &Template, opts: &SearchOptions) -> Hits {
+        let n = opts.shortlist_len(self.len());
+        let short = scan::shortlist(&self.codes, &self.weights, &code::probe_code(probe), n);
+        let pp = Prepared::new(probe);
+        let mut candidates: Vec<Candidate> = short
+            .par_iter()
+            .enumerate()
+            .map(|(rank, &(_, i))| Candidate {
+                id: self.ids[i as usize],
+                score: compare_prepared(&pp, &self.prepared_of(i as usize)),
+                prefilter_rank: Some(rank as u32),
+            })
+            .collect();
+        rank(&mut candidates, opts.top_k);
+        Hits {
+            candidates,
+            compared: short.len(),
+            gallery_len: self.len(),
+        }
+    }
+
+    /// Compares the probe with every entry; the reference result for [`Gallery::search`].
+    pub fn search_brute_force(&self, probe: &Template, top_k: usize) -> Hits {
+        let pp = Prepared::new(probe);
+        let mut candidates: Vec<Candidate> = (0..self.len())
+            .into_par_iter()
+            .map(|i| Candidate {
+                id: self.ids[i],
+                score: compare_prepared(&pp, &self.prepared_of(i)),
+                prefilter_rank: None,
+            })
+            .collect();
+        rank(&mut candidates, top_k);
+        Hits {
+            candidates,
+            compared: self.len(),
+            gallery_len: self.len(),
+        }
+    }
+
+    /// The place of an entry in the prefilter's order for this probe (0 = first), or `None` when
+    /// absent: the penetration the matcher would need to see that entry.
+    pub fn prefilter_rank(&self, probe: &Template, id: EntryId) -> Option<usize> {
+        let i = *self.slot.get(&id)?;
+        let p = code::probe_code(probe);
+        let s = |j: usize| {
+            code::common(&self.codes[j * WORDS..(j + 1) * WORDS], &p) as f32 * self.weights[j]
+        };
+        let mine = (s(i), i as u32);
+        Some(
+            (0..self.len())
+                .filter(|&j| scan::order(&(s(j), j as u32), &mine).is_lt())
+                .count(),
+        )
+    }
+
+    /// Bytes held in memory per entry on average: code, weight, id, index slot and template.
+    pub fn bytes_per_entry(&self) -> f64 {
+        if self.is_empty() {
+            return 0.0;
+        }
+        let minutiae: usize = self.templates.iter().map(|t| t.minutiae.capacity()).sum();
+        let fixed = WORDS * 8
+            + size_of::<f32>()
+            + size_of::<EntryId>()
+            + size_of::<Template>()
+            // A hash map slot: key, value and a control byte, at the map's load factor of 7/8.
+            + (size_of::<(EntryId, usize)>() + 1) * 8 / 7;
+        fixed as f64 + (minutiae * size_of::<crate::Minutia>()) as f64 / self.len() as f64
+    }
+}
+
+/// Sorts by score (highest first, then lower id) and keeps `k`.
+fn rank(c: &mut Vec<Candidate>, k: usize) {
+    c.sort_by(|a, b| b.score.0.total_cmp(&a.score.0).then(a.id.cmp(&b.id)));
+    c.truncate(k);
+}
+
+#[cfg(test)]
+mod tests;
