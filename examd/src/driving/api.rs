@@ -42,7 +42,8 @@ async fn stream(
         return Err(ApiError::Forbidden);
     }
     let area = st.areas.driving.clone();
-    Ok(ws.on_upgrade(move |socket| super::live::run(area, car, socket)))
+    let registry = st.identity.clone();
+    Ok(ws.on_upgrade(move |socket| super::live::run(area, registry, car, socket)))
 }
 
 /// `GET /sessions` — every session, newest first.

@@ -26,6 +26,8 @@ pub struct Start {
     pub standard: String,
     /// Region.
     pub region: Option<String>,
+    /// Fingers at the car: `(sitting, candidate's ISO record, examiner's ISO record)`.
+    pub identity: Option<(String, Vec<u8>, Vec<u8>)>,
 }
 
 /// How a drive went, as the car saw it.
@@ -73,11 +75,16 @@ pub async fn drive(
         .await
         .with_context(|| format!("connecting to {url}"))?;
     let (mut tx, mut rx) = ws.split();
-    let start_msg = json!({
+    let mut start_msg = json!({
         "type": "start", "candidate": start.candidate, "examiner": start.examiner,
         "course": start.course, "vehicle": start.vehicle, "standard": start.standard,
         "region": start.region,
     });
+    if let Some((sitting, c, e)) = &start.identity {
+        start_msg["identity"] = json!({
+            "sitting": sitting, "candidate_finger": hex::encode(c), "examiner_finger": hex::encode(e),
+        });
+    }
     tx.send(Message::text(start_msg.to_string())).await?;
     let first = next_json(&mut rx).await?;
     if first["type"] != "started" {

@@ -58,6 +58,7 @@ pub async fn demo(state: AppState, base_url: String) -> anyhow::Result<()> {
                 vehicle: sc.vehicle.into(),
                 standard: sc.standard.as_str().into(),
                 region: sc.region.map(str::to_owned),
+                identity: None,
             };
             let lines: Vec<String> = sc.records.iter().map(|r| r.to_json_line()).collect();
             match drive(

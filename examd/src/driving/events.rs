@@ -32,11 +32,17 @@ pub struct InputRefV1 {
     pub sha256: String,
 }
 
-/// Who was checked at the car before the session started (the platform's subject-start message).
+/// Who was checked at the car before the session started: with `driving.session_started` it
+/// carries what the platform's subject-start message (17C51: serial, subject, candidate's and
+/// examiner's ID, start time, car) needs, except the photo, which telemetry v1 does not carry.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct IdentityV1 {
-    /// The session it admitted.
+    /// The session it admitted (or would have).
     pub session: String,
+    /// The sitting whose roster the 1:N search ran over.
+    pub sitting: String,
+    /// 2 or 3.
+    pub subject: u8,
     /// The car (device account).
     pub car: String,
     /// The candidate.
@@ -49,8 +55,12 @@ pub struct IdentityV1 {
     pub best_match: Option<String>,
     /// 1:1 score of the examiner's finger.
     pub examiner_score: f64,
-    /// Whether both checks passed.
+    /// The matcher's decision threshold.
+    pub threshold: f64,
+    /// Whether all three checks passed.
     pub passed: bool,
+    /// What failed, when something did.
+    pub failure: Option<String>,
     /// When.
     pub at: i64,
 }

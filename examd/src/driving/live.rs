@@ -23,7 +23,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use super::events::{DrivingEvent, InputRefV1, InputV1, StartedV1};
+use super::events::{DrivingEvent, IdentityV1, InputRefV1, InputV1, StartedV1};
 use super::inputs::{Setup, Text};
 use super::session::{LineError, Session};
 use super::{Control, DrivingArea};
@@ -49,6 +49,94 @@ pub struct StartV1 {
     /// Region code whose overrides apply.
     #[serde(default)]
     pub region: Option<String>,
+    /// Fingers taken at the car: the session starts only if they match.
+    #[serde(default)]
+    pub identity: Option<ProofV1>,
+}
+
+/// The fingers taken at the car terminal, as ISO/IEC 19794-2 (or ANSI 378) records in hex.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofV1 {
+    /// The day's sitting whose roster the candidate must be on.
+    pub sitting: String,
+    /// The candidate's finger.
+    pub candidate_finger: String,
+    /// The examiner's finger.
+    pub examiner_finger: String,
+}
+
+/// Checks the fingers: the candidate 1:1, the candidate 1:N over the sitting's roster (must rank
+/// first), the examiner 1:1. The event to log either way, and whether it passed.
+async fn check_identity(
+    registry: &crate::identity::Registry,
+    proof: &ProofV1,
+    start: &StartV1,
+    car: &str,
+    session: &str,
+    subject: u8,
+    now: i64,
+) -> Result<IdentityV1, String> {
+    use crate::identity::{CandidateId, ExaminerId, PersonRef, SittingId};
+    let sitting: SittingId = proof
+        .sitting
+        .parse()
+        .map_err(|e| format!("sitting {:?}: {e}", proof.sitting))?;
+    let cand: CandidateId = start
+        .candidate
+        .parse()
+        .map_err(|e| format!("candidate {:?}: {e}", start.candidate))?;
+    let ex: ExaminerId = start
+        .examiner
+        .parse()
+        .map_err(|e| format!("examiner {:?}: {e}", start.examiner))?;
+    let template = |what: &str, h: &str| {
+        let bytes = hex::decode(h.trim()).map_err(|e| format!("{what}: not hex: {e}"))?;
+        scoring::Template::from_standard_bytes(&bytes)
+            .map_err(|e| format!("{what}: not an ISO/IEC 19794-2 or ANSI 378 record: {e}"))
+    };
+    let ct = template("candidate_finger", &proof.candidate_finger)?;
+    let et = template("examiner_finger", &proof.examiner_finger)?;
+    let one = registry
+        .verify(&PersonRef::Candidate(cand.clone()), &ct)
+        .await
+        .map_err(|e| e.to_string())?;
+    let top = registry
+        .identify(&sitting, &ct, 1)
+        .await
+        .map_err(|e| e.to_string())?;
+    let best = top.first().map(|(c, _)| c.as_str().to_owned());
+    let exv = registry
+        .verify_examiner(&ex, &et)
+        .await
+        .map_err(|e| e.to_string())?;
+    let failure = if !one.matched {
+        Some("the candidate's finger does not match their enrolled templates".to_owned())
+    } else if best.as_deref() != Some(cand.as_str()) {
+        Some(format!(
+            "the candidate's finger best matches {best:?} on the sitting's roster, not {:?}",
+            cand.as_str()
+        ))
+    } else if !exv.matched {
+        Some("the examiner's finger does not match".to_owned())
+    } else {
+        None
+    };
+    Ok(IdentityV1 {
+        session: session.into(),
+        sitting: sitting.as_str().into(),
+        subject,
+        car: car.into(),
+        candidate: cand.as_str().into(),
+        examiner: ex.as_str().into(),
+        candidate_score: f64::from(one.score),
+        best_match: best,
+        examiner_score: f64::from(exv.score),
+        threshold: f64::from(one.threshold),
+        passed: failure.is_none(),
+        failure,
+        at: now,
+    })
 }
 
 async fn send(ws: &mut WebSocket, v: Value) -> bool {
@@ -124,7 +212,12 @@ fn reference(t: &Text) -> InputRefV1 {
 }
 
 /// Serves one car's connection until its session ends.
-pub async fn run(area: Arc<DrivingArea>, car: String, mut ws: WebSocket) {
+pub async fn run(
+    area: Arc<DrivingArea>,
+    registry: Arc<crate::identity::Registry>,
+    car: String,
+    mut ws: WebSocket,
+) {
     let first = match tokio::time::timeout(Duration::from_secs(30), ws.recv()).await {
         Ok(Some(Ok(Message::Text(t)))) => t,
         Ok(Some(Ok(_))) => {
@@ -150,6 +243,22 @@ pub async fn run(area: Arc<DrivingArea>, car: String, mut ws: WebSocket) {
     }
     let subject = setup.course.subject();
     let pass_mark = setup.catalogue.pass_mark(subject, setup.vehicle.class);
+    if let Some(proof) = &start.identity {
+        let checked =
+            check_identity(&registry, proof, &start, &car, &id, subject.number(), now).await;
+        match checked {
+            Err(e) => return refuse(&mut ws, format!("identity: {e}")).await,
+            Ok(ev) if !ev.passed => {
+                let why = ev.failure.clone().unwrap_or_default();
+                let cand = start.candidate.clone();
+                let _ = area
+                    .append(vec![DrivingEvent::Identity(ev)], Some(&cand), Some(&car))
+                    .await;
+                return refuse(&mut ws, format!("identity not confirmed: {why}")).await;
+            }
+            Ok(ev) => events.push(DrivingEvent::Identity(ev)),
+        }
+    }
     events.push(DrivingEvent::Started(StartedV1 {
         session: id.clone(),
         car: car.clone(),
