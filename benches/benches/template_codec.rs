@@ -1,4 +1,4 @@
-//! Template encoding and decoding: the internal format and ISO/IEC 19794-2:2005.
+//! Template encoding and decoding: the internal format, ISO/IEC 19794-2:2005 and ANSI/INCITS 378-2004.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use scoring::{Minutia, MinutiaKind, Template, iso};
@@ -35,6 +35,9 @@ fn bench(c: &mut Criterion) {
         iso::encode_iso2005(&iso::decode(&standard).unwrap()).unwrap(),
         standard
     );
+    let record = t.to_record();
+    let ansi = iso::encode_ansi2004(&record).unwrap();
+    assert_eq!(iso::decode(&ansi).unwrap().format, iso::Format::Ansi2004);
     let mut g = c.benchmark_group("template_codec");
     g.bench_function("internal_encode_60", |b| {
         b.iter(|| black_box(&t).to_bytes())
@@ -47,6 +50,12 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("iso2005_decode_60", |b| {
         b.iter(|| Template::from_standard_bytes(black_box(&standard)))
+    });
+    g.bench_function("ansi378_encode_60", |b| {
+        b.iter(|| iso::encode_ansi2004(black_box(&record)))
+    });
+    g.bench_function("ansi378_decode_60", |b| {
+        b.iter(|| Template::from_standard_bytes(black_box(&ansi)))
     });
     g.finish();
 }
