@@ -57,6 +57,17 @@ pub async fn run(mut args: SiteArgs, clock: Clock) -> anyhow::Result<()> {
         store
             .register_site(&site.rt.site, &site.public_key, clock())
             .await?;
+        // A platform account for the central page, made once; its token kept beside the demo data.
+        let platform_token = demo_dir.join("central-platform.token");
+        if !platform_token.exists() {
+            let (_, _, token) = crate::central::accounts::create(
+                store.as_ref(),
+                "platform:platform-admin",
+                clock(),
+            )
+            .await?;
+            site::write_private(&platform_token, token.as_bytes())?;
+        }
         let app = crate::central::router(store, clock.clone());
         tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
@@ -110,7 +121,11 @@ pub async fn run(mut args: SiteArgs, clock: Clock) -> anyhow::Result<()> {
         println!("    {line}");
     }
     if let Some(url) = &site.rt.central_url {
-        println!("  中心平台 / central: {url}/central/v1/sites  (console page /upload)");
+        println!("  中心平台 / central: {url}/central/  (console page /upload)");
+        let platform_token = demo_dir.join("central-platform.token");
+        if let Ok(token) = std::fs::read_to_string(&platform_token) {
+            println!("    平台令牌 / platform token: {token}");
+        }
     }
     println!("  停止 / stop:       Ctrl-C");
     let token = std::fs::read_to_string(&token_file).context("reading the demo terminal token")?;

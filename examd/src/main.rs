@@ -52,6 +52,10 @@ enum Command {
         /// Register a site and its checkpoint key, `<site-id>:<public-key-hex>` (repeatable; a new key rotates).
         #[arg(long = "register")]
         register: Vec<String>,
+        /// Create a platform account, `<name>:<platform-admin|platform-auditor>` (repeatable); its
+        /// token is printed once.
+        #[arg(long = "account")]
+        account: Vec<String>,
     },
     /// Check and export the signed event log.
     Audit {
@@ -183,8 +187,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             listen,
             database_url,
             register,
+            account,
         } => {
-            examd::central::serve(listen, &database_url, &register, clock).await?;
+            examd::central::serve(listen, &database_url, &register, &account, clock).await?;
         }
         Command::User {
             command:
