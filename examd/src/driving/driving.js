@@ -103,17 +103,21 @@
       });
       if (!r.ok) {
         const body = await r.json().catch(() => ({}));
-        err.textContent = (en ? body.message_en : body.message) || String(r.status);
+        err.textContent = (en ? body.message_en : body.message + ": " + body.message_en) || String(r.status);
         err.hidden = false;
       }
       refresh();
     });
   }
 
-  const src = new EventSource("/api/v1/events/stream?prefix=driving.");
-  src.addEventListener("event", (msg) => {
-    const ev = JSON.parse(msg.data);
-    if (ev.kind !== "driving.telemetry" && ev.kind !== "driving.input") refresh();
-  });
+  // The page's event table (console.js) already follows the driving.* stream: refresh when it grows,
+  // so the page holds one stream connection, not two.
+  const events = document.querySelector("#area-events tbody");
+  if (events) new MutationObserver((muts) => {
+    for (const m of muts) for (const n of m.addedNodes) {
+      const k = n.dataset && n.dataset.kind;
+      if (k && k !== "driving.telemetry" && k !== "driving.input") { refresh(); return; }
+    }
+  }).observe(events, { childList: true });
   refresh();
 })();
