@@ -3,7 +3,7 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -167,29 +167,73 @@ pub async fn live(
 }
 
 fn feed(store: Arc<dyn CentralStore>, after: i64) -> impl Stream<Item = Result<Event, Infallible>> {
-    futures::stream::unfold(
-        (store, after, Vec::<FlowEntry>::new().into_iter()),
-        |(store, mut last, mut pending)| async move {
-            loop {
-                if let Some(e) = pending.next() {
-                    last = e.id;
-                    let ev = Event::default()
-                        .event("flow")
-                        .id(e.id.to_string())
-                        .data(entry_json(&e).to_string());
-                    return Some((Ok(ev), (store, last, pending)));
-                }
-                match store.flow_after(last, FEED_PAGE).await {
-                    Ok(more) if !more.is_empty() => pending = more.into_iter(),
-                    Ok(_) => tokio::time::sleep(FEED_POLL).await,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "live feed: reading the flow failed");
-                        tokio::time::sleep(FEED_POLL * 5).await;
+    let start = Feed {
+        store,
+        last: after,
+        pending: Vec::new().into_iter(),
+        gap_since: None,
+    };
+    futures::stream::unfold(start, |mut f| async move {
+        loop {
+            if let Some(e) = f.pending.next() {
+                f.last = e.id;
+                let ev = Event::default()
+                    .event("flow")
+                    .id(e.id.to_string())
+                    .data(entry_json(&e).to_string());
+                return Some((Ok(ev), f));
+            }
+            match f.store.flow_after(f.last, FEED_PAGE).await {
+                Ok(more) => {
+                    let ready = settled(f.last, more, &mut f.gap_since);
+                    if ready.is_empty() {
+                        tokio::time::sleep(FEED_POLL).await;
                     }
+                    f.pending = ready.into_iter();
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "live feed: reading the flow failed");
+                    tokio::time::sleep(FEED_POLL * 5).await;
                 }
             }
-        },
-    )
+        }
+    })
+}
+
+/// The live feed's cursor.
+struct Feed {
+    store: Arc<dyn CentralStore>,
+    last: i64,
+    pending: std::vec::IntoIter<FlowEntry>,
+    gap_since: Option<Instant>,
+}
+
+/// How long the feed waits for a missing id before passing over it (a rolled-back insert).
+const GAP_WAIT: Duration = Duration::from_secs(2);
+
+/// The entries of `more` (ids ascending, all after `last`) that can be sent now. On PostgreSQL
+/// ids are taken at insert, so a transaction may commit after one holding a higher id: the feed
+/// sends only ids that follow on from `last` without a hole, and passes over a hole once it has
+/// stayed open for [`GAP_WAIT`] (an id whose transaction rolled back never appears).
+fn settled(last: i64, more: Vec<FlowEntry>, gap_since: &mut Option<Instant>) -> Vec<FlowEntry> {
+    let dense = more
+        .iter()
+        .enumerate()
+        .take_while(|(i, e)| e.id == last + 1 + *i as i64)
+        .count();
+    if dense > 0 || more.is_empty() {
+        *gap_since = None;
+        let mut more = more;
+        more.truncate(dense);
+        return more;
+    }
+    let since = *gap_since.get_or_insert_with(Instant::now);
+    if since.elapsed() >= GAP_WAIT {
+        *gap_since = None;
+        more
+    } else {
+        Vec::new()
+    }
 }
 
 /// `GET /central/v1/sites/{site}/proof/{seq}`: an [`uplink::proof::InclusionProof`] of the
@@ -245,6 +289,44 @@ pub async fn export(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(id: i64) -> FlowEntry {
+        FlowEntry {
+            id,
+            site: "s".parse().unwrap(),
+            row: store::central::FlowRow {
+                seq: model::Seq(id as u64),
+                time: UnixMs(0),
+                step: "theory_result".into(),
+                code: None,
+                candidate: None,
+                session: None,
+                kind: "theory.result".into(),
+                detail: "{}".into(),
+            },
+        }
+    }
+
+    fn ids(v: &[FlowEntry]) -> Vec<i64> {
+        v.iter().map(|e| e.id).collect()
+    }
+
+    #[test]
+    fn the_feed_waits_at_a_hole_then_passes_over_it() {
+        let mut gap = None;
+        // 4 and 5 follow on from 3; 7 waits for 6.
+        let got = settled(3, vec![entry(4), entry(5), entry(7)], &mut gap);
+        assert_eq!(ids(&got), [4, 5]);
+        assert!(settled(5, vec![entry(7)], &mut gap).is_empty());
+        assert!(gap.is_some());
+        // 6 committed late: it comes first.
+        assert_eq!(ids(&settled(5, vec![entry(6), entry(7)], &mut gap)), [6, 7]);
+        assert!(gap.is_none());
+        // A hole that stays open (a rolled-back insert) is passed over after GAP_WAIT.
+        gap = Some(Instant::now() - GAP_WAIT);
+        assert_eq!(ids(&settled(7, vec![entry(9)], &mut gap)), [9]);
+        assert!(settled(9, vec![], &mut gap).is_empty());
+    }
 
     #[test]
     fn a_day_starts_at_midnight_china_time() {
