@@ -634,6 +634,49 @@ async fn logins_are_by_finger_and_time_runs_out_on_the_server() {
     )
     .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "the lost session is revoked");
+    // The fallback: c2's finger cannot be read. The examiner may admit only after three refusals,
+    // and only with their own finger; the login then names the examiner.
+    let t2 = begin(&t, "seat-2").await;
+    let admit = async |finger: u64| {
+        req(
+            &t,
+            "POST",
+            "/api/v1/theory/seats/seat-2/admit",
+            &[("cookie", &ex)],
+            Some(json!({"finger": finger_hex(finger, 8)})),
+        )
+        .await
+    };
+    assert_eq!(admit(EX_FINGER).await.0, StatusCode::CONFLICT);
+    for n in 1..=3 {
+        press(&t, &other, "seat-2", finger_of("c1"), n).await;
+    }
+    assert_eq!(admit(EX_FINGER + 1).await.0, StatusCode::FORBIDDEN);
+    let (s, v) = admit(EX_FINGER).await;
+    assert_eq!(
+        (s, &v["status"]),
+        (StatusCode::OK, &json!("in_progress")),
+        "{v}"
+    );
+    assert_eq!(seat_state(&t, &t2).await["candidate"], "c2");
+    let (s, events) = req(
+        &t,
+        "GET",
+        "/api/v1/events?kind=theory.candidate_login",
+        &[("cookie", &t.login("au").await)],
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let admitted: Vec<&Value> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["payload"]["seat"] == "seat-2")
+        .collect();
+    assert_eq!(admitted.len(), 1, "{events}");
+    assert_eq!(admitted[0]["payload"]["examiner"], "ex");
+    assert!(admitted[0]["payload"]["score"].is_null());
     // Let 45 minutes pass: the next request finds the paper over.
     t.now.fetch_add(45 * 60_000, Ordering::SeqCst);
     let v = seat_state(&t, &token2).await;

@@ -28,6 +28,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/sittings", get(list_sittings).post(open_sitting))
         .route("/sittings/{id}/seats", post(assign_seat))
         .route("/seats/{seat}/terminate", post(terminate))
+        .route("/seats/{seat}/admit", post(admit))
         .merge(super::seat::routes())
 }
 
@@ -80,12 +81,7 @@ async fn open_sitting(
     Json(req): Json<OpenReq>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(RUNNERS)?;
-    let mut hdr = axum::http::HeaderMap::new();
-    hdr.insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("text/plain"),
-    );
-    let probe = finger::probe(&hdr, req.finger.as_bytes(), None)?;
+    let probe = hex_probe(&req.finger)?;
     let sitting = open(
         &st,
         caller.name.as_str(),
@@ -96,6 +92,16 @@ async fn open_sitting(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(json!({ "sitting": sitting }))))
+}
+
+/// An examiner's finger as their desk reader gives it: hex of an ISO/IEC 19794-2 record.
+fn hex_probe(hex: &str) -> Result<scoring::Template, ApiError> {
+    let mut hdr = axum::http::HeaderMap::new();
+    hdr.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/plain"),
+    );
+    finger::probe(&hdr, hex.as_bytes(), None)
 }
 
 /// Opens a sitting of `exam` (`subject1`, `safety`) on the current version of `bank`, once
@@ -333,5 +339,86 @@ async fn terminate(
             Ok(next.result_event().into_iter().collect())
         })
         .await?;
+    Ok(Json(seat_summary(&s, st.now())))
+}
+
+/// `POST /api/v1/theory/seats/{seat}/admit`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdmitReq {
+    /// The examiner's own finger: hex of an ISO/IEC 19794-2 record.
+    finger: String,
+}
+
+/// The fallback for a candidate whose finger cannot be read: after three refused fingers the
+/// examiner, at the seat, checks the candidate's papers and admits them with their own finger —
+/// logging the waiting terminal in, or resuming a paused paper. Logged with the examiner's name; a
+/// refused examiner finger is logged too.
+async fn admit(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(seat): Path<String>,
+    Json(req): Json<AdmitReq>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(RUNNERS)?;
+    let probe = hex_probe(&req.finger)?;
+    let examiner = caller.name.as_str();
+    let area = &st.areas.theory;
+    let (holder, pending) = {
+        let hall = area.hall.lock().await;
+        (
+            hall.seat(&seat).ok_or(ApiError::NotFound("seat"))?,
+            hall.pending.get(&seat).cloned(),
+        )
+    };
+    let v = finger::verify(&st, &finger::examiner(examiner)?, &probe).await?;
+    if !v.matched {
+        let sitting = holder.lock().await.sitting.clone();
+        let ev = TheoryEvent::FingerRefused(FingerRefusedV1 {
+            seat: seat.clone(),
+            person: examiner.to_owned(),
+            purpose: "admit".into(),
+            score: v.score,
+            threshold: v.threshold,
+            attempt: 1,
+            at: st.now().0,
+        });
+        st.log
+            .append(ev.draft_about(vec![
+                model::SubjectRef::new(model::SubjectKind::User, examiner),
+                model::SubjectRef::new(model::SubjectKind::Session, &sitting),
+            ]))
+            .await
+            .map_err(anyhow::Error::from)?;
+        return Err(ApiError::Forbidden);
+    }
+    let s = area
+        .seat_op(&seat, |seat, now| {
+            if seat.finger_failures < super::hall::MAX_FINGER_TRIES {
+                return Err(HallError::Conflict(
+                    "考生指纹连续三次未通过后考试员方可放行 / an examiner admits only after three refused fingers".into(),
+                ));
+            }
+            match &seat.state {
+                Sitting::NotStarted(_) => {
+                    super::seat::login(seat, pending.as_deref(), None, Some(examiner), now)
+                }
+                Sitting::Paused { .. } => Ok(vec![TheoryEvent::Reverified(ReverifyV1 {
+                    seat: seat.name.clone(),
+                    reason: String::new(),
+                    score: None,
+                    session_sha256: pending.clone(),
+                    examiner: Some(examiner.to_owned()),
+                    at: now.0,
+                })]),
+                _ => Err(HallError::Conflict(
+                    "无需放行 / nothing to admit: the paper is under way or over".into(),
+                )),
+            }
+        })
+        .await?;
+    if let Some(p) = &pending {
+        area.hall.lock().await.bind_session(&seat, p);
+    }
     Ok(Json(seat_summary(&s, st.now())))
 }

@@ -58,6 +58,10 @@ pub struct LoginV1 {
     /// before finger login).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f32>,
+    /// The examiner who admitted the candidate with their own finger after three refused ones
+    /// (then `score` is absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub examiner: Option<String>,
     /// When (the paper's clock starts).
     pub at: i64,
 }
@@ -106,6 +110,9 @@ pub struct ReverifyV1 {
     /// e.g. after a browser crash, resumes with the candidate's finger).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_sha256: Option<String>,
+    /// The examiner who resumed the paper with their own finger after three refused ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub examiner: Option<String>,
     /// When.
     pub at: i64,
 }
@@ -117,7 +124,7 @@ pub struct FingerRefusedV1 {
     pub seat: String,
     /// Whose templates the finger was compared with (candidate id or examiner account).
     pub person: String,
-    /// `login`, `reverify` or `open`.
+    /// `login`, `reverify`, `open` or `admit` (the last two: an examiner's finger).
     pub purpose: String,
     /// The 1:1 score.
     pub score: f32,

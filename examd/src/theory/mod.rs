@@ -220,6 +220,7 @@ impl TheoryArea {
                             reason: "timeout".into(),
                             score: None,
                             session_sha256: None,
+                            examiner: None,
                             at: now.0,
                         })]);
                     }
@@ -240,8 +241,10 @@ fn replay_seat(hall: &mut Hall, ev: &TheoryEvent) -> Result<(), HallError> {
         TheoryEvent::Answer(e) => &e.seat,
         TheoryEvent::Reverified(e) | TheoryEvent::ReverifyFailed(e) => &e.seat,
         TheoryEvent::Result(e) => &e.seat,
-        // An examiner refused when opening a sitting: nothing at a seat changes.
-        TheoryEvent::FingerRefused(e) if e.seat.is_empty() => return Ok(()),
+        // An examiner's finger refused (opening a sitting, admitting at a seat): no seat changes.
+        TheoryEvent::FingerRefused(e) if e.seat.is_empty() || e.purpose == "admit" => {
+            return Ok(());
+        }
         TheoryEvent::FingerRefused(e) => &e.seat,
         TheoryEvent::Opened(_) | TheoryEvent::Assigned(_) => {
             return Err(HallError::Conflict("hall event".into()));

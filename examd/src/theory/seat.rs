@@ -174,6 +174,50 @@ fn refused(seat: &Seat, purpose: &str, v: &Verdict, at: i64) -> TheoryEvent {
     })
 }
 
+fn no_terminal() -> HallError {
+    HallError::Conflict(
+        "本座位终端未在等待登录 / no terminal is waiting at this seat: open the seat page first"
+            .into(),
+    )
+}
+
+/// The events that log the terminal waiting at `seat` (token hash `pending`) in and show the
+/// first question: by the candidate's finger (`score`) or admitted by `examiner`.
+pub(super) fn login(
+    seat: &Seat,
+    pending: Option<&str>,
+    score: Option<f32>,
+    examiner: Option<&str>,
+    now: model::UnixMs,
+) -> Result<Vec<TheoryEvent>, HallError> {
+    let Sitting::NotStarted(r) = &seat.state else {
+        return Err(HallError::Conflict("the paper has begun".into()));
+    };
+    let session = pending.ok_or_else(no_terminal)?;
+    let first = r
+        .paper()
+        .questions
+        .first()
+        .map(|q| q.to_string())
+        .unwrap_or_default();
+    Ok(vec![
+        TheoryEvent::Login(LoginV1 {
+            seat: seat.name.clone(),
+            candidate: seat.candidate.clone(),
+            session_sha256: session.to_owned(),
+            score,
+            examiner: examiner.map(str::to_owned),
+            at: now.0,
+        }),
+        TheoryEvent::Shown(ShownV1 {
+            seat: seat.name.clone(),
+            index: 0,
+            question: first,
+            at: now.0,
+        }),
+    ])
+}
+
 /// The seat's reader posts a finger (body: see [`finger::probe`]). Only the seat's own device
 /// account may post for it.
 async fn finger_scan(
@@ -220,37 +264,13 @@ pub async fn finger_at(
                 Sitting::Finished(_) => Err(HallError::Conflict(
                     "该座位的考试已结束 / the paper at this seat has ended".into(),
                 )),
-                Sitting::NotStarted(r) => {
-                    let Some(session) = &pending else {
-                        return Err(HallError::Conflict(
-                            "本座位终端未在等待登录 / no terminal is waiting at this seat: open the seat page first".into(),
-                        ));
-                    };
-                    if !v.matched {
-                        return Ok(vec![refused(seat, "login", &v, now.0)]);
+                Sitting::NotStarted(_) if !v.matched => {
+                    if pending.is_none() {
+                        return Err(no_terminal());
                     }
-                    let first = r
-                        .paper()
-                        .questions
-                        .first()
-                        .map(|q| q.to_string())
-                        .unwrap_or_default();
-                    Ok(vec![
-                        TheoryEvent::Login(LoginV1 {
-                            seat: seat.name.clone(),
-                            candidate: seat.candidate.clone(),
-                            session_sha256: session.clone(),
-                            score: Some(v.score),
-                            at: now.0,
-                        }),
-                        TheoryEvent::Shown(ShownV1 {
-                            seat: seat.name.clone(),
-                            index: 0,
-                            question: first,
-                            at: now.0,
-                        }),
-                    ])
+                    Ok(vec![refused(seat, "login", &v, now.0)])
                 }
+                Sitting::NotStarted(_) => login(seat, pending.as_deref(), Some(v.score), None, now),
                 Sitting::InProgress(_) | Sitting::Paused { .. } => {
                     if v.matched {
                         return Ok(vec![TheoryEvent::Reverified(ReverifyV1 {
@@ -258,6 +278,7 @@ pub async fn finger_at(
                             reason: String::new(),
                             score: Some(v.score),
                             session_sha256: pending.clone(),
+                            examiner: None,
                             at: now.0,
                         })]);
                     }
@@ -271,6 +292,7 @@ pub async fn finger_at(
                             reason: "mismatch".into(),
                             score: Some(v.score),
                             session_sha256: None,
+                            examiner: None,
                             at: now.0,
                         }));
                     }
