@@ -81,6 +81,7 @@ fn chrome(l: Lang, caller: &Caller, body: &str) -> String {
         ("/gate", T::gate),
         ("/theory", T::theory),
         ("/driving", T::driving),
+        ("/booking/admin", T::booking),
         ("/upload", T::upload),
         ("/audit", T::audit),
     ]
