@@ -11,6 +11,8 @@ use crate::{gate, theory};
 /// Every area's live state.
 #[derive(Debug, Clone)]
 pub struct Areas {
+    /// Configured sensors and their live status.
+    pub devices: Arc<crate::devices::DevicesArea>,
     /// The dual-door gate.
     pub gate: Arc<gate::GateArea>,
     /// The theory hall.
@@ -25,6 +27,7 @@ impl Areas {
     /// Starts every area.
     pub async fn start(site: &Site, clock: &Clock) -> anyhow::Result<Areas> {
         Ok(Areas {
+            devices: crate::devices::DevicesArea::start(site, clock.clone()).await?,
             gate: gate::GateArea::start(site, clock.clone()).await?,
             theory: theory::TheoryArea::start(site, clock.clone()).await?,
             booking: crate::booking::BookingArea::start(site, clock.clone()).await?,
@@ -34,6 +37,7 @@ impl Areas {
 
     /// Stops every area's background work.
     pub async fn shutdown(&self) {
+        self.devices.shutdown().await;
         self.gate.shutdown().await;
         self.theory.shutdown().await;
         self.booking.shutdown().await;
@@ -52,6 +56,8 @@ pub fn routes() -> (Router<AppState>, Router<AppState>) {
     let api = api.nest("/driving", crate::driving::api_routes());
     let pages = pages.merge(crate::driving::pages());
     let pages = pages.merge(crate::booking::pages());
+    let api = api.nest("/devices", crate::devices::api_routes());
+    let pages = pages.merge(crate::devices::pages());
     (api, pages)
 }
 
@@ -66,6 +72,12 @@ pub async fn demo(state: AppState, base_url: String) {
     tokio::spawn(async move {
         if let Err(e) = crate::driving::demo(st, url).await {
             tracing::error!(area = "driving", error = %format!("{e:#}"), "demo stopped");
+        }
+    });
+    let (st, url) = (state.clone(), base_url.clone());
+    tokio::spawn(async move {
+        if let Err(e) = crate::devices::demo(st, url).await {
+            tracing::error!(area = "devices", error = %format!("{e:#}"), "demo stopped");
         }
     });
     let (g, t) = tokio::join!(

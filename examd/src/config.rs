@@ -31,6 +31,9 @@ pub struct RawConfig {
     pub central_url: Option<String>,
     /// How long a login session lasts, in hours.
     pub session_hours: Option<u32>,
+    /// Fingerprint sensors (`[[sensor]]`, see `crate::devices::spec`).
+    #[serde(default)]
+    pub sensor: Vec<crate::devices::RawSensor>,
 }
 
 /// `[checkpoint]` in the file.
@@ -87,6 +90,8 @@ pub struct Runtime {
     pub session_ms: i64,
     /// Where to ship the log, if anywhere.
     pub central_url: Option<String>,
+    /// Configured fingerprint sensors.
+    pub sensors: Vec<crate::devices::SensorSpec>,
 }
 
 impl Runtime {
@@ -111,6 +116,7 @@ impl std::fmt::Debug for Runtime {
             .field("checkpoint_ms", &self.checkpoint_ms)
             .field("session_ms", &self.session_ms)
             .field("central_url", &self.central_url.as_deref().map(redact_url))
+            .field("sensors", &self.sensors)
             .finish()
     }
 }
@@ -172,6 +178,7 @@ pub fn resolve(
     if checkpoint_events == 0 || every_secs == 0 {
         bail!("checkpoint.every_events and checkpoint.every_secs must be at least 1");
     }
+    let sensors = crate::devices::spec::resolve_all(&raw.sensor).map_err(anyhow::Error::msg)?;
     let session_hours = raw.session_hours.unwrap_or(12);
     if !(1..=168).contains(&session_hours) {
         bail!("session_hours must be 1 to 168, got {session_hours}");
@@ -187,6 +194,7 @@ pub fn resolve(
         );
     }
     Ok(Runtime {
+        sensors,
         central_url,
         site,
         site_name: raw.site_name.unwrap_or_else(|| "examd 考场".into()),

@@ -72,6 +72,13 @@ enum Command {
         #[command(subcommand)]
         command: examd::theory::cli::BankCommand,
     },
+    /// Use a configured fingerprint sensor: capture an image, enrol a finger.
+    Sensor {
+        #[command(subcommand)]
+        command: examd::devices::cli::SensorCommand,
+    },
+    /// Run a device simulator on a pseudo-terminal (or TCP) for other programs to talk to.
+    Sim(examd::devices::cli::SimArgs),
     /// Judge a recorded drive (DESIGN §3.4): exit 0 passed, 1 failed, 2 bad input.
     Judge(examd::driving::cli::JudgeArgs),
     /// Re-judge a logged driving session from the log (exit 1 if it differs); `--svg` draws it.
@@ -262,6 +269,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             command: DrawCommand::Verify { from, json, site },
         } => return examd::booking::verify::command(&site, from.as_deref(), json).await,
         Command::Bank { command } => return examd::theory::cli::run(command).await,
+        Command::Sensor { command } => return examd::devices::cli::sensor(command).await,
+        Command::Sim(args) => examd::devices::cli::sim(args).await?,
         Command::Judge(args) => return examd::driving::cli::judge_command(&args),
         Command::Replay(args) => return examd::driving::cli::replay_command(&args).await,
         Command::Roster { command } => return examd::identity::cli::run(command, clock).await,

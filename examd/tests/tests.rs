@@ -6,6 +6,7 @@ mod api_roles;
 mod audit_cli;
 mod booking;
 mod browser;
+mod devices;
 mod driving;
 mod durability;
 mod gate;

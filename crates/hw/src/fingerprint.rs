@@ -89,6 +89,8 @@ pub struct SensorInfo {
     pub image_width: u32,
     /// Image height in pixels.
     pub image_height: u32,
+    /// The sensor's true resolution in pixels per inch: images go to extraction at this resolution.
+    pub ppi: u32,
     /// On-device library capacity, when the device has one.
     pub library_capacity: Option<u16>,
 }

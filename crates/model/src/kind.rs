@@ -73,6 +73,10 @@ kinds! {
     DeviceTokenIssued = 14, "device.token_issued";
     /// A free-form report from a terminal (heartbeat, operator note), appended through the API.
     DeviceReport = 100, "device.report";
+    /// A configured device's link changed: connected (with model and resolution) or lost (with the error).
+    DeviceStatus = 110, "device.status";
+    /// A configured sensor captured an image (size, resolution, extractor quality and minutiae; never the image).
+    DeviceCapture = 111, "device.capture";
     /// The gate service started (door module, roster size, threshold).
     GateStarted = 200, "gate.started";
     /// A finger scan at a gate door: who claimed, the 1:1 and best 1:N scores.

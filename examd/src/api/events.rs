@@ -133,7 +133,7 @@ pub struct StreamQuery {
 }
 
 /// Kind prefixes of the console's area pages; examiners may follow these.
-const AREA_PREFIXES: &[&str] = &["gate.", "theory.", "driving.", "upload."];
+const AREA_PREFIXES: &[&str] = &["gate.", "theory.", "driving.", "upload.", "device."];
 
 struct Tail {
     st: AppState,

@@ -49,6 +49,7 @@ texts! {
     driving => "驾驶考试", "Driving";
     booking => "预约抽签", "Booking";
     upload => "上传", "Upload";
+    devices => "设备", "Devices";
     audit => "审计", "Audit";
     site => "考场", "Site";
     backend => "数据库", "Database";

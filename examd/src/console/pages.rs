@@ -51,6 +51,7 @@ impl Page {
             ("/gate", T::gate),
             ("/theory", T::theory),
             ("/driving", T::driving),
+            ("/devices", T::devices),
             ("/booking/admin", T::booking),
             ("/upload", T::upload),
             ("/audit", T::audit),

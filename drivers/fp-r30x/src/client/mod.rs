@@ -85,6 +85,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> R30x<T> {
             model: model.into(),
             image_width: g.width(),
             image_height: g.height(),
+            ppi: g.ppi(),
             library_capacity: None,
         };
         Self {

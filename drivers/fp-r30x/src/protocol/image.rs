@@ -29,6 +29,13 @@ impl ImageGeometry {
             Self::Capacitive => 192,
         }
     }
+    /// True resolution in pixels per inch (R305/R307/AS608 data sheets: 500 dpi; R503: 508 dpi).
+    pub fn ppi(self) -> u32 {
+        match self {
+            Self::Optical => 500,
+            Self::Capacitive => 508,
+        }
+    }
     /// Pixels in an image.
     pub fn pixels(self) -> usize {
         (self.width() * self.height()) as usize

@@ -31,6 +31,7 @@ impl<T: UsbTransport> Nb1010<T> {
                 model: "nb1010 NEXT NB-1010-U".into(),
                 image_width: proto::WIDTH as u32,
                 image_height: proto::HEIGHT as u32,
+                ppi: proto::PPI,
                 library_capacity: None,
             },
         }

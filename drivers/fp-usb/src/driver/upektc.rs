@@ -66,6 +66,7 @@ impl<T: UsbTransport> UpekTc<T> {
                 model: "upektc_img UPEK TouchChip TCS5B".into(),
                 image_width: proto::WIDTH as u32,
                 image_height: proto::HEIGHT as u32,
+                ppi: proto::PPI,
                 library_capacity: None,
             },
             seq: Seq::ZERO,

@@ -27,6 +27,8 @@ pub const EP_IN: Endpoint = Endpoint(0x83);
 pub const WIDTH: usize = 256;
 /// Image height in pixels.
 pub const HEIGHT: usize = 180;
+/// True resolution in pixels per inch (NEXT NB-1010-U data sheet: 385 ppi).
+pub const PPI: u32 = 385;
 /// Length of a command answer.
 pub const ANSWER_LEN: usize = 16;
 /// Length of one image frame.

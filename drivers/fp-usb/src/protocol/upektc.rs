@@ -33,6 +33,8 @@ pub const EP_IN: Endpoint = Endpoint(0x81);
 pub const WIDTH: usize = 144;
 /// Image height in pixels.
 pub const HEIGHT: usize = 384;
+/// True resolution in pixels per inch (UPEK TouchChip sensors: 508 dpi).
+pub const PPI: u32 = 508;
 /// First read of every answer.
 pub const SHORT_READ: usize = 64;
 /// Longest answer.

@@ -1,0 +1,189 @@
+//! The console's devices page (`/devices`, 设备): every configured sensor with its link, finger, last error and
+//! last capture, and the gate's door module. Server-rendered; `devices.js` refreshes the table from
+//! `/api/v1/devices` whenever a `device.` event arrives on the event stream, and every 2 s.
+
+use axum::extract::Query;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::console::{Lang, T, esc, lang_of, t};
+use crate::error::ApiError;
+
+/// `?lang=`.
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+macro_rules! texts {
+    ($($key:ident => $zh:literal, $en:literal;)*) => {
+        /// The devices page's own texts.
+        #[derive(Debug, Clone, Copy)]
+        #[allow(non_camel_case_types, missing_docs)]
+        pub enum D { $($key,)* }
+
+        /// A devices text in a language.
+        pub fn d(lang: Lang, key: D) -> &'static str {
+            match (key, lang) {
+                $((D::$key, Lang::Zh) => $zh, (D::$key, Lang::En) => $en,)*
+            }
+        }
+
+        /// Every text as `key: [zh, en]` JSON for the script.
+        fn table() -> String {
+            let mut s = String::from("{");
+            $(s.push_str(&format!("\"{}\":[\"{}\",\"{}\"],", stringify!($key), $zh, $en));)*
+            s.pop();
+            s.push('}');
+            s
+        }
+    };
+}
+
+texts! {
+    heading => "设备", "Devices";
+    sensors => "指纹仪", "Fingerprint sensors";
+    no_sensors => "未配置指纹仪（配置文件中的 [[sensor]]）。", "No sensors configured ([[sensor]] in the configuration file).";
+    id => "编号", "Id";
+    kind => "类型", "Kind";
+    role => "用途", "Role";
+    device => "设备地址", "Device";
+    link => "连接", "Link";
+    finger => "手指", "Finger";
+    image => "图像", "Image";
+    last_error => "最近错误", "Last error";
+    last_capture => "最近采集", "Last capture";
+    captures => "采集次数", "Captures";
+    connecting => "连接中", "connecting";
+    connected => "已连接", "connected";
+    lost => "已断开", "lost";
+    present => "有", "present";
+    absent => "无", "none";
+    door_module => "门控模块", "Door module";
+    door_up => "正常", "answering";
+    door_down => "无响应", "not answering";
+    no_door => "门禁服务未运行。", "The gate service is not running.";
+    device_events => "设备事件", "Device events";
+}
+
+fn nav(l: Lang) -> String {
+    [
+        ("/", T::overview),
+        ("/events", T::events),
+        ("/gate", T::gate),
+        ("/theory", T::theory),
+        ("/driving", T::driving),
+        ("/devices", T::devices),
+        ("/upload", T::upload),
+        ("/audit", T::audit),
+    ]
+    .iter()
+    .map(|(href, key)| {
+        let cls = if *href == "/devices" {
+            " class=\"active\""
+        } else {
+            ""
+        };
+        format!("<a href=\"{href}\"{cls}>{}</a>", t(l, *key))
+    })
+    .collect()
+}
+
+fn chrome(l: Lang, caller: &Caller, body: &str) -> String {
+    let other = if l == Lang::Zh { "en" } else { "zh" };
+    format!(
+        "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{heading} · {title}</title><link rel=\"stylesheet\" href=\"/static/console.css\">\
+         <script src=\"/static/console.js\" defer></script><script src=\"/static/devices.js\" defer></script></head>\
+         <body data-lang=\"{code}\"><header><strong>{title}</strong><nav>{nav}</nav>\
+         <span class=\"right\"><span class=\"who\" id=\"who\" data-role=\"{role}\">{name} · {role}</span>\
+         <button id=\"logout\" type=\"button\">{out}</button><a href=\"?lang={other}\" id=\"lang\">{language}</a></span></header>\
+         <main><h1>{heading}</h1>{body}</main></body></html>",
+        code = l.code(),
+        title = t(l, T::title),
+        heading = d(l, D::heading),
+        language = t(l, T::language),
+        nav = nav(l),
+        role = caller.role,
+        name = esc(caller.name.as_str()),
+        out = t(l, T::logout),
+    )
+}
+
+/// `GET /devices`.
+pub async fn devices_page(
+    jar: CookieJar,
+    Query(q): Query<LangQuery>,
+    caller: Result<Caller, ApiError>,
+) -> Response {
+    let l = lang_of(&jar, q.lang.as_deref());
+    let jar = match q.lang.as_deref() {
+        Some(v @ ("en" | "zh")) => jar.add(
+            axum_extra::extract::cookie::Cookie::build(("lang", v.to_owned()))
+                .path("/")
+                .build(),
+        ),
+        _ => jar,
+    };
+    let caller = match caller {
+        Ok(c) => c,
+        Err(ApiError::Unauthorized) => return Redirect::to("/login").into_response(),
+        Err(e) => return e.into_response(),
+    };
+    if !super::api::WATCHERS.contains(&caller.role) {
+        let msg = format!(
+            "<p class=\"alert\" id=\"forbidden\">{}</p>",
+            t(l, T::forbidden)
+        );
+        return (
+            axum::http::StatusCode::FORBIDDEN,
+            jar,
+            Html(chrome(l, &caller, &msg)),
+        )
+            .into_response();
+    }
+    let body = format!(
+        "<div id=\"devices\" data-texts='{texts}'>\
+         <h2>{sensors}</h2><p id=\"no-sensors\" hidden>{no_sensors}</p>\
+         <table id=\"sensors\"><thead><tr><th>{id}</th><th>{kind}</th><th>{role}</th><th>{device}</th>\
+         <th>{link}</th><th>{finger}</th><th>{image}</th><th>{last_capture}</th><th>{captures}</th><th>{last_error}</th>\
+         </tr></thead><tbody></tbody></table>\
+         <h2>{door_module}</h2><p class=\"card\" id=\"door-module\"></p></div>\
+         <h2>{events}</h2>\
+         <table class=\"events\" id=\"area-events\" data-stream=\"/api/v1/events/stream\" data-filter=\"device.\">\
+         <thead><tr><th>{seq}</th><th>{time}</th><th>{ekind}</th><th>{subjects}</th><th>{payload}</th></tr></thead><tbody></tbody></table>",
+        texts = esc(&table()),
+        sensors = d(l, D::sensors),
+        no_sensors = d(l, D::no_sensors),
+        id = d(l, D::id),
+        kind = d(l, D::kind),
+        role = d(l, D::role),
+        device = d(l, D::device),
+        link = d(l, D::link),
+        finger = d(l, D::finger),
+        image = d(l, D::image),
+        last_capture = d(l, D::last_capture),
+        captures = d(l, D::captures),
+        last_error = d(l, D::last_error),
+        door_module = d(l, D::door_module),
+        events = d(l, D::device_events),
+        seq = t(l, T::seq),
+        time = t(l, T::time),
+        ekind = t(l, T::kind),
+        subjects = t(l, T::subjects),
+        payload = t(l, T::payload),
+    );
+    (jar, Html(chrome(l, &caller, &body))).into_response()
+}
+
+/// `GET /static/devices.js`.
+pub async fn devices_js() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("devices.js"),
+    )
+}

@@ -1,0 +1,502 @@
+//! Configured sensors: an R30x simulator on a pty linked where the configuration says, seen connected with
+//! a finger, captured at its true resolution, unplugged and plugged back; `/api/v1/devices` by role; the
+//! devices page live in headless Chromium; `examd sim` and `examd sensor capture|enroll` as processes.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use examd::config::{RawConfig, SiteArgs};
+use examd::state::{AppState, Clock};
+use examd::{accounts, app, config, site};
+use fantoccini::Locator;
+use fp_r30x::protocol::ImageGeometry;
+use fp_r30x::sim::SimPty;
+use hw::pty::PtyLink;
+use model::Role;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use crate::durability::{add_person, start_daemon_with};
+use crate::support::{Kill, browser, chromedriver, examd_bin};
+
+const PW: &str = "devices-pass-1";
+
+/// A simulated R30x module whose finger 0 is a synthetic print, linked at `link`.
+fn plug(link: &Path) -> (SimPty, PtyLink) {
+    let prints = examd::devices::cli::synthetic_prints(1, 7, 1, ImageGeometry::Optical);
+    let sim = fp_r30x::SimHandle::new(fp_r30x::Simulator::new(
+        fp_r30x::SimConfig::default(),
+        prints,
+    ));
+    let pty = SimPty::spawn(sim).unwrap();
+    let l = PtyLink::create(pty.path(), link).unwrap();
+    (pty, l)
+}
+
+fn sensor_toml(link: &Path) -> String {
+    format!(
+        "[[sensor]]\nid = \"gate-a\"\nkind = \"r30x\"\nport = \"{}\"\nrole = \"gate-A\"\n",
+        link.display()
+    )
+}
+
+struct Site {
+    _dir: tempfile::TempDir,
+    state: AppState,
+    router: axum::Router,
+    device_token: String,
+}
+
+async fn site_with(toml_text: &str) -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    let raw: RawConfig = toml::from_str(toml_text).unwrap();
+    let args = SiteArgs {
+        data_dir: Some(dir.path().to_path_buf()),
+        site_id: Some("test-site".into()),
+        ..Default::default()
+    };
+    let rt = config::resolve(raw, &args, dir.path()).unwrap();
+    let clock: Clock = examd::state::system_clock();
+    let site = site::open(rt, clock.clone()).await.unwrap();
+    let by = "test".parse().unwrap();
+    for (name, role) in [
+        ("ad", Role::Admin),
+        ("ex", Role::Examiner),
+        ("au", Role::Auditor),
+    ] {
+        accounts::create(
+            &site.store,
+            &site.log,
+            name.parse().unwrap(),
+            role,
+            String::new(),
+            Some(PW.into()),
+            clock(),
+            &by,
+        )
+        .await
+        .unwrap();
+    }
+    let dev = accounts::create(
+        &site.store,
+        &site.log,
+        "reader".parse().unwrap(),
+        Role::Device,
+        String::new(),
+        None,
+        clock(),
+        &by,
+    )
+    .await
+    .unwrap();
+    let state = app::state_of(&site, clock).await.unwrap();
+    Site {
+        _dir: dir,
+        router: app::router(state.clone()),
+        state,
+        device_token: dev.token.unwrap(),
+    }
+}
+
+impl Site {
+    async fn call(&self, req: Request<Body>) -> (StatusCode, Value) {
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    async fn login(&self, name: &str) -> String {
+        let resp = self
+            .router
+            .clone()
+            .oneshot(
+                Request::post("/api/v1/login")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(format!(
+                        r#"{{"name":"{name}","password":"{PW}"}}"#
+                    )))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let set = resp.headers().get(header::SET_COOKIE).unwrap();
+        set.to_str().unwrap().split(';').next().unwrap().to_owned()
+    }
+
+    async fn get(&self, path: &str, cookie: &str) -> (StatusCode, Value) {
+        self.call(
+            Request::get(path)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Polls `/api/v1/devices` until sensor 0 satisfies `ok` (10 s at most).
+    async fn wait_sensor(&self, cookie: &str, what: &str, ok: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..100 {
+            let (status, v) = self.get("/api/v1/devices", cookie).await;
+            assert_eq!(status, StatusCode::OK);
+            if ok(&v["sensors"][0]) {
+                return v["sensors"][0].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let (_, v) = self.get("/api/v1/devices", cookie).await;
+        panic!("sensor never {what}: {v}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_sensor_connects_captures_and_comes_back_after_unplug() {
+    let tmp = tempfile::tempdir().unwrap();
+    let link = tmp.path().join("fp-a");
+    let (pty, l) = plug(&link);
+    let s = site_with(&sensor_toml(&link)).await;
+    let admin = s.login("ad").await;
+
+    let v = s
+        .wait_sensor(&admin, "connected with a finger", |x| {
+            x["link"] == "connected" && x["finger_present"] == true
+        })
+        .await;
+    assert_eq!(v["id"], "gate-a");
+    assert_eq!(v["kind"], "r30x");
+    assert_eq!(v["role"], "gate-A");
+    assert_eq!(v["selector"], format!("r30x:{}@57600", link.display()));
+    assert_eq!(
+        (v["width"].as_u64(), v["height"].as_u64()),
+        (Some(256), Some(288))
+    );
+    assert_eq!(v["ppi"], 500);
+
+    // Lifting the finger shows.
+    pty.handle().place_finger(None);
+    s.wait_sensor(&admin, "without a finger", |x| x["finger_present"] == false)
+        .await;
+    // No finger: the capture says so and the sensor stays connected.
+    let id: examd::devices::DeviceId = "gate-a".parse().unwrap();
+    let e = s
+        .state
+        .areas
+        .devices
+        .capture(&id, Duration::from_millis(300))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("no finger"), "{e}");
+    // With a finger: an image at the module's true resolution, extracted.
+    pty.handle().place_finger(Some(0));
+    let c = s
+        .state
+        .areas
+        .devices
+        .capture(&id, Duration::from_secs(2))
+        .await
+        .unwrap();
+    assert_eq!((c.image.width(), c.image.height(), c.ppi), (256, 288, 500));
+    let t = c.template.expect("a synthetic print extracts");
+    assert!(t.minutiae.len() >= scoring::MIN_MINUTIAE);
+    let v = s
+        .wait_sensor(&admin, "counting the capture", |x| x["captures"] == 1)
+        .await;
+    assert!(v["last_capture_ms"].as_i64().is_some());
+
+    // Unplugged: lost, with the error.
+    drop(l);
+    drop(pty);
+    let v = s.wait_sensor(&admin, "lost", |x| x["link"] == "lost").await;
+    assert!(
+        v["last_error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{v}"
+    );
+    assert_eq!(v["finger_present"], false);
+    // Plugged back at the same place: connected again.
+    let (_pty, _l) = plug(&link);
+    let v = s
+        .wait_sensor(&admin, "back", |x| x["link"] == "connected")
+        .await;
+    assert_eq!(v["reconnects"], 1);
+
+    // Each link change and the capture are in the log.
+    let (_, ev) = s.get("/api/v1/events?kind=device.status", &admin).await;
+    let links: Vec<&str> = ev["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|e| e["payload"]["link"].as_str().unwrap())
+        .collect();
+    assert_eq!(links, ["connected", "lost", "connected"]);
+    let (_, ev) = s.get("/api/v1/events?kind=device.capture", &admin).await;
+    let cap = &ev["events"][0]["payload"];
+    assert_eq!(
+        (cap["device"].as_str(), cap["ppi"].as_u64()),
+        (Some("gate-a"), Some(500))
+    );
+    assert!(cap["minutiae"].as_u64().unwrap() >= scoring::MIN_MINUTIAE as u64);
+    s.state.areas.shutdown().await;
+}
+
+#[tokio::test]
+async fn devices_api_admits_watchers_only() {
+    let s = site_with("").await;
+    let (status, _) = s
+        .call(Request::get("/api/v1/devices").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = s
+        .call(
+            Request::get("/api/v1/devices")
+                .header(header::AUTHORIZATION, format!("Bearer {}", s.device_token))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for who in ["ad", "ex", "au"] {
+        let cookie = s.login(who).await;
+        let (status, v) = s.get("/api/v1/devices", &cookie).await;
+        assert_eq!(status, StatusCode::OK, "{who}");
+        assert_eq!(v["sensors"], serde_json::json!([]));
+        assert_eq!(v["door_module"], Value::Null, "no gate service runs here");
+    }
+    s.state.areas.shutdown().await;
+}
+
+#[test]
+fn a_bad_sensor_entry_stops_the_daemon_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("examd.toml");
+    std::fs::write(
+        &cfg,
+        "[[sensor]]\nid = \"a\"\nkind = \"zk9500\"\nport = \"/dev/x\"\nrole = \"desk\"\n",
+    )
+    .unwrap();
+    let out = Command::new(examd_bin())
+        .args(["sensor", "list", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("sensor \"a\": kind must be r30x, nb1010 or upektc, got \"zk9500\""),
+        "{err}"
+    );
+}
+
+/// Starts `examd sim <args>` and returns it once it printed its first line (the pty or TCP address).
+fn start_sim(args: &[&str]) -> (Kill, String) {
+    let mut child = Command::new(examd_bin())
+        .arg("sim")
+        .args(args)
+        .env("EXAMD_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("the simulator printed a line").unwrap();
+    std::thread::spawn(move || for _ in lines {});
+    (Kill(child), first)
+}
+
+fn examd(args: &[&str], extra: &[&Path]) -> (bool, String, String) {
+    let out = Command::new(examd_bin())
+        .args(args)
+        .args(extra)
+        .env("EXAMD_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn sim_r30x_serves_sensor_capture_and_enroll() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("r30x");
+    let link_s = link.to_string_lossy().into_owned();
+    let (_sim, line) = start_sim(&["r30x", "--link", &link_s, "--seed", "11"]);
+    assert!(
+        line.contains("/dev/pts/") && line.contains(&link_s),
+        "{line}"
+    );
+    assert!(link.exists());
+
+    let png = dir.path().join("f.png");
+    let device = format!("r30x:{link_s}");
+    let (ok, out, err) = examd(
+        &["sensor", "capture", "--device", &device, "--out"],
+        &[&png],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("256×288 px @ 500 ppi, quality"), "{out}");
+    let img =
+        scoring::decode_image(&std::fs::read(&png).unwrap(), scoring::Limits::default()).unwrap();
+    assert_eq!(img.dimensions(), (256, 288));
+
+    let iso = dir.path().join("d1.iso");
+    let (ok, out, err) = examd(
+        &[
+            "sensor",
+            "enroll",
+            "--device",
+            &device,
+            "--person",
+            "D1",
+            "--impressions",
+            "2",
+            "--lift-secs",
+            "1",
+            "--out",
+        ],
+        &[&iso],
+    );
+    assert!(ok, "{err}");
+    assert!(out.starts_with("D1: impression"), "{out}");
+    let t = scoring::Template::from_standard_bytes(&std::fs::read(&iso).unwrap()).unwrap();
+    assert!(t.minutiae.len() >= scoring::MIN_MINUTIAE);
+
+    // A configured id that does not exist and is no selector is named.
+    let (ok, _, err) = examd(&["sensor", "capture", "--device", "nope", "--out"], &[&png]);
+    assert!(!ok);
+    assert!(
+        err.contains("--device \"nope\" is neither a configured sensor"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sim_door_and_gnss_answer_on_their_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let door = dir.path().join("door");
+    let (_door, line) = start_sim(&["door", "--link", &door.to_string_lossy()]);
+    assert!(line.contains("door"), "{line}");
+    let endpoint: door_modbus::Endpoint =
+        format!("modbus-rtu:{}/1", door.display()).parse().unwrap();
+    let mut ctx = endpoint.connect().await.unwrap();
+    use tokio_modbus::client::Reader;
+    let inputs = tokio::time::timeout(Duration::from_secs(5), ctx.read_discrete_inputs(0, 8))
+        .await
+        .expect("the door module answers")
+        .unwrap()
+        .unwrap();
+    assert_eq!(inputs.len(), 8);
+
+    let gnss = dir.path().join("gnss");
+    let (_gnss, _) = start_sim(&["gnss", "--link", &gnss.to_string_lossy()]);
+    let port =
+        tokio_serial::SerialStream::open(&tokio_serial::new(gnss.to_string_lossy(), 115_200))
+            .unwrap();
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(port));
+    let first = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let l = lines.next_line().await.unwrap().unwrap();
+            if l.starts_with("$GNGGA") {
+                return l;
+            }
+        }
+    })
+    .await
+    .expect("NMEA sentences arrive");
+    assert!(first.contains(",4,"), "RTK fixed: {first}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_page_shows_sensors_live_in_chromium() {
+    let Some(driver) = chromedriver("devices page browser test") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("fp-a");
+    let (pty, l) = plug(&link);
+    let cfg = dir.path().join("examd.toml");
+    std::fs::write(&cfg, sensor_toml(&link)).unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    add_person(&data, "admin", "admin", PW);
+    let cfg_s = cfg.to_string_lossy().into_owned();
+    let (daemon, base) = start_daemon_with(&data, &["--config", &cfg_s]);
+    let _daemon = Kill(daemon);
+    let (_driver, c) = browser(&driver).await;
+    let pty = Arc::new(std::sync::Mutex::new(Some((pty, l))));
+    let result = async {
+        c.goto(&format!("{base}/login")).await?;
+        c.find(Locator::Id("name"))
+            .await?
+            .send_keys("admin")
+            .await?;
+        c.find(Locator::Id("password")).await?.send_keys(PW).await?;
+        c.find(Locator::Id("login-submit")).await?.click().await?;
+        c.wait().for_element(Locator::Id("site-id")).await?;
+        // The nav leads to the devices page.
+        c.find(Locator::Css("nav a[href=\"/devices\"]"))
+            .await?
+            .click()
+            .await?;
+        let row = c
+            .wait()
+            .for_element(Locator::Css(
+                "tr#sensor-gate-a[data-link=\"connected\"][data-finger=\"true\"]",
+            ))
+            .await?;
+        let text = row.text().await?;
+        assert!(
+            text.contains("已连接") && text.contains("256×288 @ 500 ppi"),
+            "{text}"
+        );
+        // Lifting the finger and unplugging show without a reload.
+        pty.lock()
+            .unwrap()
+            .as_ref()
+            .unwrap()
+            .0
+            .handle()
+            .place_finger(None);
+        c.wait()
+            .for_element(Locator::Css("tr#sensor-gate-a[data-finger=\"false\"]"))
+            .await?;
+        pty.lock().unwrap().take();
+        let row = c
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css("tr#sensor-gate-a[data-link=\"lost\"]"))
+            .await?;
+        assert!(row.text().await?.contains("已断开"));
+        // The link change is in the page's live event table.
+        c.wait()
+            .for_element(Locator::Css("#area-events tr[data-kind=\"device.status\"]"))
+            .await?;
+        // English.
+        c.goto(&format!("{base}/devices?lang=en")).await?;
+        let row = c
+            .wait()
+            .for_element(Locator::Css("tr#sensor-gate-a[data-link=\"lost\"]"))
+            .await?;
+        assert!(row.text().await?.contains("lost"));
+        assert_eq!(
+            c.find(Locator::Css("main h1")).await?.text().await?,
+            "Devices"
+        );
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.unwrap();
+}
