@@ -97,8 +97,8 @@ const fn rule(kind: EventKind, step: FlowStep) -> FlowRule {
     }
 }
 
-/// The mapping from site events to flow steps. Driving (400–449) and identity (230–249) kinds
-/// are added here, one line each, as they enter the registry.
+/// The mapping from site events to flow steps, one line per kind; a new kind is one more line.
+/// No process photos (17C54) yet: no site event carries one.
 pub const RULES: &[FlowRule] = &[
     FlowRule {
         kind: EventKind::GateNotice,
@@ -107,6 +107,11 @@ pub const RULES: &[FlowRule] = &[
     },
     rule(EventKind::TheoryCandidateLogin, FlowStep::SubjectStart),
     rule(EventKind::TheoryResult, FlowStep::TheoryResult),
+    rule(EventKind::DrivingSessionStarted, FlowStep::SubjectStart),
+    rule(EventKind::DrivingItemStarted, FlowStep::ItemStart),
+    rule(EventKind::DrivingDeduction, FlowStep::Deduction),
+    rule(EventKind::DrivingItemEnded, FlowStep::ItemEnd),
+    rule(EventKind::DrivingResult, FlowStep::SubjectEnd),
 ];
 
 /// The rule an event of `kind` with `payload` (JSON) falls under, if any.
@@ -224,6 +229,22 @@ mod tests {
         .unwrap();
         assert_eq!(result.step, "theory_result");
         assert_eq!(result.candidate.as_deref(), Some("c-1"));
+    }
+
+    #[test]
+    fn a_drive_is_subject_start_items_deductions_and_subject_end() {
+        let steps = [
+            (EventKind::DrivingSessionStarted, "17C51"),
+            (EventKind::DrivingItemStarted, "17C52"),
+            (EventKind::DrivingDeduction, "17C53"),
+            (EventKind::DrivingItemEnded, "17C55"),
+            (EventKind::DrivingResult, "17C56"),
+        ];
+        for (kind, code) in steps {
+            let row = project(&record(kind, vec![], "{}")).unwrap();
+            assert_eq!(row.code.as_deref(), Some(code), "{kind}");
+        }
+        assert!(project(&record(EventKind::DrivingTelemetry, vec![], "{}")).is_none());
     }
 
     #[test]
