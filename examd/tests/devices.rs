@@ -1,6 +1,7 @@
 //! Configured sensors: an R30x simulator on a pty linked where the configuration says, seen connected with
 //! a finger, captured at its true resolution, unplugged and plugged back; `/api/v1/devices` by role; the
-//! devices page live in headless Chromium; `examd sim` and `examd sensor capture|enroll` as processes.
+//! devices page live in headless Chromium; `examd sim` and `examd sensor capture|enroll` as processes; desk
+//! enrolment into the identity registry through `POST /api/v1/devices/{id}/enroll`, in-process and by the CLI.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -28,7 +29,12 @@ const PW: &str = "devices-pass-1";
 
 /// A simulated R30x module whose finger 0 is a synthetic print, linked at `link`.
 fn plug(link: &Path) -> (SimPty, PtyLink) {
-    let prints = examd::devices::cli::synthetic_prints(1, 7, 1, ImageGeometry::Optical);
+    plug_fingers(link, 1)
+}
+
+/// A simulated R30x module holding `fingers` synthetic prints (finger 0 on the sensor), linked at `link`.
+fn plug_fingers(link: &Path, fingers: u32) -> (SimPty, PtyLink) {
+    let prints = examd::devices::cli::synthetic_prints(fingers, 7, 1, ImageGeometry::Optical);
     let sim = fp_r30x::SimHandle::new(fp_r30x::Simulator::new(
         fp_r30x::SimConfig::default(),
         prints,
@@ -499,4 +505,211 @@ async fn devices_page_shows_sensors_live_in_chromium() {
     .await;
     c.close().await.ok();
     result.unwrap();
+}
+
+fn desk_toml(link: &Path) -> String {
+    format!(
+        "[[sensor]]\nid = \"desk\"\nkind = \"r30x\"\nport = \"{}\"\nrole = \"desk\"\n",
+        link.display()
+    )
+}
+
+impl Site {
+    async fn post(&self, path: &str, cookie: &str, body: Value) -> (StatusCode, Value) {
+        self.call(
+            Request::post(path)
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+/// Every key of a JSON value, at any depth.
+fn keys(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                out.push(k.clone());
+                keys(x, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| keys(x, out)),
+        _ => {}
+    }
+}
+
+/// A template of another impression (`impression`) of the simulator's finger `finger`.
+fn other_impression(finger: usize, impression: u32) -> scoring::Template {
+    let g = ImageGeometry::Optical;
+    let p = examd::devices::cli::synthetic_prints(2, 7, impression, g);
+    examd::devices::extract(&p[finger], g.ppi()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn desk_enrolment_captures_checks_and_enrols_into_the_registry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let link = tmp.path().join("fp-desk");
+    let (pty, _l) = plug_fingers(&link, 2);
+    let s = site_with(&desk_toml(&link)).await;
+    let examiner = s.login("ex").await;
+    s.wait_sensor(&examiner, "connected with a finger", |x| {
+        x["link"] == "connected" && x["finger_present"] == true
+    })
+    .await;
+    let url = "/api/v1/devices/desk/enroll";
+
+    // Refusals that name the reason, before any capture.
+    let auditor = s.login("au").await;
+    let body = serde_json::json!({"person": "candidate:D1", "impressions": 2, "lift_ms": 100});
+    assert_eq!(
+        s.post(url, &auditor, body.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (st, v) = s
+        .post("/api/v1/devices/nope/enroll", &examiner, body.clone())
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{v}");
+    assert_eq!(v["message_en"], "device not found");
+    let (st, v) = s
+        .post(url, &examiner, serde_json::json!({"person": "driver:D1"}))
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        v["message_en"]
+            .as_str()
+            .unwrap()
+            .starts_with("person: a person is"),
+        "{v}"
+    );
+    let (st, v) = s
+        .post(
+            url,
+            &examiner,
+            serde_json::json!({"person": "candidate:D1", "impressions": 1}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(v["message_en"], "impressions must be 2 to 10, got 1");
+
+    // Two impressions of finger 0: enrolled, and the answer carries hashes, never a template.
+    let (st, v) = s.post(url, &examiner, body.clone()).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["person"], "candidate:D1");
+    assert_eq!(
+        (v["device"].as_str(), v["impressions"].as_u64()),
+        (Some("desk"), Some(2))
+    );
+    assert!(v["lowest"].as_f64().unwrap() >= v["threshold"].as_f64().unwrap());
+    assert_eq!(v["templates"], 1);
+    let sha = v["sha256"][0].as_str().unwrap().to_owned();
+    assert_eq!(sha.len(), 64);
+    let mut k = Vec::new();
+    keys(&v, &mut k);
+    k.sort();
+    assert_eq!(
+        k,
+        [
+            "chosen",
+            "device",
+            "impressions",
+            "lowest",
+            "minutiae",
+            "person",
+            "quality",
+            "seq",
+            "sha256",
+            "templates",
+            "threshold"
+        ]
+    );
+    // The event names the hash only.
+    let admin = s.login("ad").await;
+    let (_, ev) = s.get("/api/v1/events?kind=identity.enrolled", &admin).await;
+    let p = &ev["events"][0]["payload"];
+    assert_eq!(p["templates"], 1, "{ev}");
+    assert_eq!(
+        (p["person"].as_str(), p["by"].as_str()),
+        (Some("candidate:D1"), Some("ex"))
+    );
+    assert_eq!(p["sha256"][0], sha.as_str());
+
+    // A later 1:1 with another impression of the same finger matches; another finger does not.
+    let d1: examd::identity::PersonRef = "candidate:D1".parse().unwrap();
+    let same = s
+        .state
+        .identity
+        .verify(&d1, &other_impression(0, 5))
+        .await
+        .unwrap();
+    assert!(same.matched, "{same:?}");
+    let other = s
+        .state
+        .identity
+        .verify(&d1, &other_impression(1, 5))
+        .await
+        .unwrap();
+    assert!(!other.matched, "{other:?}");
+
+    // No finger: refused, naming the impression.
+    pty.handle().place_finger(None);
+    s.wait_sensor(&examiner, "without a finger", |x| {
+        x["finger_present"] == false
+    })
+    .await;
+    let (st, v) = s
+        .post(
+            url,
+            &examiner,
+            serde_json::json!({"person": "candidate:D2", "impressions": 2, "wait_ms": 300}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{v}");
+    assert_eq!(
+        v["message_en"],
+        "impression 1: no finger on sensor desk in time"
+    );
+
+    // A different finger for the second impression: refused, naming the pair; nothing enrolled.
+    pty.handle().place_finger(Some(0));
+    s.wait_sensor(&examiner, "with a finger", |x| x["finger_present"] == true)
+        .await;
+    let sim = pty.handle().clone();
+    let devices = s.state.areas.devices.clone();
+    let swap = tokio::spawn(async move {
+        let before = devices.list()[0].status.captures;
+        while devices.list()[0].status.captures == before {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        sim.place_finger(None);
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        sim.place_finger(Some(1));
+    });
+    let (st, v) = s
+        .post(
+            url,
+            &examiner,
+            serde_json::json!({"person": "candidate:D2", "impressions": 2, "wait_ms": 5000, "lift_ms": 5000}),
+        )
+        .await;
+    swap.await.unwrap();
+    assert_eq!(st, StatusCode::CONFLICT, "{v}");
+    assert!(
+        v["message_en"]
+            .as_str()
+            .unwrap()
+            .starts_with("impressions 1 and 2 do not match"),
+        "{v}"
+    );
+    let d2: examd::identity::PersonRef = "candidate:D2".parse().unwrap();
+    assert!(
+        s.state
+            .identity
+            .verify(&d2, &other_impression(0, 5))
+            .await
+            .is_err()
+    );
+    s.state.areas.shutdown().await;
 }

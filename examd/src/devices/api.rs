@@ -1,10 +1,10 @@
 //! `/api/v1/devices`: the configured sensors with their live status, and the gate's door module when the gate
-//! service runs.
+//! service runs; `POST /api/v1/devices/{id}/enroll` is desk enrolment ([`super::enroll`]).
 
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{get, post};
 use model::Role;
 use serde::Serialize;
 
@@ -18,7 +18,9 @@ pub const WATCHERS: &[Role] = &[Role::Admin, Role::Examiner, Role::Auditor];
 
 /// The routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(list))
+    Router::new()
+        .route("/", get(list))
+        .route("/{id}/enroll", post(super::enroll::enroll))
 }
 
 /// `GET /api/v1/devices` body, version 1.

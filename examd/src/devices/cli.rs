@@ -34,20 +34,41 @@ pub enum SensorCommand {
         #[command(flatten)]
         site: SiteArgs,
     },
-    /// Capture several impressions of one finger, check they agree, and write the enrolled template.
+    /// Capture several impressions of one finger, check they agree, and enrol the chosen one: into the
+    /// identity registry of a running daemon (`--server`), or offline into an ISO file (`--out`).
     Enroll {
-        /// A configured sensor id, or a selector.
+        /// A configured sensor id, or (offline only) a selector.
         #[arg(long)]
         device: String,
-        /// The person enrolled (candidate or examiner id), recorded in the summary.
+        /// The person enrolled: `candidate:<id>` or `examiner:<name>` with `--server`; offline, recorded in
+        /// the summary.
         #[arg(long)]
         person: String,
+        /// Display name of the person (with `--server`; kept if omitted).
+        #[arg(long, requires = "server")]
+        name: Option<String>,
         /// Impressions to capture (2 to 10).
         #[arg(long, default_value_t = 3)]
         impressions: u32,
-        /// Output file: the ISO/IEC 19794-2:2005 record of the chosen impression.
+        /// Offline: output file for the ISO/IEC 19794-2:2005 record of the chosen impression.
+        #[arg(long, required_unless_present = "server", conflicts_with = "server")]
+        out: Option<PathBuf>,
+        /// The running daemon (`http://host:port`): it captures from its sensor `--device` and enrols into
+        /// its identity registry.
         #[arg(long)]
-        out: PathBuf,
+        server: Option<String>,
+        /// With `--server`: the desk's device bearer token (or set EXAMD_TOKEN).
+        #[arg(
+            long,
+            env = "EXAMD_TOKEN",
+            hide_env_values = true,
+            conflicts_with = "user"
+        )]
+        token: Option<String>,
+        /// With `--server`: log in as this admin or examiner account; the password is read from
+        /// EXAMD_PASSWORD.
+        #[arg(long, requires = "server")]
+        user: Option<String>,
         /// Seconds to wait for each placement.
         #[arg(long, default_value_t = 15)]
         wait_secs: u64,
@@ -182,8 +203,12 @@ pub async fn sensor(cmd: SensorCommand) -> anyhow::Result<ExitCode> {
         SensorCommand::Enroll {
             device,
             person,
+            name,
             impressions,
             out,
+            server,
+            token,
+            user,
             wait_secs,
             lift_secs,
             site,
@@ -191,6 +216,42 @@ pub async fn sensor(cmd: SensorCommand) -> anyhow::Result<ExitCode> {
             if !(2..=10).contains(&impressions) {
                 bail!("--impressions must be 2 to 10, got {impressions}");
             }
+            let Some(out) = out else {
+                let server = server.expect("clap requires --server without --out");
+                let login = match (token, user) {
+                    (Some(t), None) => Login::Token(t),
+                    (None, Some(u)) => Login::User(
+                        u,
+                        std::env::var("EXAMD_PASSWORD").map_err(|_| {
+                            anyhow::anyhow!("--user needs the password in EXAMD_PASSWORD")
+                        })?,
+                    ),
+                    _ => bail!("--server needs --token (or EXAMD_TOKEN) or --user"),
+                };
+                let req = super::enroll::EnrollRequestV1 {
+                    person,
+                    name,
+                    impressions,
+                    wait_ms: wait_secs.saturating_mul(1000),
+                    lift_ms: lift_secs.saturating_mul(1000),
+                };
+                let r = enroll_remote(&server, &login, &device, &req).await?;
+                println!(
+                    "{}: impression {} of {} enrolled at {} ({} minutiae, quality {}); lowest agreement {:.3} ≥ {:.3}; {} template(s) sealed in the registry, sha256 {}; event seq {}",
+                    r.person,
+                    r.chosen,
+                    r.impressions,
+                    r.device,
+                    r.minutiae,
+                    r.quality,
+                    r.lowest,
+                    r.threshold,
+                    r.templates,
+                    r.sha256.join(","),
+                    r.seq
+                );
+                return Ok(ExitCode::SUCCESS);
+            };
             let spec = find_sensor(&site, &device)?;
             let mut s = open_sensor(&spec).await?;
             let ppi = s.info().ppi;
@@ -226,6 +287,85 @@ pub async fn sensor(cmd: SensorCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How `examd sensor enroll --server` authenticates.
+enum Login {
+    /// A device bearer token.
+    Token(String),
+    /// An account name and password (a session cookie).
+    User(String, String),
+}
+
+/// Asks the daemon at `server` to enrol from its sensor `device` (`POST /api/v1/devices/{device}/enroll`);
+/// a refusal is returned with the daemon's message.
+async fn enroll_remote(
+    server: &str,
+    login: &Login,
+    device: &str,
+    req: &super::enroll::EnrollRequestV1,
+) -> anyhow::Result<super::enroll::EnrolledV1> {
+    let base = server.trim_end_matches('/');
+    let http = reqwest::Client::new();
+    let auth = |b: reqwest::RequestBuilder, cookie: &Option<String>| match (login, cookie) {
+        (Login::Token(t), _) => b.bearer_auth(t),
+        (_, Some(c)) => b.header(reqwest::header::COOKIE, c),
+        (_, None) => b,
+    };
+    let cookie = match login {
+        Login::Token(_) => None,
+        Login::User(name, password) => {
+            let r = http
+                .post(format!("{base}/api/v1/login"))
+                .json(&serde_json::json!({ "name": name, "password": password }))
+                .send()
+                .await
+                .with_context(|| format!("--server {server}: logging in"))?;
+            if !r.status().is_success() {
+                bail!(
+                    "--server {server}: login as {name} refused ({}): {}",
+                    r.status(),
+                    api_message(r).await
+                );
+            }
+            let c = r
+                .headers()
+                .get(reqwest::header::SET_COOKIE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(';').next())
+                .map(str::to_owned)
+                .ok_or_else(|| anyhow::anyhow!("--server {server}: login gave no session"))?;
+            Some(c)
+        }
+    };
+    eprintln!(
+        "请在 {device} 上按压同一手指 {} 次 / place the same finger on {device} {} times, lifting it in between …",
+        req.impressions, req.impressions
+    );
+    let r = auth(
+        http.post(format!("{base}/api/v1/devices/{device}/enroll")),
+        &cookie,
+    )
+    .json(req)
+    .send()
+    .await
+    .with_context(|| format!("--server {server}: enrolling"))?;
+    let status = r.status();
+    if !status.is_success() {
+        bail!("enrolment refused ({status}): {}", api_message(r).await);
+    }
+    r.json()
+        .await
+        .with_context(|| format!("--server {server}: reading the enrolment summary"))
+}
+
+/// The English message of an API error body, else the body itself.
+async fn api_message(r: reqwest::Response) -> String {
+    let text = r.text().await.unwrap_or_default();
+    serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["message_en"].as_str().map(str::to_owned))
+        .unwrap_or(text)
 }
 
 /// Polls until the finger is lifted; a sensor that never reports a lift (a simulator holding one finger)

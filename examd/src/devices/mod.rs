@@ -4,11 +4,13 @@
 //! opens it with its driver (`fp-r30x`, `fp-usb`), polls for a finger, serves captures, and reopens it after an
 //! unplug (the hot-plug watcher of `hw` over [`open::ConfiguredSensors`]). [`DevicesArea`] holds the tasks'
 //! live status for `GET /api/v1/devices` ([`api`]) and the console page ([`page`]); [`cli`] has
-//! `examd sensor capture|enroll` and `examd sim`; [`demo`] is the demo's gate reader.
+//! `examd sensor capture|enroll` and `examd sim`; [`enroll`] is desk enrolment into the identity registry
+//! (`POST /api/v1/devices/{id}/enroll`); [`demo`] is the demo's gate reader.
 
 pub mod api;
 pub mod cli;
 pub mod demo;
+pub mod enroll;
 pub mod monitor;
 pub mod open;
 pub mod page;
