@@ -125,9 +125,53 @@ use futures::StreamExt;
 
 use crate::support::{PASSWORD, TestSite, test_site};
 
-/// A site served on a real port, with the car terminal `car-01`.
+/// The sitting every streamed drive's candidate is on.
+const SITTING: &str = "2026-11-29-drives";
+/// The examiner `ex`'s synthetic finger.
+const EXAMINER_FINGER: u64 = 900;
+
+/// Everyone on [`SITTING`]'s roster: one candidate per scripted drive (named after it) and the
+/// test candidates; candidate `k` (from 0) has synthetic finger `1000 + k`.
+fn people() -> Vec<String> {
+    let mut v: Vec<String> = drives().into_iter().map(|d| d.0).collect();
+    v.extend(["CAND-1", "CAND-2", "X", "BROWSER-1"].map(String::from));
+    v
+}
+
+fn finger_of(candidate: &str) -> u64 {
+    let k = people().iter().position(|p| p == candidate);
+    1000 + k.unwrap_or_else(|| panic!("{candidate} is not on the test roster")) as u64
+}
+
+/// A site served on a real port, with the car terminal `car-01` and [`SITTING`]'s roster
+/// (fingers enrolled through the identity registry).
 async fn rig() -> (TestSite, String, String) {
+    use examd::gate::synth::iso_impression;
+    use examd::identity::roster::{CandidateV1, ExaminerV1, RosterV1};
     let t = test_site().await;
+    let roster = RosterV1 {
+        sitting: SITTING.into(),
+        candidates: people()
+            .into_iter()
+            .map(|id| CandidateV1 {
+                templates: vec![hex::encode(iso_impression(finger_of(&id), 0))],
+                name: id.clone(),
+                id,
+                seat: None,
+                subject: None,
+            })
+            .collect(),
+        examiners: vec![ExaminerV1 {
+            name: "ex".into(),
+            display_name: None,
+            templates: vec![hex::encode(iso_impression(EXAMINER_FINGER, 0))],
+        }],
+    };
+    t.site
+        .identity
+        .import_roster_v1(roster, "admin")
+        .await
+        .unwrap();
     let dev = examd::accounts::create(
         &t.site.store,
         &t.site.log,
@@ -147,7 +191,9 @@ async fn rig() -> (TestSite, String, String) {
     (t, base, dev.token.unwrap())
 }
 
+/// A start for `candidate` of [`SITTING`], with their finger and the examiner's taken at the car.
 fn start_of(e: &Expected, candidate: &str) -> Start {
+    use examd::gate::synth::iso_impression;
     Start {
         candidate: candidate.into(),
         examiner: "ex".into(),
@@ -155,7 +201,11 @@ fn start_of(e: &Expected, candidate: &str) -> Start {
         vehicle: e.vehicle.clone(),
         standard: e.standard.clone(),
         region: e.region.clone(),
-        identity: None,
+        identity: Some((
+            SITTING.into(),
+            iso_impression(finger_of(candidate), 2),
+            iso_impression(EXAMINER_FINGER, 3),
+        )),
     }
 }
 
@@ -574,7 +624,8 @@ async fn a_deduction_appears_on_the_examiners_page_within_a_second() {
 }
 
 /// Identity at the car: a session starts only when the candidate's finger matches 1:1, ranks first
-/// 1:N over the sitting's roster, and the examiner's finger matches; the check is logged either way.
+/// 1:N over the sitting's roster, and the examiner's finger matches; a start without fingers or
+/// for an unknown sitting is refused too; the check is logged either way.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fingers_at_the_car_admit_the_candidate_or_refuse_the_session() {
     use examd::gate::synth::iso_impression;
@@ -605,7 +656,8 @@ async fn fingers_at_the_car_admit_the_candidate_or_refuse_the_session() {
     let (_, dir, e) = drives().into_iter().find(|d| d.0 == "s2-manual").unwrap();
     let lines = lines_of(&dir);
     let with = |cand: &str, cf: u64, ef: u64| {
-        let mut s = start_of(&e, cand);
+        let mut s = start_of(&e, "X");
+        s.candidate = cand.into();
         s.identity = Some((
             "2026-11-29-s2".into(),
             iso_impression(cf, 2),
@@ -646,6 +698,19 @@ async fn fingers_at_the_car_admit_the_candidate_or_refuse_the_session() {
         .await
         .unwrap_err();
     assert!(format!("{err:#}").contains("examiner"), "{err:#}");
+    // No fingers at all, or a sitting the registry does not know: refused, named, logged.
+    let mut none = start_of(&e, "X");
+    none.identity = None;
+    let err = car::drive(&base, "car-01", &token, &none, &lines, 50, None)
+        .await
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("no identity field"), "{err:#}");
+    let mut stranger_sitting = with("c3", 3, 900);
+    stranger_sitting.identity.as_mut().unwrap().0 = "no-such-sitting".into();
+    let err = car::drive(&base, "car-01", &token, &stranger_sitting, &lines, 50, None)
+        .await
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("no-such-sitting"), "{err:#}");
     let rows = t
         .site
         .store
@@ -662,7 +727,7 @@ async fn fingers_at_the_car_admit_the_candidate_or_refuse_the_session() {
                 .unwrap()
         })
         .collect();
-    assert_eq!(passed, [true, false, false]);
+    assert_eq!(passed, [true, false, false, false, false]);
     let sessions = t.site.store.kind_counts().await.unwrap();
     let started = sessions
         .iter()

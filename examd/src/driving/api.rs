@@ -1,4 +1,5 @@
-//! `/api/v1/driving`: the car terminals' WebSocket, sessions, manual deductions, replay pictures.
+//! `/api/v1/driving`: the car terminals' WebSocket, sessions, manual deductions, replay pictures,
+//! the page's event feed.
 
 use axum::Json;
 use axum::Router;
@@ -28,6 +29,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/sessions/{id}/deductions", post(manual))
         .route("/sessions/{id}/replay.svg", get(replay_svg))
         .route("/rules", get(rules))
+        .route("/events", get(super::feed::feed))
 }
 
 /// `GET /cars/{car}/stream` — the car's terminal (device account named `car`) upgrades to a WebSocket.

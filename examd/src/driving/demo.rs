@@ -1,6 +1,10 @@
 //! What `examd demo` runs in the driving area: a simulated car terminal (device account `car-01`)
 //! that drives scripted scenarios over the real WebSocket at 10 Hz, so deductions show live on
 //! the `/driving` page.
+//!
+//! Every drive starts with both fingers at the car: the candidates come from the booking demo's
+//! drawn Subject 2 and Subject 3 rosters (imported into the identity registry by the draw), the
+//! examiner is the demo examiner `examiner`.
 
 use std::time::Duration;
 
@@ -12,6 +16,78 @@ use crate::state::AppState;
 
 /// The demo car's account.
 const CAR: &str = "car-01";
+
+/// The demo examiner in the car, and their synthetic finger (the gate demo's roster enrols it too).
+const EXAMINER: &str = "examiner";
+const EXAMINER_FINGER: u64 = 900;
+
+/// The booking demo registers candidate `booking::CandidateId::synthetic(900_000 + i)` with
+/// synthetic finger `20_000 + i` (see `crate::booking::demo`); this many are looked up.
+const BOOKED: u32 = 64;
+
+/// A candidate of a drawn roster the demo car examines.
+#[derive(Debug, Clone)]
+struct Examinee {
+    sitting: String,
+    candidate: String,
+    finger: u64,
+}
+
+/// The most recent drawn Subject 2 and Subject 3 rosters' candidates with a known finger.
+async fn examinees(state: &AppState) -> anyhow::Result<(Vec<Examinee>, Vec<Examinee>)> {
+    let fingers: std::collections::HashMap<String, u64> = (0..BOOKED)
+        .map(|i| {
+            (
+                booking::CandidateId::synthetic(900_000 + i).to_string(),
+                20_000 + u64::from(i),
+            )
+        })
+        .collect();
+    let (mut s2, mut s3) = (Vec::new(), Vec::new());
+    for summary in state.identity.rosters().await? {
+        let sitting: crate::identity::SittingId =
+            summary.sitting.parse().map_err(anyhow::Error::msg)?;
+        let entries = state.identity.roster(&sitting).await?;
+        let list: Vec<Examinee> = entries
+            .iter()
+            .filter(|e| e.templates > 0)
+            .filter_map(|e| {
+                Some(Examinee {
+                    sitting: summary.sitting.clone(),
+                    candidate: e.candidate.to_string(),
+                    finger: *fingers.get(e.candidate.as_str())?,
+                })
+            })
+            .collect();
+        let subject = entries.first().and_then(|e| e.subject.clone());
+        match subject.as_deref() {
+            Some("subject2") if s2.is_empty() => s2 = list,
+            Some("subject3") if s3.is_empty() => s3 = list,
+            _ => {}
+        }
+    }
+    Ok((s2, s3))
+}
+
+/// Makes sure the demo examiner's finger is enrolled (the gate demo, running alongside, may not
+/// have imported its roster yet).
+async fn enrol_examiner(state: &AppState) -> anyhow::Result<()> {
+    let ex: crate::identity::ExaminerId = EXAMINER.parse()?;
+    let probe = crate::gate::synth::impression(EXAMINER_FINGER, 1);
+    if state.identity.verify_examiner(&ex, &probe).await.is_ok() {
+        return Ok(());
+    }
+    state
+        .identity
+        .enroll(
+            crate::identity::PersonRef::Examiner(ex),
+            Some("考官"),
+            vec![crate::gate::synth::impression(EXAMINER_FINGER, 0)],
+            "demo",
+        )
+        .await?;
+    Ok(())
+}
 
 /// Scenarios the demo car drives, in turn.
 const DRIVES: &[&str] = &[
@@ -45,20 +121,43 @@ pub async fn demo(state: AppState, base_url: String) -> anyhow::Result<()> {
             t
         }
     };
+    enrol_examiner(&state)
+        .await
+        .context("enrolling the demo examiner's finger")?;
+    let (s2, s3) = examinees(&state).await?;
+    if s2.is_empty() || s3.is_empty() {
+        anyhow::bail!(
+            "no drawn Subject 2 and Subject 3 rosters with enrolled candidates (the booking demo \
+             draws them): the demo car has nobody to examine"
+        );
+    }
+    tracing::info!(
+        subject2 = s2.len(),
+        subject3 = s3.len(),
+        "demo car: examining the drawn rosters' candidates"
+    );
     let all = judge::sim::scenarios::all();
+    let mut turn = 0usize;
     for round in 0u64.. {
-        for (i, name) in DRIVES.iter().enumerate() {
+        for name in DRIVES {
             let Some(sc) = all.iter().find(|s| s.name == *name) else {
                 continue;
             };
+            let list = if sc.name.starts_with("s3") { &s3 } else { &s2 };
+            let who = &list[turn % list.len()];
+            turn += 1;
             let start = Start {
-                candidate: format!("DEMO{:04}", round * DRIVES.len() as u64 + i as u64 + 1),
-                examiner: "examiner".into(),
+                candidate: who.candidate.clone(),
+                examiner: EXAMINER.into(),
                 course: sc.course.file().into(),
                 vehicle: sc.vehicle.into(),
                 standard: sc.standard.as_str().into(),
                 region: sc.region.map(str::to_owned),
-                identity: None,
+                identity: Some((
+                    who.sitting.clone(),
+                    crate::gate::synth::iso_impression(who.finger, 2 + round % 3),
+                    crate::gate::synth::iso_impression(EXAMINER_FINGER, 3 + round % 3),
+                )),
             };
             let lines: Vec<String> = sc.records.iter().map(|r| r.to_json_line()).collect();
             match drive(

@@ -110,13 +110,12 @@
     });
   }
 
-  // The page's event table (console.js) already follows the driving.* stream: refresh when it grows,
-  // so the page holds one stream connection, not two.
+  // The page's event table (console.js) already follows the driving feed (no telemetry chunks):
+  // refresh when it grows, so the page holds one stream connection, not two.
   const events = document.querySelector("#area-events tbody");
   if (events) new MutationObserver((muts) => {
     for (const m of muts) for (const n of m.addedNodes) {
-      const k = n.dataset && n.dataset.kind;
-      if (k && k !== "driving.telemetry" && k !== "driving.input") { refresh(); return; }
+      if (n.dataset && n.dataset.kind) { refresh(); return; }
     }
   }).observe(events, { childList: true });
   refresh();

@@ -3,7 +3,10 @@
 //!
 //! Protocol (text frames, JSON):
 //! * car → daemon, first: `{"type":"start","candidate":"…","examiner":"…","course":"course-s2",
-//!   "vehicle":"vehicle-c1","standard":"GA1026-2017","region":null}` (`standard` and `region` optional);
+//!   "vehicle":"vehicle-c1","standard":"GA1026-2017","region":null,"identity":{"sitting":"…",
+//!   "candidate_finger":"<hex>","examiner_finger":"<hex>"}}` (`standard` and `region` optional;
+//!   without `identity`, or when the fingers do not match, the start is refused and logged as a
+//!   `driving.identity` event with `passed: false` and the reason);
 //! * daemon → car: `{"type":"started","session":"D000001","subject":2,"pass_mark":80}` once logged;
 //! * car → daemon: telemetry v1 lines (DESIGN §3.2), one or more per frame separated by `\n`;
 //! * daemon → car: `{"type":"deduction",…}` for each deduction, once logged; `{"type":"error",
@@ -49,7 +52,7 @@ pub struct StartV1 {
     /// Region code whose overrides apply.
     #[serde(default)]
     pub region: Option<String>,
-    /// Fingers taken at the car: the session starts only if they match.
+    /// Fingers taken at the car (required): the session starts only if they match.
     #[serde(default)]
     pub identity: Option<ProofV1>,
 }
@@ -65,6 +68,11 @@ pub struct ProofV1 {
     /// The examiner's finger.
     pub examiner_finger: String,
 }
+
+/// Why a start without fingers is refused.
+pub const MISSING: &str = "no fingers: the start message has no identity field (sitting, candidate_finger, \
+     examiner_finger): a Subject 2 or 3 exam starts only after the candidate's and the examiner's \
+     fingers are checked at the car";
 
 /// Checks the fingers: the candidate 1:1, the candidate 1:N over the sitting's roster (must rank
 /// first), the examiner 1:1. The event to log either way, and whether it passed.
@@ -243,21 +251,46 @@ pub async fn run(
     }
     let subject = setup.course.subject();
     let pass_mark = setup.catalogue.pass_mark(subject, setup.vehicle.class);
-    if let Some(proof) = &start.identity {
-        let checked =
-            check_identity(&registry, proof, &start, &car, &id, subject.number(), now).await;
-        match checked {
-            Err(e) => return refuse(&mut ws, format!("identity: {e}")).await,
-            Ok(ev) if !ev.passed => {
-                let why = ev.failure.clone().unwrap_or_default();
-                let cand = start.candidate.clone();
-                let _ = area
-                    .append(vec![DrivingEvent::Identity(ev)], Some(&cand), Some(&car))
-                    .await;
-                return refuse(&mut ws, format!("identity not confirmed: {why}")).await;
-            }
-            Ok(ev) => events.push(DrivingEvent::Identity(ev)),
+    let checked = match &start.identity {
+        None => Err((None, MISSING.to_owned())),
+        Some(proof) => check_identity(&registry, proof, &start, &car, &id, subject.number(), now)
+            .await
+            .map_err(|e| (Some(proof.sitting.clone()), e)),
+    };
+    let refused = match checked {
+        Ok(ev) if ev.passed => {
+            events.push(DrivingEvent::Identity(ev));
+            None
         }
+        Ok(ev) => Some(ev),
+        Err((sitting, why)) => Some(IdentityV1 {
+            session: id.clone(),
+            sitting: sitting.unwrap_or_default(),
+            subject: subject.number(),
+            car: car.clone(),
+            candidate: start.candidate.clone(),
+            examiner: start.examiner.clone(),
+            candidate_score: 0.0,
+            best_match: None,
+            examiner_score: 0.0,
+            threshold: 0.0,
+            passed: false,
+            failure: Some(why),
+            at: now,
+        }),
+    };
+    if let Some(ev) = refused {
+        // Logged before the car hears it: every refused start is on the record.
+        let why = ev.failure.clone().unwrap_or_default();
+        let cand = start.candidate.clone();
+        if let Err(e) = area
+            .append(vec![DrivingEvent::Identity(ev)], Some(&cand), Some(&car))
+            .await
+        {
+            tracing::error!(error = %format!("{e:#}"), "driving: refused identity not logged");
+        }
+        tracing::info!(car = %car, candidate = %cand, why = %why, "driving: start refused at identity");
+        return refuse(&mut ws, format!("identity not confirmed: {why}")).await;
     }
     events.push(DrivingEvent::Started(StartedV1 {
         session: id.clone(),

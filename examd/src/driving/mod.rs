@@ -6,6 +6,7 @@
 //! * `session`: one session's judging without IO — telemetry lines in, events to log out.
 //! * `live`: the car terminal's WebSocket (`/api/v1/driving/cars/{car}/stream`), one task per car.
 //! * `events`, `views`: the `driving.*` payloads and the sessions projection the console shows.
+//! * `feed`: the page's event feed (recent tail, then live; no telemetry chunks or inputs).
 //! * `replay`, `svg`, `cli`: re-judging a logged session, its picture, `examd judge` and `examd replay`.
 //!
 //! Architecture Invariant: the daemon judges with `judge::Judge` only; every input, telemetry line
@@ -17,6 +18,7 @@ pub mod car;
 pub mod cli;
 mod demo;
 pub mod events;
+pub mod feed;
 pub mod inputs;
 pub mod live;
 mod page;

@@ -1,6 +1,6 @@
 //! The console's driving page (`/driving`): live sessions with their deductions (refreshed from the
-//! `driving.` event stream), the examiner's manual deduction, and finished sessions with their
-//! replay pictures.
+//! page's driving event feed, [`super::feed`]), the examiner's manual deduction, and finished
+//! sessions with their replay pictures.
 
 use axum::Router;
 use axum::extract::Query;
@@ -171,7 +171,7 @@ async fn driving_page(
          <tbody></tbody></table></div>\
          <h2>{events}</h2><div class=\"toolbar\"><span class=\"badge\" id=\"area-events-state\" data-live=\"{l_live}\" data-paused=\"{l_paused}\">{l_live}</span>\
          <button type=\"button\" data-toggle=\"area-events\" data-pause=\"{l_pause}\" data-resume=\"{l_resume}\">{l_pause}</button></div>\
-         <table class=\"events\" id=\"area-events\" data-stream=\"/api/v1/events/stream\" data-filter=\"driving.\">\
+         <table class=\"events\" id=\"area-events\" data-stream=\"/api/v1/driving/events\">\
          <thead><tr><th>{seq}</th><th>{time}</th><th>{kind}</th><th>{subjects}</th><th>{payload}</th></tr></thead><tbody></tbody></table>",
         lang = if l == Lang::En { "en" } else { "zh" },
         texts = esc(&table()),
