@@ -713,3 +713,96 @@ async fn desk_enrolment_captures_checks_and_enrols_into_the_registry() {
     );
     s.state.areas.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sensor_enroll_with_server_enrols_through_the_running_daemon() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("fp-desk");
+    let (_sim, _) = start_sim(&["r30x", "--link", &link.to_string_lossy(), "--seed", "5"]);
+    let cfg = dir.path().join("examd.toml");
+    std::fs::write(&cfg, desk_toml(&link)).unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    add_person(&data, "admin", "admin", PW);
+    let cfg_s = cfg.to_string_lossy().into_owned();
+    let (daemon, base) = start_daemon_with(&data, &["--config", &cfg_s]);
+    let _daemon = Kill(daemon);
+
+    // Wait until the daemon has the desk sensor with a finger on it.
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"name": "admin", "password": PW}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let get = |path: String| {
+        let (http, cookie) = (http.clone(), cookie.clone());
+        async move {
+            http.get(path)
+                .header(header::COOKIE, cookie)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let mut ready = false;
+    for _ in 0..100 {
+        let v = get(format!("{base}/api/v1/devices")).await;
+        if v["sensors"][0]["finger_present"] == true {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the daemon never saw the desk sensor with a finger");
+
+    let enroll = |device: &str, password: &str| {
+        let out = Command::new(examd_bin())
+            .args(["sensor", "enroll", "--device", device])
+            .args(["--person", "candidate:D3", "--impressions", "2"])
+            .args(["--lift-secs", "1", "--wait-secs", "3"])
+            .args(["--server", &base, "--user", "admin"])
+            .env("EXAMD_PASSWORD", password)
+            .env("EXAMD_LOG", "warn")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = enroll("desk", PW);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("candidate:D3: impression "), "{out}");
+    assert!(
+        out.contains("1 template(s) sealed in the registry"),
+        "{out}"
+    );
+    let (_, _, err) = enroll("nope", PW);
+    assert!(
+        err.contains("enrolment refused (404 Not Found): device not found"),
+        "{err}"
+    );
+    let (ok, _, err) = enroll("desk", "wrong-password");
+    assert!(!ok);
+    assert!(err.contains("login as admin refused (401"), "{err}");
+
+    // The daemon logged the enrolment with the hash the CLI printed.
+    let ev = get(format!("{base}/api/v1/events?kind=identity.enrolled")).await;
+    let p = &ev["events"][0]["payload"];
+    assert_eq!(p["person"], "candidate:D3", "{ev}");
+    let sha = p["sha256"][0].as_str().unwrap();
+    assert!(out.contains(sha), "{out}");
+}
