@@ -144,6 +144,8 @@ keyed_enum! {
         LowGear = "low_gear",
         /// Coasting in neutral.
         CoastingNeutral = "coasting_neutral",
+        /// Moving in a forward gear with the engine speed outside its band for too long.
+        RpmOutOfBand = "rpm_out_of_band",
         /// Moving with a door open.
         DoorOpen = "door_open",
         /// Moved off with the parking brake on, not corrected.
@@ -248,7 +250,7 @@ pub struct Rule {
     pub zh: String,
     /// English text.
     pub en: String,
-    /// Typed parameters; the key's suffix is the unit (`_s`, `_cm`, `_kmh`, `_m`, `_deg`, `_count`).
+    /// Typed parameters; the key's suffix is the unit (`_s`, `_cm`, `_kmh`, `_m`, `_deg`, `_count`, `_rpm`).
     pub params: BTreeMap<String, f64>,
 }
 
@@ -406,7 +408,7 @@ fn invalid(code: &str, problem: impl Into<String>) -> CatalogueError {
     }
 }
 
-const UNITS: &[&str] = &["_s", "_cm", "_kmh", "_m", "_deg", "_count"];
+const UNITS: &[&str] = &["_s", "_cm", "_kmh", "_m", "_deg", "_count", "_rpm"];
 
 fn complete(d: &RuleDto) -> Result<Rule, CatalogueError> {
     let code =

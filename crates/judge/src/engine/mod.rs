@@ -34,6 +34,11 @@ pub struct Judge<'a> {
     coast_since: Option<u64>,
     /// Coasting thresholds (km/h, s), read once.
     coast: (f64, f64),
+    /// Engine speed band (min rpm, max rpm, s), read once; `None` when the catalogue does not
+    /// price it for this subject.
+    rpm_band: Option<(f64, f64, f64)>,
+    /// Since when the engine speed has been outside the band while moving, and whether charged.
+    rpm_out_since: Option<(u64, bool)>,
 }
 
 impl<'a> Judge<'a> {
@@ -55,6 +60,10 @@ impl<'a> Judge<'a> {
             out.param(Scope::General, Fault::CoastingNeutral, "min_kmh", 5.0),
             out.param(Scope::General, Fault::CoastingNeutral, "min_s", 2.0),
         );
+        let rpm_band = out.priced(Scope::General, Fault::RpmOutOfBand).then(|| {
+            let p = |k, d| out.param(Scope::General, Fault::RpmOutOfBand, k, d);
+            (p("min_rpm", 800.0), p("max_rpm", 3500.0), p("max_s", 5.0))
+        });
         let road = (subject == Subject::Three).then(|| Road::new(course, &out));
         Self {
             course,
@@ -70,6 +79,8 @@ impl<'a> Judge<'a> {
             ignored: 0,
             coast_since: None,
             coast,
+            rpm_band,
+            rpm_out_since: None,
         }
     }
 
@@ -199,6 +210,7 @@ impl<'a> Judge<'a> {
             );
         }
         self.coasting(t, s, scope, general);
+        self.rpm(t, s, scope, general);
         let frame = Frame {
             t,
             s,
@@ -239,6 +251,30 @@ impl<'a> Judge<'a> {
             }
         } else {
             self.coast_since = None;
+        }
+    }
+
+    /// Gear and speed mismatched: moving in a forward gear with the engine speed outside the
+    /// catalogue's band for longer than its duration; charged once per episode.
+    fn rpm(&mut self, t: u64, s: &Sample, scope: Scope, label: &str) {
+        let Some((min, max, max_s)) = self.rpm_band else {
+            return;
+        };
+        let out_of_band = s.rpm < min || s.rpm > max;
+        if !(self.motion.moving && s.gear.is_forward() && s.signals.engine_on && out_of_band) {
+            self.rpm_out_since = None;
+            return;
+        }
+        let (since, charged) = self.rpm_out_since.get_or_insert((t, false));
+        if !*charged && (t - *since) as f64 / 1000.0 > max_s {
+            *charged = true;
+            let d = format!(
+                "{:.0} rpm in gear {} at {:.0} km/h for over {max_s:.0} s (band {min:.0}–{max:.0})",
+                s.rpm,
+                s.gear.as_str(),
+                s.speed_kmh
+            );
+            self.out.fault(t, scope, label, Fault::RpmOutOfBand, d);
         }
     }
 
@@ -350,6 +386,29 @@ mod tests {
         let ids: Vec<String> = course.items.iter().map(|i| i.id.clone()).collect();
         assert_eq!(seen, ids);
         assert_eq!(j.item(), None, "the drive ends outside every item");
+    }
+
+    /// Over-revving in second gear for 6 s is charged once; revving at rest or in neutral is not.
+    #[test]
+    fn rpm_out_of_band_while_moving_in_gear() {
+        let (course, vehicle, cat) = setup();
+        let codes = |high_ms: u64, gear: Gear| {
+            let mut s = Sim::new(&vehicle, Vec2::new(5.0, 0.0), 90.0, 100);
+            s.move_off_prep(3500, Gear::Manual(1));
+            s.drive(5.0, Steer::Straight, 10.0).shift(gear).rpm_moving = 4200.0;
+            s.drive(high_ms as f64 / 1000.0 * 4.0 / 3.6, Steer::Straight, 4.0);
+            s.rpm_moving = 1500.0;
+            s.shift(Gear::Manual(2)).drive(5.0, Steer::Straight, 10.0);
+            let (v, _) = crate::judge_report(&course, &vehicle, &cat, s.into_records().into_iter());
+            v.deductions
+                .iter()
+                .map(|d| d.code.as_str().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes(12_000, Gear::Manual(2)), ["30110"]);
+        assert!(codes(4_000, Gear::Manual(2)).is_empty());
+        // Neutral at speed is coasting (30112), never a gear/speed mismatch.
+        assert!(!codes(12_000, Gear::N).contains(&"30110".to_owned()));
     }
 
     /// Unknown events and codes become findings, never errors or deductions.

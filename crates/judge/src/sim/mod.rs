@@ -50,6 +50,8 @@ pub struct Sim {
     pub signals: Signals,
     /// Selected gear.
     pub gear: Gear,
+    /// Engine speed reported while moving with the engine on (800 rpm is reported at rest).
+    pub rpm_moving: f64,
     records: Vec<Record>,
 }
 
@@ -77,6 +79,7 @@ impl Sim {
                 ..Signals::default()
             },
             gear: Gear::N,
+            rpm_moving: 1500.0,
             records: Vec::new(),
         }
     }
@@ -108,7 +111,7 @@ impl Sim {
             rpm: match (self.signals.engine_on, speed_kmh > 0.0) {
                 (false, _) => 0.0,
                 (true, false) => 800.0,
-                (true, true) => 1500.0,
+                (true, true) => self.rpm_moving,
             },
             signals: self.signals,
         };

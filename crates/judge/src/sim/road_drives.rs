@@ -26,6 +26,8 @@ struct Route {
     overtake_return_signal_ms: u64,
     solid_drift: bool,
     coast: bool,
+    /// Drives this long (ms) at 15 km/h in fifth gear, the engine labouring at 650 rpm.
+    lug_ms: u64,
     cruise_kmh: f64,
     zone_kmh: f64,
     fast_zone: Option<usize>,
@@ -49,6 +51,7 @@ const CLEAN: Route = Route {
     overtake_return_signal_ms: 3500,
     solid_drift: false,
     coast: false,
+    lug_ms: 0,
     cruise_kmh: 30.0,
     zone_kmh: 25.0,
     fast_zone: None,
@@ -131,6 +134,12 @@ fn route(k: Route) -> Sim {
         s.shift(Gear::N)
             .drive(30.0, Steer::Straight, 30.0)
             .shift(G3);
+    }
+    if k.lug_ms > 0 {
+        s.shift(Gear::Manual(5)).rpm_moving = 650.0;
+        s.drive(k.lug_ms as f64 / 1000.0 * 15.0 / 3.6, Steer::Straight, 15.0)
+            .shift(G3)
+            .rpm_moving = 1500.0;
     }
     to_x(&mut s, 60.0, k.cruise_kmh);
     // Lane change to the left lane and back.
@@ -433,6 +442,24 @@ pub fn all() -> Vec<Scenario> {
             &["30112"],
             Route {
                 coast: true,
+                ..CLEAN
+            },
+        ),
+        r(
+            "s3-rpm-low",
+            "Drives 7 s at 15 km/h in fifth gear, the engine at 650 rpm.",
+            &["30110"],
+            Route {
+                lug_ms: 7000,
+                ..CLEAN
+            },
+        ),
+        r(
+            "s3-rpm-low-brief",
+            "Labours at 650 rpm in fifth gear for only 3 s (within the 5 s allowed).",
+            &[],
+            Route {
+                lug_ms: 3000,
                 ..CLEAN
             },
         ),
