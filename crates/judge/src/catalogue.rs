@@ -146,6 +146,8 @@ keyed_enum! {
         CoastingNeutral = "coasting_neutral",
         /// Moving in a forward gear with the engine speed outside its band for too long.
         RpmOutOfBand = "rpm_out_of_band",
+        /// Crossed two or more lane lines in one lane change.
+        MultiLaneChange = "multi_lane_change",
         /// Moving with a door open.
         DoorOpen = "door_open",
         /// Moved off with the parking brake on, not corrected.

@@ -5,7 +5,7 @@ use super::site::heading_delta;
 use super::state::{Frame, Out, check_signal, cm_text};
 use crate::catalogue::{Fault, LightsExpect, Scope};
 use crate::course::{Course, LineKind, Side};
-use crate::geom::{Vec2, point_in_polygon};
+use crate::geom::{Vec2, point_in_polygon, segments_intersect};
 use crate::telemetry::{Command, Light};
 
 #[derive(Debug)]
@@ -30,6 +30,14 @@ struct Manoeuvre {
     far: bool,
 }
 
+/// A lane-change command being watched for crossing more than one lane line.
+#[derive(Debug)]
+struct LaneWatch {
+    from: Vec2,
+    last: Vec2,
+    travelled: f64,
+}
+
 #[derive(Debug)]
 struct Night {
     next_end: u64,
@@ -42,6 +50,9 @@ struct Night {
 #[derive(Debug, Default)]
 pub(crate) struct Road {
     man: Option<Manoeuvre>,
+    lanes: Option<LaneWatch>,
+    /// Distance (m) after a lane-change command within which lane lines crossed are counted.
+    lanes_window: f64,
     night: Option<Night>,
     light: Option<Light>,
     green_since: Option<u64>,
@@ -83,11 +94,19 @@ impl Road {
             tol,
             touch: out.param(Scope::General, Fault::WheelOnSolidLine, "touch_cm", 10.0) / 100.0,
             straddle_max: out.param(Scope::General, Fault::StraddleLane, "max_s", 15.0),
+            lanes_window: out.param(Scope::General, Fault::MultiLaneChange, "max_m", 100.0),
             ..Default::default()
         }
     }
 
     pub fn command(&mut self, out: &mut Out<'_>, t: u64, cmd: &Command) {
+        if let (Command::LaneChange, Some((pos, _))) = (cmd, self.last_pose) {
+            self.lanes = Some(LaneWatch {
+                from: pos,
+                last: pos,
+                travelled: 0.0,
+            });
+        }
         match cmd {
             Command::NightLights => {
                 if let Some(p) = out.cat.night_prompts.first() {
@@ -258,9 +277,36 @@ impl Road {
                 );
             }
         }
+        self.lane_lines_crossed(course, out, f);
         self.manoeuvre(course, out, f);
         self.night_lights(out, f);
         self.prev_doors_closed = s.signals.doors_closed;
+    }
+
+    /// Two or more lanes at once: the straight path from where the lane change was commanded to
+    /// the antenna now crosses two lane lines of the map within the window.
+    fn lane_lines_crossed(&mut self, course: &Course, out: &mut Out<'_>, f: &Frame<'_>) {
+        let Some(w) = &mut self.lanes else { return };
+        let pos = f.s.pos;
+        w.travelled += (pos - w.last).len();
+        w.last = pos;
+        let crossed = course
+            .lines
+            .iter()
+            .filter(|l| matches!(l.kind, LineKind::LaneDashed | LineKind::LaneSolid))
+            .filter(|l| {
+                l.pts
+                    .windows(2)
+                    .any(|p| segments_intersect(w.from, pos, p[0], p[1]))
+            })
+            .count();
+        if crossed >= 2 {
+            self.lanes = None;
+            let d = format!("crossed {crossed} lane lines");
+            out.fault(f.t, Scope::General, L, Fault::MultiLaneChange, d);
+        } else if w.travelled > self.lanes_window {
+            self.lanes = None;
+        }
     }
 
     fn manoeuvre(&mut self, course: &Course, out: &mut Out<'_>, f: &Frame<'_>) {

@@ -60,6 +60,8 @@ pub const S3_JUNCTION: (f64, f64) = (600.0, 630.0);
 pub const S3_SCHOOL: (f64, f64) = (400.0, 460.0);
 /// Subject 3 road: length.
 pub const S3_LEN: f64 = 1200.0;
+/// Subject 3 wide road (three lanes one way): length.
+pub const S3_WIDE_LEN: f64 = 400.0;
 
 /// A course under construction, in ENU metres.
 #[derive(Debug, Clone, Default)]
@@ -323,6 +325,30 @@ pub fn subject3_course() -> Layout {
         "zone",
         &rect(jx0, e - 20.0, jx1, c + 20.0),
         &[("zone", json!("junction"))],
+    );
+    l
+}
+
+/// A straight 400 m Subject 3 road with three lanes in the direction of travel (right edge at
+/// y = -1.75, dashed lane lines at 1.75 and 5.25, solid centre line at 8.75), 50 km/h.
+pub fn subject3_wide_course() -> Layout {
+    let mut l = Layout::new("reference-s3-wide");
+    let e = -S3_LANE / 2.0;
+    let (d1, d2, c) = (e + S3_LANE, e + 2.0 * S3_LANE, e + 3.0 * S3_LANE);
+    l.line("edge_line", &[v(0.0, e), v(S3_WIDE_LEN, e)], &[])
+        .line("lane_dashed", &[v(0.0, d1), v(S3_WIDE_LEN, d1)], &[])
+        .line("lane_dashed", &[v(0.0, d2), v(S3_WIDE_LEN, d2)], &[])
+        .line("centre_solid", &[v(0.0, c), v(S3_WIDE_LEN, c)], &[]);
+    let route = item("route", "route");
+    l.polygon(
+        "trigger",
+        &rect(0.0, e, 10.0, c),
+        &with(route, "role", json!("start")),
+    )
+    .polygon(
+        "segment",
+        &rect(0.0, e, S3_WIDE_LEN, c),
+        &[("speed_limit_kmh", json!(50.0))],
     );
     l
 }

@@ -281,6 +281,40 @@ fn straddle() -> Scenario {
     )
 }
 
+/// On the three-lane road: one lane-change command, then two lanes (`at_once`) or one lane, a
+/// second command and the next lane; the indicator is on for each.
+fn lanes(name: &str, about: &'static str, expect: &[&'static str], at_once: bool) -> Scenario {
+    let car = VehicleProfile::from_json(C1_PROFILE).expect("reference profile");
+    let mut s = Sim::new(&car, Vec2::new(5.0, 0.0), 90.0, 100);
+    s.move_off_prep(3500, G1);
+    s.drive(8.0, Steer::Straight, 10.0)
+        .set(|g| g.left_signal = false);
+    s.shift(Gear::Manual(2)).drive(20.0, Steer::Straight, 20.0);
+    s.event(Event::Command(Command::LaneChange))
+        .set(|g| g.left_signal = true);
+    s.drive(20.0, Steer::Straight, 30.0);
+    if at_once {
+        s.sidestep(2.0 * layout::S3_LANE, 80.0, 30.0, false);
+    } else {
+        s.sidestep(layout::S3_LANE, 60.0, 30.0, false)
+            .set(|g| g.left_signal = false)
+            .drive(20.0, Steer::Straight, 30.0);
+        s.event(Event::Command(Command::LaneChange))
+            .set(|g| g.left_signal = true);
+        s.drive(30.0, Steer::Straight, 30.0)
+            .sidestep(layout::S3_LANE, 60.0, 30.0, false);
+    }
+    s.set(|g| g.left_signal = false)
+        .drive(40.0, Steer::Straight, 30.0);
+    Scenario::new(
+        name,
+        about,
+        CourseRef::Subject3Wide,
+        expect,
+        s.into_records(),
+    )
+}
+
 /// All Subject 3 scenarios.
 pub fn all() -> Vec<Scenario> {
     vec![
@@ -623,5 +657,17 @@ pub fn all() -> Vec<Scenario> {
             0.0,
         ),
         straddle(),
+        lanes(
+            "s3-two-lanes-at-once",
+            "On a three-lane road, crosses two lane lines after one lane-change command.",
+            &["30121"],
+            true,
+        ),
+        lanes(
+            "s3-lane-by-lane",
+            "On a three-lane road, changes one lane, then on a second command the next.",
+            &[],
+            false,
+        ),
     ]
 }
