@@ -148,6 +148,8 @@ keyed_enum! {
         RpmOutOfBand = "rpm_out_of_band",
         /// Crossed two or more lane lines in one lane change.
         MultiLaneChange = "multi_lane_change",
+        /// Front bumper crossed a stop line of the map while the light was red.
+        RedLight = "red_light",
         /// Moving with a door open.
         DoorOpen = "door_open",
         /// Moved off with the parking brake on, not corrected.

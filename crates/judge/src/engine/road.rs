@@ -63,6 +63,8 @@ pub(crate) struct Road {
     solid_on: bool,
     in_area: Vec<bool>,
     last_pose: Option<(Vec2, f64)>,
+    /// Front bumper centre at the previous sample.
+    last_bumper: Option<Vec2>,
     prev_doors_closed: bool,
     /// Catalogue parameters read once: overspeed tolerance per area, wheel-on-line distance, straddle time.
     tol: Vec<f64>,
@@ -278,6 +280,7 @@ impl Road {
             }
         }
         self.lane_lines_crossed(course, out, f);
+        self.red_light(course, out, f);
         self.manoeuvre(course, out, f);
         self.night_lights(out, f);
         self.prev_doors_closed = s.signals.doors_closed;
@@ -306,6 +309,31 @@ impl Road {
             out.fault(f.t, Scope::General, L, Fault::MultiLaneChange, d);
         } else if w.travelled > self.lanes_window {
             self.lanes = None;
+        }
+    }
+
+    /// Red light: the front bumper moves across a stop line of the map while the last
+    /// traffic-light event was red.
+    fn red_light(&mut self, course: &Course, out: &mut Out<'_>, f: &Frame<'_>) {
+        let now = f.fp.front_bumper;
+        let Some(prev) = self.last_bumper.replace(now) else {
+            return;
+        };
+        if self.light != Some(Light::Red) || !f.motion.moving {
+            return;
+        }
+        let crossed = course
+            .lines
+            .iter()
+            .filter(|l| l.kind == LineKind::Stop)
+            .any(|l| {
+                l.pts
+                    .windows(2)
+                    .any(|p| segments_intersect(prev, now, p[0], p[1]))
+            });
+        if crossed {
+            let d = "crossed the stop line on red".to_owned();
+            out.fault(f.t, Scope::General, L, Fault::RedLight, d);
         }
     }
 

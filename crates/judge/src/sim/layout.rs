@@ -62,6 +62,8 @@ pub const S3_SCHOOL: (f64, f64) = (400.0, 460.0);
 pub const S3_LEN: f64 = 1200.0;
 /// Subject 3 wide road (three lanes one way): length.
 pub const S3_WIDE_LEN: f64 = 400.0;
+/// Subject 3 wide road: x of the stop line across the three lanes (a traffic light).
+pub const S3_WIDE_STOP_X: f64 = 300.0;
 
 /// A course under construction, in ENU metres.
 #[derive(Debug, Clone, Default)]
@@ -330,7 +332,8 @@ pub fn subject3_course() -> Layout {
 }
 
 /// A straight 400 m Subject 3 road with three lanes in the direction of travel (right edge at
-/// y = -1.75, dashed lane lines at 1.75 and 5.25, solid centre line at 8.75), 50 km/h.
+/// y = -1.75, dashed lane lines at 1.75 and 5.25, solid centre line at 8.75), 50 km/h, with a
+/// stop line across the three lanes at x = 300 m.
 pub fn subject3_wide_course() -> Layout {
     let mut l = Layout::new("reference-s3-wide");
     let e = -S3_LANE / 2.0;
@@ -338,7 +341,12 @@ pub fn subject3_wide_course() -> Layout {
     l.line("edge_line", &[v(0.0, e), v(S3_WIDE_LEN, e)], &[])
         .line("lane_dashed", &[v(0.0, d1), v(S3_WIDE_LEN, d1)], &[])
         .line("lane_dashed", &[v(0.0, d2), v(S3_WIDE_LEN, d2)], &[])
-        .line("centre_solid", &[v(0.0, c), v(S3_WIDE_LEN, c)], &[]);
+        .line("centre_solid", &[v(0.0, c), v(S3_WIDE_LEN, c)], &[])
+        .line(
+            "stop_line",
+            &[v(S3_WIDE_STOP_X, e), v(S3_WIDE_STOP_X, c)],
+            &[],
+        );
     let route = item("route", "route");
     l.polygon(
         "trigger",

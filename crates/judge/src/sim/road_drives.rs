@@ -315,6 +315,36 @@ fn lanes(name: &str, about: &'static str, expect: &[&'static str], at_once: bool
     )
 }
 
+/// On the three-lane road towards the stop line at x = 300 m: the light turns red at x = 260 m;
+/// the car either stops 1.5 m short and goes on green, or drives on across the line.
+fn red_light(name: &str, about: &'static str, expect: &[&'static str], run: bool) -> Scenario {
+    let car = VehicleProfile::from_json(C1_PROFILE).expect("reference profile");
+    let mut s = Sim::new(&car, Vec2::new(5.0, 0.0), 90.0, 100);
+    s.event(Event::TrafficLight(Light::Green));
+    s.move_off_prep(3500, G1);
+    s.drive(8.0, Steer::Straight, 10.0)
+        .set(|g| g.left_signal = false);
+    s.shift(Gear::Manual(2)).drive(20.0, Steer::Straight, 20.0);
+    to_x(&mut s, 260.0, 30.0);
+    s.event(Event::TrafficLight(Light::Red));
+    if !run {
+        // Rear axle 295 m: the bumper (3.5 m ahead) stops 1.5 m before the line.
+        to_x(&mut s, layout::S3_WIDE_STOP_X - 5.0, 15.0);
+        s.shift(Gear::N).hold(3000);
+        s.event(Event::TrafficLight(Light::Green)).hold(1000);
+        s.shift(G1).drive(5.0, Steer::Straight, 10.0);
+        s.shift(Gear::Manual(2));
+    }
+    to_x(&mut s, 340.0, 20.0);
+    Scenario::new(
+        name,
+        about,
+        CourseRef::Subject3Wide,
+        expect,
+        s.into_records(),
+    )
+}
+
 /// All Subject 3 scenarios.
 pub fn all() -> Vec<Scenario> {
     vec![
@@ -666,6 +696,18 @@ pub fn all() -> Vec<Scenario> {
         lanes(
             "s3-lane-by-lane",
             "On a three-lane road, changes one lane, then on a second command the next.",
+            &[],
+            false,
+        ),
+        red_light(
+            "s3-red-light",
+            "Drives across the stop line after the light turned red.",
+            &["30115"],
+            true,
+        ),
+        red_light(
+            "s3-red-light-stopped",
+            "Stops before the stop line on red, goes on green.",
             &[],
             false,
         ),
