@@ -38,10 +38,6 @@ fn run(root: &Path) -> Result<usize, String> {
         jdir.join("course-s3.geojson"),
         &layout::subject3_course().to_geojson(),
     )?;
-    write(
-        jdir.join("course-s3-wide.geojson"),
-        &layout::subject3_wide_course().to_geojson(),
-    )?;
     for (name, text) in [
         ("vehicle-c1.json", layout::C1_PROFILE),
         ("vehicle-c2.json", layout::C2_PROFILE),

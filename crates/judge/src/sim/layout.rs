@@ -60,9 +60,12 @@ pub const S3_JUNCTION: (f64, f64) = (600.0, 630.0);
 pub const S3_SCHOOL: (f64, f64) = (400.0, 460.0);
 /// Subject 3 road: length.
 pub const S3_LEN: f64 = 1200.0;
-/// Subject 3 wide road (three lanes one way): length.
+/// Subject 3 side road, parallel to the main road: three lanes one way, centre of its right
+/// lane at this y (far from every main-road drive).
+pub const S3_WIDE_Y: f64 = -100.0;
+/// Subject 3 side road: length.
 pub const S3_WIDE_LEN: f64 = 400.0;
-/// Subject 3 wide road: x of the stop line across the three lanes (a traffic light).
+/// Subject 3 side road: x of the stop line across its three lanes (a traffic light).
 pub const S3_WIDE_STOP_X: f64 = 300.0;
 
 /// A course under construction, in ENU metres.
@@ -328,15 +331,15 @@ pub fn subject3_course() -> Layout {
         &rect(jx0, e - 20.0, jx1, c + 20.0),
         &[("zone", json!("junction"))],
     );
+    wide_road(&mut l);
     l
 }
 
-/// A straight 400 m Subject 3 road with three lanes in the direction of travel (right edge at
-/// y = -1.75, dashed lane lines at 1.75 and 5.25, solid centre line at 8.75), 50 km/h, with a
-/// stop line across the three lanes at x = 300 m.
-pub fn subject3_wide_course() -> Layout {
-    let mut l = Layout::new("reference-s3-wide");
-    let e = -S3_LANE / 2.0;
+/// The side road: a straight 400 m road with three lanes in the direction of travel (right edge,
+/// two dashed lane lines, solid centre line, 3.5 m apart) at 50 km/h, with a stop line across the
+/// three lanes at x = 300 m.
+fn wide_road(l: &mut Layout) {
+    let e = S3_WIDE_Y - S3_LANE / 2.0;
     let (d1, d2, c) = (e + S3_LANE, e + 2.0 * S3_LANE, e + 3.0 * S3_LANE);
     l.line("edge_line", &[v(0.0, e), v(S3_WIDE_LEN, e)], &[])
         .line("lane_dashed", &[v(0.0, d1), v(S3_WIDE_LEN, d1)], &[])
@@ -346,17 +349,10 @@ pub fn subject3_wide_course() -> Layout {
             "stop_line",
             &[v(S3_WIDE_STOP_X, e), v(S3_WIDE_STOP_X, c)],
             &[],
+        )
+        .polygon(
+            "segment",
+            &rect(0.0, e, S3_WIDE_LEN, c),
+            &[("speed_limit_kmh", json!(50.0))],
         );
-    let route = item("route", "route");
-    l.polygon(
-        "trigger",
-        &rect(0.0, e, 10.0, c),
-        &with(route, "role", json!("start")),
-    )
-    .polygon(
-        "segment",
-        &rect(0.0, e, S3_WIDE_LEN, c),
-        &[("speed_limit_kmh", json!(50.0))],
-    );
-    l
 }

@@ -281,11 +281,11 @@ fn straddle() -> Scenario {
     )
 }
 
-/// On the three-lane road: one lane-change command, then two lanes (`at_once`) or one lane, a
+/// On the three-lane side road: one lane-change command, then two lanes (`at_once`) or one lane, a
 /// second command and the next lane; the indicator is on for each.
 fn lanes(name: &str, about: &'static str, expect: &[&'static str], at_once: bool) -> Scenario {
     let car = VehicleProfile::from_json(C1_PROFILE).expect("reference profile");
-    let mut s = Sim::new(&car, Vec2::new(5.0, 0.0), 90.0, 100);
+    let mut s = Sim::new(&car, Vec2::new(5.0, layout::S3_WIDE_Y), 90.0, 100);
     s.move_off_prep(3500, G1);
     s.drive(8.0, Steer::Straight, 10.0)
         .set(|g| g.left_signal = false);
@@ -306,20 +306,14 @@ fn lanes(name: &str, about: &'static str, expect: &[&'static str], at_once: bool
     }
     s.set(|g| g.left_signal = false)
         .drive(40.0, Steer::Straight, 30.0);
-    Scenario::new(
-        name,
-        about,
-        CourseRef::Subject3Wide,
-        expect,
-        s.into_records(),
-    )
+    Scenario::new(name, about, CourseRef::Subject3, expect, s.into_records())
 }
 
-/// On the three-lane road towards the stop line at x = 300 m: the light turns red at x = 260 m;
+/// On the three-lane side road towards the stop line at x = 300 m: the light turns red at x = 260 m;
 /// the car either stops 1.5 m short and goes on green, or drives on across the line.
 fn red_light(name: &str, about: &'static str, expect: &[&'static str], run: bool) -> Scenario {
     let car = VehicleProfile::from_json(C1_PROFILE).expect("reference profile");
-    let mut s = Sim::new(&car, Vec2::new(5.0, 0.0), 90.0, 100);
+    let mut s = Sim::new(&car, Vec2::new(5.0, layout::S3_WIDE_Y), 90.0, 100);
     s.event(Event::TrafficLight(Light::Green));
     s.move_off_prep(3500, G1);
     s.drive(8.0, Steer::Straight, 10.0)
@@ -336,13 +330,7 @@ fn red_light(name: &str, about: &'static str, expect: &[&'static str], run: bool
         s.shift(Gear::Manual(2));
     }
     to_x(&mut s, 340.0, 20.0);
-    Scenario::new(
-        name,
-        about,
-        CourseRef::Subject3Wide,
-        expect,
-        s.into_records(),
-    )
+    Scenario::new(name, about, CourseRef::Subject3, expect, s.into_records())
 }
 
 /// All Subject 3 scenarios.

@@ -15,8 +15,6 @@ pub enum CourseRef {
     Subject2,
     /// `course-s3.geojson`.
     Subject3,
-    /// `course-s3-wide.geojson` (three lanes one way).
-    Subject3Wide,
 }
 
 impl CourseRef {
@@ -25,7 +23,6 @@ impl CourseRef {
         match self {
             Self::Subject2 => "course-s2.geojson",
             Self::Subject3 => "course-s3.geojson",
-            Self::Subject3Wide => "course-s3-wide.geojson",
         }
     }
 }
