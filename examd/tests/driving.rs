@@ -735,3 +735,97 @@ async fn fingers_at_the_car_admit_the_candidate_or_refuse_the_session() {
         .map(|x| x.1);
     assert_eq!(started, Some(1), "refused sessions never start");
 }
+
+/// Reads the feed's SSE body until `n` results have come; the kinds, in order.
+async fn feed_kinds(resp: &mut reqwest::Response, text: &mut String, n: usize) -> Vec<String> {
+    let kinds = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix("data:"))
+            .map(|d| {
+                serde_json::from_str::<serde_json::Value>(d.trim()).unwrap()["kind"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    while kinds(text)
+        .iter()
+        .filter(|k| *k == "driving.result")
+        .count()
+        < n
+    {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), resp.chunk())
+            .await
+            .expect("the feed went quiet")
+            .unwrap()
+            .expect("the feed ended");
+        text.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    kinds(text)
+}
+
+/// The `/driving` page's feed opens with the recent driving events a person reads, oldest first,
+/// and follows live; the telemetry chunks and inputs, though logged, never go to the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_feed_leaves_out_telemetry_chunks() {
+    let (t, base, token) = rig().await;
+    let (name, dir, e) = drives()
+        .into_iter()
+        .find(|d| d.0 == "s2-hill-stall")
+        .unwrap();
+    let drive = |who: &str| {
+        let (base, token, start, lines) = (
+            base.clone(),
+            token.clone(),
+            start_of(&e, who),
+            lines_of(&dir),
+        );
+        async move {
+            car::drive(&base, "car-01", &token, &start, &lines, 50, None)
+                .await
+                .unwrap()
+        }
+    };
+    drive(&name).await;
+    let cookie = t.login("ex").await;
+    let mut resp = reqwest::Client::new()
+        .get(format!("{base}/api/v1/driving/events?from=1"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let mut text = String::new();
+    let tail = feed_kinds(&mut resp, &mut text, 1).await;
+    assert_eq!(tail.first().map(String::as_str), Some("driving.identity"));
+    assert_eq!(
+        tail.get(1).map(String::as_str),
+        Some("driving.session_started")
+    );
+    assert!(tail.iter().any(|k| k == "driving.deduction"), "{tail:?}");
+    // Live: a second drive's events arrive on the open feed.
+    drive("CAND-1").await;
+    let all = feed_kinds(&mut resp, &mut text, 2).await;
+    assert!(all.len() > tail.len() + 2, "{all:?}");
+    for k in &all {
+        assert!(
+            k != "driving.telemetry" && k != "driving.input",
+            "{k} on the page's feed"
+        );
+    }
+    let counts = t.site.store.kind_counts().await.unwrap();
+    let chunks = counts
+        .iter()
+        .find(|(k, _)| *k == model::EventKind::DrivingTelemetry.code())
+        .map_or(0, |x| x.1);
+    assert!(chunks >= 2, "the log holds the telemetry ({chunks} chunks)");
+    // People without a watcher's role get no feed.
+    let car_token = reqwest::Client::new()
+        .get(format!("{base}/api/v1/driving/events"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(car_token.status(), 403);
+}

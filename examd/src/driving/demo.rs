@@ -4,7 +4,7 @@
 //!
 //! Every drive starts with both fingers at the car: the candidates come from the booking demo's
 //! drawn Subject 2 and Subject 3 rosters (imported into the identity registry by the draw), the
-//! examiner is the demo examiner `examiner`.
+//! examiner is the booking demo's second driving examiner, `demo-examiner-2`.
 
 use std::time::Duration;
 
@@ -17,9 +17,11 @@ use crate::state::AppState;
 /// The demo car's account.
 const CAR: &str = "car-01";
 
-/// The demo examiner in the car, and their synthetic finger (the gate demo's roster enrols it too).
-const EXAMINER: &str = "examiner";
-const EXAMINER_FINGER: u64 = 900;
+/// The examiner in the demo car: the booking demo's second driving examiner, whose synthetic
+/// finger only this demo enrols (the gate and theory demos enrol `examiner` with fingers of
+/// their own).
+const EXAMINER: &str = "demo-examiner-2";
+const EXAMINER_FINGER: u64 = 902;
 
 /// The booking demo registers candidate `booking::CandidateId::synthetic(900_000 + i)` with
 /// synthetic finger `20_000 + i` (see `crate::booking::demo`); this many are looked up.
@@ -69,20 +71,18 @@ async fn examinees(state: &AppState) -> anyhow::Result<(Vec<Examinee>, Vec<Exami
     Ok((s2, s3))
 }
 
-/// Makes sure the demo examiner's finger is enrolled (the gate demo, running alongside, may not
-/// have imported its roster yet).
+/// Enrols the demo car's examiner's finger.
 async fn enrol_examiner(state: &AppState) -> anyhow::Result<()> {
     let ex: crate::identity::ExaminerId = EXAMINER.parse()?;
-    let probe = crate::gate::synth::impression(EXAMINER_FINGER, 1);
-    if state.identity.verify_examiner(&ex, &probe).await.is_ok() {
-        return Ok(());
-    }
     state
         .identity
         .enroll(
             crate::identity::PersonRef::Examiner(ex),
-            Some("考官"),
-            vec![crate::gate::synth::impression(EXAMINER_FINGER, 0)],
+            Some("演示考试员二"),
+            vec![
+                crate::gate::synth::impression(EXAMINER_FINGER, 0),
+                crate::gate::synth::impression(EXAMINER_FINGER, 1),
+            ],
             "demo",
         )
         .await?;
