@@ -820,6 +820,34 @@ async fn the_pages_feed_leaves_out_telemetry_chunks() {
         .find(|(k, _)| *k == model::EventKind::DrivingTelemetry.code())
         .map_or(0, |x| x.1);
     assert!(chunks >= 2, "the log holds the telemetry ({chunks} chunks)");
+    // The audit page links each finished session's replay picture.
+    let au = t.login("au").await;
+    let audit = reqwest::Client::new()
+        .get(format!("{base}/audit?lang=en"))
+        .header("cookie", &au)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let first = t
+        .site
+        .store
+        .events_desc(None, Some(model::EventKind::DrivingResult.code()), 1)
+        .await
+        .unwrap();
+    let session = serde_json::from_slice::<serde_json::Value>(
+        &audit::decode(&first[0].bytes).unwrap().payload,
+    )
+    .unwrap()["session"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        audit.contains(&format!("/api/v1/driving/sessions/{session}/replay.svg")),
+        "{audit}"
+    );
     // People without a watcher's role get no feed.
     let car_token = reqwest::Client::new()
         .get(format!("{base}/api/v1/driving/events"))

@@ -247,13 +247,14 @@ pub async fn audit(
             "<div class=\"toolbar\"><button type=\"button\" id=\"verify\" data-ok=\"{ok}\" data-bad=\"{bad}\">{verify}</button>\
              <a class=\"button\" id=\"export\" href=\"/api/v1/audit/export\" download>{export}</a></div>\
              <pre class=\"card\" id=\"verify-result\" hidden></pre>\
-             <h2>{cpk}</h2><table id=\"checkpoints\"><thead><tr><th>{size}</th><th>Ed25519</th></tr></thead><tbody>{rows}</tbody></table>",
+             <h2>{cpk}</h2><table id=\"checkpoints\"><thead><tr><th>{size}</th><th>Ed25519</th></tr></thead><tbody>{rows}</tbody></table>{replays}",
             ok = esc(t(l, T::verify_ok)),
             bad = esc(t(l, T::verify_bad)),
             verify = t(l, T::verify),
             export = t(l, T::export),
             cpk = t(l, T::checkpoints),
             size = t(l, T::tree_size),
+            replays = crate::driving::audit_replays(&st, l),
         ))
     })
     .await

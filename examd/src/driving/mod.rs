@@ -263,3 +263,5 @@ pub fn api_routes() -> Router<AppState> {
 pub fn pages() -> Router<AppState> {
     page::routes()
 }
+
+pub use page::audit_replays;

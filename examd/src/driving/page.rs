@@ -72,6 +72,7 @@ texts! {
     rule => "扣分项", "Rule";
     enter => "扣分", "Deduct";
     driving_events => "驾驶考试事件", "Driving exam events";
+    replays => "驾驶考试回放图", "Driving exam replays";
 }
 
 fn chrome(l: Lang, caller: &Caller, body: &str) -> String {
@@ -204,5 +205,44 @@ async fn driving_js() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
         include_str!("driving.js"),
+    )
+}
+
+/// The audit page's list of the latest finished sessions (at most 20), each linked to its replay
+/// picture, re-judged from the log.
+pub fn audit_replays(st: &crate::state::AppState, l: Lang) -> String {
+    let items: String = st
+        .areas
+        .driving
+        .sessions()
+        .into_iter()
+        .filter(|s| s.state != "live")
+        .take(20)
+        .map(|s| {
+            format!(
+                "<li><a class=\"replay\" href=\"/api/v1/driving/sessions/{id}/replay.svg\">{id}</a> \
+                 {candidate} · {score} · {state}</li>",
+                id = esc(&s.id),
+                candidate = esc(&s.candidate),
+                score = s.score,
+                state = d(
+                    l,
+                    match s.state.as_str() {
+                        "passed" => D::passed,
+                        "failed" => D::failed,
+                        _ => D::interrupted,
+                    }
+                ),
+            )
+        })
+        .collect();
+    let items = if items.is_empty() {
+        format!("<li>{}</li>", d(l, D::none))
+    } else {
+        items
+    };
+    format!(
+        "<h2>{}</h2><ul id=\"driving-replays\">{items}</ul>",
+        d(l, D::replays)
     )
 }
