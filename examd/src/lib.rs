@@ -21,5 +21,4 @@ pub mod identity;
 pub mod site;
 pub mod state;
 pub mod theory;
-pub mod watchlist;
 pub mod wire;

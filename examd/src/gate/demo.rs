@@ -18,7 +18,7 @@ use crate::state::AppState;
 const TERMINAL: &str = "demo-gate-a";
 /// The demo examiner's account (created by the daemon's demo) and synthetic finger.
 const EXAMINER: &str = "examiner";
-const EXAMINER_FINGER: u64 = 900;
+pub(crate) const EXAMINER_FINGER: u64 = 900;
 /// Candidates on the demo roster.
 const ROSTER: u64 = 30;
 

@@ -28,8 +28,8 @@ const SEATS: &[(&str, &str, u32)] = &[
     ("demo-seat-4", "演示考生丁", 70),
 ];
 
-/// The demo examiner's synthetic finger.
-const EXAMINER_FINGER: u64 = 9_000;
+/// The demo examiner's synthetic finger: the same person and finger as at the gate (one enrolment, whichever area runs first).
+const EXAMINER_FINGER: u64 = crate::gate::demo::EXAMINER_FINGER;
 
 /// A demo candidate's synthetic finger, from their id.
 fn finger_of(candidate: &str) -> u64 {
