@@ -456,17 +456,13 @@ async fn devices_page_shows_sensors_live_in_chromium() {
             .await?
             .click()
             .await?;
-        let row = c
-            .wait()
-            .for_element(Locator::Css(
-                "tr#sensor-gate-a[data-link=\"connected\"][data-finger=\"true\"]",
-            ))
-            .await?;
-        let text = row.text().await?;
-        assert!(
-            text.contains("已连接") && text.contains("256×288 @ 500 ppi"),
-            "{text}"
-        );
+        let text = row_text(
+            &c,
+            "tr#sensor-gate-a[data-link=\"connected\"][data-finger=\"true\"]",
+            "已连接",
+        )
+        .await?;
+        assert!(text.contains("256×288 @ 500 ppi"), "{text}");
         // Lifting the finger and unplugging show without a reload.
         pty.lock()
             .unwrap()
@@ -479,23 +475,14 @@ async fn devices_page_shows_sensors_live_in_chromium() {
             .for_element(Locator::Css("tr#sensor-gate-a[data-finger=\"false\"]"))
             .await?;
         pty.lock().unwrap().take();
-        let row = c
-            .wait()
-            .at_most(Duration::from_secs(30))
-            .for_element(Locator::Css("tr#sensor-gate-a[data-link=\"lost\"]"))
-            .await?;
-        assert!(row.text().await?.contains("已断开"));
+        row_text(&c, "tr#sensor-gate-a[data-link=\"lost\"]", "已断开").await?;
         // The link change is in the page's live event table.
         c.wait()
             .for_element(Locator::Css("#area-events tr[data-kind=\"device.status\"]"))
             .await?;
         // English.
         c.goto(&format!("{base}/devices?lang=en")).await?;
-        let row = c
-            .wait()
-            .for_element(Locator::Css("tr#sensor-gate-a[data-link=\"lost\"]"))
-            .await?;
-        assert!(row.text().await?.contains("lost"));
+        row_text(&c, "tr#sensor-gate-a[data-link=\"lost\"]", "lost").await?;
         assert_eq!(
             c.find(Locator::Css("main h1")).await?.text().await?,
             "Devices"
@@ -505,6 +492,30 @@ async fn devices_page_shows_sensors_live_in_chromium() {
     .await;
     c.close().await.ok();
     result.unwrap();
+}
+
+/// The text of the row matching `css` once it contains `needle`. The page re-renders rows on every status
+/// update, so a row found a moment ago may be gone: it is looked up afresh until the text matches (30 s at most).
+async fn row_text(
+    c: &fantoccini::Client,
+    css: &str,
+    needle: &str,
+) -> Result<String, fantoccini::error::CmdError> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = match c.find(Locator::Css(css)).await {
+            Ok(row) => row.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(needle) {
+            return Ok(text);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no row {css} containing {needle:?} within 30 s (last text {text:?})"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 fn desk_toml(link: &Path) -> String {
