@@ -2,6 +2,7 @@
 //! draw page (`/draw`). Static HTML in Chinese (English with `?lang=en`) plus a script that
 //! calls `/api/v1/booking`.
 
+use crate::console::LangQuery;
 use axum::Router;
 use axum::extract::Query;
 use axum::http::header;
@@ -14,12 +15,6 @@ use crate::auth::Caller;
 use crate::console::{Lang, esc, lang_of};
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// `?lang=zh|en`.
-#[derive(Debug, serde::Deserialize)]
-pub struct LangQuery {
-    lang: Option<String>,
-}
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

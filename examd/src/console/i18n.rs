@@ -19,6 +19,35 @@ impl Lang {
     }
 }
 
+/// Declares an area page's own texts: an enum of keys (`$enum`), a lookup `$lookup(lang, key)` and a private
+/// `table()` giving every text as `key: [zh, en]` JSON for the page's script (some keys are used only there).
+macro_rules! page_texts {
+    ($enum:ident, $lookup:ident; $($key:ident => $zh:literal, $en:literal;)*) => {
+        /// This page's own texts.
+        #[derive(Debug, Clone, Copy)]
+        #[allow(non_camel_case_types, missing_docs, dead_code)]
+        pub enum $enum { $($key,)* }
+
+        /// One of this page's texts in a language.
+        pub fn $lookup(lang: $crate::console::Lang, key: $enum) -> &'static str {
+            use $crate::console::Lang;
+            match (key, lang) {
+                $(($enum::$key, Lang::Zh) => $zh, ($enum::$key, Lang::En) => $en,)*
+            }
+        }
+
+        /// Every text as `key: [zh, en]` JSON for the script.
+        fn table() -> String {
+            let mut s = String::from("{");
+            $(s.push_str(&format!("\"{}\":[\"{}\",\"{}\"],", stringify!($key), $zh, $en));)*
+            s.pop();
+            s.push('}');
+            s
+        }
+    };
+}
+pub(crate) use page_texts;
+
 macro_rules! texts {
     ($($key:ident => $zh:literal, $en:literal;)*) => {
         /// Every piece of console text.

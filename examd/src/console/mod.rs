@@ -12,7 +12,9 @@ use axum::routing::get;
 use axum_extra::extract::CookieJar;
 
 use crate::state::AppState;
+pub(crate) use i18n::page_texts;
 pub use i18n::{Lang, T, t};
+pub use pages::LangQuery;
 
 /// Console routes (outside `/api`).
 pub fn routes() -> Router<AppState> {

@@ -15,7 +15,8 @@ use crate::state::AppState;
 /// `?lang=en` on any page.
 #[derive(Debug, Deserialize)]
 pub struct LangQuery {
-    lang: Option<String>,
+    /// `zh` or `en`; anything else keeps the remembered language.
+    pub lang: Option<String>,
 }
 
 struct Page {

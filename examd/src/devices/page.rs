@@ -2,48 +2,18 @@
 //! last capture, and the gate's door module. Server-rendered; `devices.js` refreshes the table from
 //! `/api/v1/devices` whenever a `device.` event arrives on the event stream, and every 2 s.
 
+use crate::console::LangQuery;
 use axum::extract::Query;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use serde::Deserialize;
 
 use crate::auth::Caller;
 use crate::console::{Lang, T, esc, lang_of, t};
 use crate::error::ApiError;
 
-/// `?lang=`.
-#[derive(Debug, Deserialize)]
-pub struct LangQuery {
-    lang: Option<String>,
-}
-
-macro_rules! texts {
-    ($($key:ident => $zh:literal, $en:literal;)*) => {
-        /// The devices page's own texts.
-        #[derive(Debug, Clone, Copy)]
-        #[allow(non_camel_case_types, missing_docs)]
-        pub enum D { $($key,)* }
-
-        /// A devices text in a language.
-        pub fn d(lang: Lang, key: D) -> &'static str {
-            match (key, lang) {
-                $((D::$key, Lang::Zh) => $zh, (D::$key, Lang::En) => $en,)*
-            }
-        }
-
-        /// Every text as `key: [zh, en]` JSON for the script.
-        fn table() -> String {
-            let mut s = String::from("{");
-            $(s.push_str(&format!("\"{}\":[\"{}\",\"{}\"],", stringify!($key), $zh, $en));)*
-            s.pop();
-            s.push('}');
-            s
-        }
-    };
-}
-
-texts! {
+crate::console::page_texts! {
+    D, d;
     heading => "设备", "Devices";
     sensors => "指纹仪", "Fingerprint sensors";
     no_sensors => "未配置指纹仪（配置文件中的 [[sensor]]）。", "No sensors configured ([[sensor]] in the configuration file).";

@@ -2,6 +2,7 @@
 //! page's driving event feed, [`super::feed`]), the examiner's manual deduction, and finished
 //! sessions with their replay pictures.
 
+use crate::console::LangQuery;
 use axum::Router;
 use axum::extract::Query;
 use axum::http::header;
@@ -9,7 +10,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum_extra::extract::CookieJar;
 use model::Role;
-use serde::Deserialize;
 
 use crate::auth::Caller;
 use crate::console::{Lang, T, esc, lang_of, t};
@@ -21,37 +21,8 @@ pub(super) fn routes() -> Router<crate::state::AppState> {
         .route("/driving/static/driving.js", get(driving_js))
 }
 
-/// `?lang=`.
-#[derive(Debug, Deserialize)]
-pub struct LangQuery {
-    lang: Option<String>,
-}
-
-macro_rules! texts {
-    ($($key:ident => $zh:literal, $en:literal;)*) => {
-        #[derive(Debug, Clone, Copy)]
-        // Some texts are only used by the script, through `table()`.
-        #[allow(non_camel_case_types, dead_code)]
-        enum D { $($key,)* }
-
-        fn d(lang: Lang, key: D) -> &'static str {
-            match (key, lang) {
-                $((D::$key, Lang::Zh) => $zh, (D::$key, Lang::En) => $en,)*
-            }
-        }
-
-        /// Every text as `key: [zh, en]` JSON for the script.
-        fn table() -> String {
-            let mut s = String::from("{");
-            $(s.push_str(&format!("\"{}\":[\"{}\",\"{}\"],", stringify!($key), $zh, $en));)*
-            s.pop();
-            s.push('}');
-            s
-        }
-    };
-}
-
-texts! {
+crate::console::page_texts! {
+    D, d;
     live => "进行中的考试", "Exams in progress";
     finished => "已结束的考试", "Finished exams";
     none => "无", "None";

@@ -2,50 +2,20 @@
 //! last scans, and the gate's events as they are logged. Server-rendered; `gate.js` refreshes the panels from
 //! `/api/v1/gate/status` whenever a `gate.` event arrives on the event stream.
 
+use crate::console::LangQuery;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use model::Role;
-use serde::Deserialize;
 
 use crate::auth::Caller;
 use crate::console::{Lang, T, esc, lang_of, t};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// `?lang=`.
-#[derive(Debug, Deserialize)]
-pub struct LangQuery {
-    lang: Option<String>,
-}
-
-macro_rules! texts {
-    ($($key:ident => $zh:literal, $en:literal;)*) => {
-        /// The gate page's own texts.
-        #[derive(Debug, Clone, Copy)]
-        #[allow(non_camel_case_types, missing_docs)]
-        pub enum G { $($key,)* }
-
-        /// A gate text in a language.
-        pub fn g(lang: Lang, key: G) -> &'static str {
-            match (key, lang) {
-                $((G::$key, Lang::Zh) => $zh, (G::$key, Lang::En) => $en,)*
-            }
-        }
-
-        /// Every text as `key: [zh, en]` JSON for the script.
-        fn table() -> String {
-            let mut s = String::from("{");
-            $(s.push_str(&format!("\"{}\":[\"{}\",\"{}\"],", stringify!($key), $zh, $en));)*
-            s.pop();
-            s.push('}');
-            s
-        }
-    };
-}
-
-texts! {
+crate::console::page_texts! {
+    G, g;
     doors => "门", "Doors";
     door_a => "A门（候考区→缓冲间）", "Door A (waiting area → vestibule)";
     door_b => "B门（缓冲间→考场）", "Door B (vestibule → exam hall)";
