@@ -2,7 +2,7 @@
 //!
 //! Codes are part of the audit record format: a code, once released, never changes meaning.
 //! Ranges: 1–99 system and identity, 100–199 devices, 200–299 gate, 300–399 theory,
-//! 400–499 driving, 500–599 upload, 600–699 booking and draw.
+//! 400–499 driving, 500–599 booking and draw, 600–619 watch-list.
 
 use std::fmt;
 
@@ -163,6 +163,14 @@ kinds! {
     DrawAssigned = 521, "draw.assigned";
     /// The draw's seed was revealed after the sitting.
     DrawRevealed = 522, "draw.revealed";
+    /// A person was put on the watch-list (reference, reason, who; the templates by SHA-256 only).
+    WatchlistAdded = 600, "watchlist.added";
+    /// A watch-list entry was removed (with the reason and who); the entry stays in the log.
+    WatchlistRemoved = 601, "watchlist.removed";
+    /// A finger matched a watch-list entry: at a gate door (entry refused) or at an enrolment.
+    WatchlistHit = 602, "watchlist.hit";
+    /// A newly enrolled applicant's finger matches a different enrolled person (recorded, flagged).
+    IdentityDuplicateApplicant = 603, "identity.duplicate_applicant";
 }
 
 impl fmt::Display for EventKind {
