@@ -19,12 +19,22 @@ pub enum BookingResult {
     NoShow,
     /// Cancelled in time; does not count.
     Cancelled,
+    /// Applied for a lottery session; the lottery is not drawn yet. Holds the subject like a
+    /// pending booking.
+    Applied,
+    /// Applied for a lottery session and not drawn; does not count.
+    NotAllocated,
 }
 
 impl BookingResult {
     /// Failed or no-show.
     pub fn is_fail(self) -> bool {
         matches!(self, BookingResult::Failed | BookingResult::NoShow)
+    }
+
+    /// Counts toward the five-booking cap: not cancelled and not lost in a lottery.
+    pub fn counts(self) -> bool {
+        !matches!(self, BookingResult::Cancelled | BookingResult::NotAllocated)
     }
 
     /// The wire name.
@@ -35,6 +45,8 @@ impl BookingResult {
             BookingResult::Failed => "failed",
             BookingResult::NoShow => "no_show",
             BookingResult::Cancelled => "cancelled",
+            BookingResult::Applied => "applied",
+            BookingResult::NotAllocated => "not_allocated",
         }
     }
 }
@@ -96,10 +108,11 @@ impl CandidateFile {
         }
     }
 
-    /// The open (pending) booking of `subject`, if any.
+    /// The open booking of `subject` (pending, or a lottery application not drawn yet), if any.
     pub fn open_booking(&self, subject: ExamSubject) -> Option<&Booking> {
-        self.bookings
-            .iter()
-            .find(|b| b.subject == subject && b.result == BookingResult::Pending)
+        self.bookings.iter().find(|b| {
+            b.subject == subject
+                && matches!(b.result, BookingResult::Pending | BookingResult::Applied)
+        })
     }
 }

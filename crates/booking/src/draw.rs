@@ -286,6 +286,42 @@ fn describe(a: Option<&Assignment>) -> String {
     }
 }
 
+/// How far a draw has got, for a draw that shows no mismatch so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The seed is committed; the roster is not closed yet.
+    Committed,
+    /// The roster is closed and the draw logged; the seed is not revealed yet.
+    Drawn,
+}
+
+/// A draw's standing: verified, pending (not revealed yet, nothing wrong so far), or failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Revealed, and everything recomputes.
+    Verified,
+    /// Not revealed yet (the sitting has not finished); what can be checked so far checks.
+    Pending(Stage),
+    /// Something does not add up.
+    Failed(Vec<Mismatch>),
+}
+
+/// The draw's standing: [`verify`], with a draw that is merely not finished yet (committed, or
+/// drawn but not revealed, and nothing else wrong) reported as [`Status::Pending`] rather than
+/// as a mismatch.
+pub fn status(rec: &DrawRecord) -> Status {
+    let m = verify(rec);
+    match m.as_slice() {
+        [] => Status::Verified,
+        [Mismatch::NoRoster] if rec.commitments.len() == 1 && rec.revealed.is_none() => {
+            Status::Pending(Stage::Committed)
+        }
+        [Mismatch::NotRevealed] if rec.assigned.is_some() => Status::Pending(Stage::Drawn),
+        [Mismatch::NotRevealed] => Status::Failed(vec![Mismatch::NoAssignment]),
+        _ => Status::Failed(m),
+    }
+}
+
 /// Recomputes a draw from its record; an empty list means it verifies.
 pub fn verify(rec: &DrawRecord) -> Vec<Mismatch> {
     let mut out = Vec::new();

@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use theory::LocalDay;
 
+use crate::draw::Seed;
+use crate::lottery::{self, Allotment};
 use crate::{
     Booking, BookingRequest, BookingResult, CandidateFile, CandidateId, CarId, ExamSubject,
     ExaminerId, LearnerPermit, LicenceClass, Refusal, RouteId, SessionId, WorkCalendar,
@@ -37,6 +39,32 @@ pub struct SessionSpec {
     pub site_day_max: u32,
     /// The daily maximum per examiner across sessions (art. 54).
     pub examiner_day_max: u32,
+    /// How places are given out.
+    pub allocation: Allocation,
+}
+
+/// How a session gives out its places ("first come, first served, or a lottery if configured").
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Allocation {
+    /// Bookings are decided in arrival order while places last.
+    #[default]
+    FirstCome,
+    /// Candidates apply while the window is open; the places are drawn when it closes
+    /// ([`crate::lottery`]).
+    Lottery {
+        /// The seed's commitment ([`lottery::commitment`]), hex, fixed when the session opens.
+        commitment: String,
+    },
+}
+
+impl Allocation {
+    /// `fcfs` or `lottery`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Allocation::FirstCome => "fcfs",
+            Allocation::Lottery { .. } => "lottery",
+        }
+    }
 }
 
 /// A session and its bookings.
@@ -44,10 +72,23 @@ pub struct SessionSpec {
 pub struct Session {
     /// As opened.
     pub spec: SessionSpec,
-    /// Candidates booked and not cancelled, in booking order.
+    /// Candidates booked and not cancelled, in booking order (a lottery's winners in draw order).
     pub booked: Vec<CandidateId>,
     /// The roster is closed for the draw.
     pub closed: bool,
+    /// Lottery sessions: applications not withdrawn, in application order.
+    pub applicants: Vec<CandidateId>,
+    /// Lottery sessions: the outcome, once drawn (the application window is then closed).
+    pub allotment: Option<Allotment>,
+}
+
+impl Session {
+    /// A lottery session whose application window is still open.
+    pub fn takes_applications(&self) -> bool {
+        matches!(self.spec.allocation, Allocation::Lottery { .. })
+            && self.allotment.is_none()
+            && !self.closed
+    }
 }
 
 /// How an exam ended, as recorded.
@@ -98,6 +139,22 @@ pub enum Fact {
         /// Which session.
         session: SessionId,
     },
+    /// A candidate applied for a lottery session.
+    Applied {
+        /// Who.
+        candidate: CandidateId,
+        /// Which session.
+        session: SessionId,
+        /// On which day.
+        made_on: LocalDay,
+    },
+    /// A lottery session's window closed and its places were drawn with the revealed seed.
+    Allocated {
+        /// Which session.
+        session: SessionId,
+        /// The seed committed when the session opened.
+        seed: Seed,
+    },
     /// An exam's outcome.
     Result {
         /// Who.
@@ -132,6 +189,15 @@ pub enum LedgerError {
     /// The candidate or session exists already.
     #[error("{0} exists already")]
     Exists(String),
+    /// The session does not allocate by lottery.
+    #[error("session {0} is first come, first served; it has no lottery")]
+    NotLottery(String),
+    /// The revealed lottery seed does not match the session's commitment.
+    #[error("session {0}: the seed does not match the lottery's commitment")]
+    SeedNotCommitted(String),
+    /// A lottery session's roster cannot close before its places are drawn.
+    #[error("session {0}: draw the lottery (close the applications) before closing the roster")]
+    LotteryNotDrawn(String),
     /// The session's parameters are invalid; the message names the field.
     #[error("session {session}: {problem}")]
     BadSession {
@@ -149,6 +215,8 @@ pub struct Effects {
     pub permit_issued: Option<LearnerPermit>,
     /// Passed subjects voided by a fifth failed booking.
     pub voided: Vec<ExamSubject>,
+    /// A lottery's outcome.
+    pub allotment: Option<Allotment>,
 }
 
 /// Candidates, sessions and bookings.
@@ -198,6 +266,9 @@ impl Ledger {
         if s.closed {
             return Err(Refusal::RosterClosed.into());
         }
+        if let Allocation::Lottery { .. } = s.spec.allocation {
+            return Err(Refusal::LotterySession.into());
+        }
         let n = s.booked.len() as u32;
         if n >= s.spec.capacity {
             return Err(Refusal::SessionFull {
@@ -222,6 +293,30 @@ impl Ledger {
         Ok(())
     }
 
+    /// Checks a lottery application without applying it: every booking rule but capacity.
+    pub fn check_apply(
+        &self,
+        candidate: &CandidateId,
+        session: &SessionId,
+        made_on: LocalDay,
+    ) -> Result<(), LedgerError> {
+        let file = self.file(candidate)?;
+        let s = self.session(session)?;
+        let req = BookingRequest {
+            subject: s.spec.subject,
+            made_on,
+            exam_day: s.spec.day,
+        };
+        check_booking(&req, file)?;
+        match s.spec.allocation {
+            Allocation::FirstCome => Err(Refusal::ApplicationWindow { lottery: false }.into()),
+            Allocation::Lottery { .. } if !s.takes_applications() => {
+                Err(Refusal::ApplicationWindow { lottery: true }.into())
+            }
+            Allocation::Lottery { .. } => Ok(()),
+        }
+    }
+
     /// Checks a cancellation without applying it.
     pub fn check_cancel(
         &self,
@@ -230,6 +325,10 @@ impl Ledger {
         today: LocalDay,
     ) -> Result<(), LedgerError> {
         let s = self.session(session)?;
+        if s.takes_applications() && s.applicants.contains(candidate) {
+            // Withdrawing an application holds no place: allowed until the draw.
+            return Ok(());
+        }
         if !s.booked.contains(candidate) {
             return Err(LedgerError::NotBooked {
                 candidate: candidate.to_string(),
@@ -267,6 +366,8 @@ impl Ledger {
                         spec: spec.clone(),
                         booked: Vec::new(),
                         closed: false,
+                        applicants: Vec::new(),
+                        allotment: None,
                     },
                 );
             }
@@ -298,9 +399,37 @@ impl Ledger {
             } => {
                 self.check_cancel(candidate, session, *made_on)?;
                 let s = self.sessions.get_mut(session).expect("checked");
-                s.booked.retain(|c| c != candidate);
-                self.pending_mut(candidate, session)?.result = BookingResult::Cancelled;
+                if s.applicants.contains(candidate) && s.allotment.is_none() {
+                    s.applicants.retain(|c| c != candidate);
+                    self.booking_mut(candidate, session, BookingResult::Applied)?
+                        .result = BookingResult::Cancelled;
+                } else {
+                    s.booked.retain(|c| c != candidate);
+                    self.pending_mut(candidate, session)?.result = BookingResult::Cancelled;
+                }
             }
+            Fact::Applied {
+                candidate,
+                session,
+                made_on,
+            } => {
+                self.check_apply(candidate, session, *made_on)?;
+                let s = self.sessions.get_mut(session).expect("checked");
+                s.applicants.push(candidate.clone());
+                let (subject, exam_day) = (s.spec.subject, s.spec.day);
+                self.candidates
+                    .get_mut(candidate)
+                    .expect("checked")
+                    .bookings
+                    .push(Booking {
+                        session: session.clone(),
+                        subject,
+                        made_on: *made_on,
+                        exam_day,
+                        result: BookingResult::Applied,
+                    });
+            }
+            Fact::Allocated { session, seed } => return self.allocate(session, seed),
             Fact::RosterClosed { session } => {
                 let s = self
                     .sessions
@@ -308,6 +437,9 @@ impl Ledger {
                     .ok_or_else(|| LedgerError::UnknownSession(session.to_string()))?;
                 if s.closed {
                     return Err(Refusal::RosterClosed.into());
+                }
+                if s.takes_applications() {
+                    return Err(LedgerError::LotteryNotDrawn(session.to_string()));
                 }
                 s.closed = true;
             }
@@ -318,6 +450,54 @@ impl Ledger {
             } => return self.record(candidate, session, *outcome),
         }
         Ok(Effects::default())
+    }
+
+    /// The lottery's places: see [`lottery::places`].
+    pub fn lottery_places(&self, s: &Session) -> u32 {
+        let others = self.booked_on(s.spec.day) - s.booked.len();
+        lottery::places(
+            s.spec.capacity,
+            s.spec.examiners.len() as u32,
+            s.spec.per_examiner,
+            s.spec.site_day_max,
+            others as u32,
+        )
+    }
+
+    fn allocate(&mut self, session: &SessionId, seed: &Seed) -> Result<Effects, LedgerError> {
+        let s = self.session(session)?;
+        let Allocation::Lottery { commitment } = &s.spec.allocation else {
+            return Err(LedgerError::NotLottery(session.to_string()));
+        };
+        if !s.takes_applications() {
+            return Err(Refusal::ApplicationWindow { lottery: true }.into());
+        }
+        if lottery::commitment(session, seed) != *commitment {
+            return Err(LedgerError::SeedNotCommitted(session.to_string()));
+        }
+        let places = self.lottery_places(s);
+        let allot = lottery::allocate(&s.applicants, places, seed);
+        for (who, result) in allot
+            .winners
+            .iter()
+            .map(|c| (c, BookingResult::Pending))
+            .chain(
+                allot
+                    .losers
+                    .iter()
+                    .map(|c| (c, BookingResult::NotAllocated)),
+            )
+        {
+            self.booking_mut(who, session, BookingResult::Applied)?
+                .result = result;
+        }
+        let s = self.sessions.get_mut(session).expect("checked");
+        s.booked = allot.winners.clone();
+        s.allotment = Some(allot.clone());
+        Ok(Effects {
+            allotment: Some(allot),
+            ..Effects::default()
+        })
     }
 
     fn record(
@@ -438,6 +618,15 @@ impl Ledger {
         candidate: &CandidateId,
         session: &SessionId,
     ) -> Result<&mut Booking, LedgerError> {
+        self.booking_mut(candidate, session, BookingResult::Pending)
+    }
+
+    fn booking_mut(
+        &mut self,
+        candidate: &CandidateId,
+        session: &SessionId,
+        state: BookingResult,
+    ) -> Result<&mut Booking, LedgerError> {
         let not_booked = || LedgerError::NotBooked {
             candidate: candidate.masked(),
             session: session.to_string(),
@@ -447,7 +636,7 @@ impl Ledger {
             .ok_or_else(not_booked)?
             .bookings
             .iter_mut()
-            .find(|b| &b.session == session && b.result == BookingResult::Pending)
+            .find(|b| &b.session == session && b.result == state)
             .ok_or_else(not_booked)
     }
 }

@@ -9,7 +9,10 @@
 //!   [`Refusal::rule`] names the rule (listed with their tests in `RULES.md`).
 //! * Ledger: [`Ledger::apply`] checks a [`Fact`] against every rule and applies it; replaying
 //!   the log through it rebuilds the state that made the decisions.
-//! * Draw: [`draw::commitment`], [`draw::assign`], [`draw::verify`].
+//! * Draw: [`draw::commitment`], [`draw::assign`], [`draw::verify`], [`draw::status`].
+//! * Lottery (sessions configured with [`Allocation::Lottery`]): candidates apply
+//!   ([`Fact::Applied`]) and the places are drawn when the window closes ([`Fact::Allocated`],
+//!   [`lottery::allocate`], [`lottery::verify`]).
 //!
 //! Architecture Invariant: nothing here reads a file, a clock, the environment or a random source.
 //!
@@ -17,7 +20,7 @@
 //! every logged draw.
 //!
 //! ```
-//! use booking::{CandidateId, ExamSubject, Fact, Ledger, LicenceClass, Outcome, SessionId, SessionSpec, WorkCalendar};
+//! use booking::{Allocation, CandidateId, ExamSubject, Fact, Ledger, LicenceClass, Outcome, SessionId, SessionSpec, WorkCalendar};
 //! use theory::LocalDay;
 //! let mut ledger = Ledger::new(WorkCalendar::default());
 //! let id = CandidateId::synthetic(1);
@@ -26,7 +29,7 @@
 //! let spec = SessionSpec {
 //!     id: "s1-am".parse()?, subject: ExamSubject::Subject1, day, capacity: 2,
 //!     examiners: vec![], per_examiner: 0, group_size: 1, cars: vec![], routes: vec![],
-//!     site_day_max: 100, examiner_day_max: 100,
+//!     site_day_max: 100, examiner_day_max: 100, allocation: Allocation::FirstCome,
 //! };
 //! ledger.apply(&Fact::SessionOpened(spec))?;
 //! let session: SessionId = "s1-am".parse()?;
@@ -42,6 +45,7 @@ mod candidate;
 pub mod draw;
 mod ids;
 mod ledger;
+pub mod lottery;
 mod permit;
 mod refusal;
 mod rules;
@@ -50,7 +54,7 @@ mod subject;
 pub use calendar::{WorkCalendar, weekday};
 pub use candidate::{Booking, BookingResult, CandidateFile};
 pub use ids::{CandidateId, CarId, ExaminerId, IdError, RouteId, SessionId};
-pub use ledger::{Effects, Fact, Ledger, LedgerError, Outcome, Session, SessionSpec};
+pub use ledger::{Allocation, Effects, Fact, Ledger, LedgerError, Outcome, Session, SessionSpec};
 pub use permit::LearnerPermit;
 pub use refusal::Refusal;
 pub use rules::{BookingRequest, check_booking, check_cancel};

@@ -90,6 +90,14 @@ pub enum Refusal {
     },
     /// The session's roster is closed for the draw; no booking or cancellation any more.
     RosterClosed,
+    /// The session allocates its places by lottery: candidates apply, they do not book.
+    LotterySession,
+    /// The session's application window is closed (its lottery is drawn), or the session does
+    /// not take applications (it is first come, first served).
+    ApplicationWindow {
+        /// The session takes applications at all (a lottery session whose window closed).
+        lottery: bool,
+    },
 }
 
 impl Refusal {
@@ -111,6 +119,8 @@ impl Refusal {
             Refusal::ExaminerCapacity { .. } => "examiner-capacity",
             Refusal::SiteDayFull { .. } => "site-day-capacity",
             Refusal::RosterClosed => "roster-closed",
+            Refusal::LotterySession => "lottery-session",
+            Refusal::ApplicationWindow { .. } => "application-window",
         }
     }
 
@@ -157,6 +167,15 @@ impl Refusal {
             } => format!("该场次考试员考试量已满（{examiners} 名考试员，每人 {per_examiner} 人）"),
             Refusal::SiteDayFull { max } => format!("考场当日考试量已达上限（{max} 人）"),
             Refusal::RosterClosed => "该场次名单已锁定，不能预约或取消".into(),
+            Refusal::LotterySession => {
+                "该场次按抽签分配名额：请在申请期内提交申请，截止后随机抽签".into()
+            }
+            Refusal::ApplicationWindow { lottery: true } => {
+                "该场次申请已截止（已抽签分配名额）".into()
+            }
+            Refusal::ApplicationWindow { lottery: false } => {
+                "该场次按先到先得预约，不接受抽签申请".into()
+            }
         }
     }
 
@@ -215,6 +234,16 @@ impl Refusal {
             }
             Refusal::RosterClosed => {
                 "the session's roster is closed; no booking or cancellation".into()
+            }
+            Refusal::LotterySession => {
+                "this session allocates its places by lottery: apply during the application window"
+                    .into()
+            }
+            Refusal::ApplicationWindow { lottery: true } => {
+                "the session's application window is closed (the lottery is drawn)".into()
+            }
+            Refusal::ApplicationWindow { lottery: false } => {
+                "this session is first come, first served: book it, there is no lottery".into()
             }
         }
     }

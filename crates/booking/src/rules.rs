@@ -77,7 +77,7 @@ pub fn check_booking(req: &BookingRequest, file: &CandidateFile) -> Result<(), R
         }
         if subject.has_booking_cap() {
             let used = mine(&file.bookings, subject)
-                .filter(|b| p.covers(b.exam_day) && b.result != BookingResult::Cancelled)
+                .filter(|b| p.covers(b.exam_day) && b.result.counts())
                 .count();
             if used >= 5 {
                 return Err(Refusal::FiveBookingCap { subject });
@@ -114,9 +114,10 @@ fn check_order(req: &BookingRequest, file: &CandidateFile) -> Result<(), Refusal
             if !file.has_passed(ExamSubject::Subject2) {
                 return needs(ExamSubject::Subject2);
             }
+            // A lottery application for road driving is not a booking yet.
             let road_same_day = file
                 .open_booking(ExamSubject::Subject3Road)
-                .is_some_and(|b| b.exam_day == req.exam_day);
+                .is_some_and(|b| b.exam_day == req.exam_day && b.result == BookingResult::Pending);
             if file.has_passed(ExamSubject::Subject3Road) || road_same_day {
                 Ok(())
             } else {

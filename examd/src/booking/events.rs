@@ -3,7 +3,8 @@
 //! log answers "what happened to this candidate" (the log is the site's record, access-controlled).
 
 use booking::{
-    CandidateId, ExamSubject, Fact, LicenceClass, LocalDay, Outcome, SessionId, SessionSpec,
+    Allocation, CandidateId, ExamSubject, Fact, LicenceClass, LocalDay, Outcome, SessionId,
+    SessionSpec,
 };
 use model::{EventKind, SubjectKind, SubjectRef};
 use serde::{Deserialize, Serialize};
@@ -252,6 +253,7 @@ impl SessionV1 {
             routes: names(&self.routes)?,
             site_day_max: self.site_day_max,
             examiner_day_max: self.examiner_day_max,
+            allocation: Allocation::FirstCome,
         })
     }
 }

@@ -211,3 +211,50 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn status_tells_pending_from_failed() {
+    let r = roster(4, ExamSubject::Subject2);
+    let full = record(&r, &seed(3));
+    assert_eq!(status(&full), Status::Verified);
+    // Committed, roster not closed yet.
+    let committed = DrawRecord {
+        roster: None,
+        booked_at_close: None,
+        assigned: None,
+        revealed: None,
+        ..full.clone()
+    };
+    assert_eq!(status(&committed), Status::Pending(Stage::Committed));
+    // Drawn, the sitting not finished: pending, not a mismatch.
+    let drawn = DrawRecord {
+        revealed: None,
+        ..full.clone()
+    };
+    assert_eq!(status(&drawn), Status::Pending(Stage::Drawn));
+    // Closed but the draw never logged: failed.
+    let lost = DrawRecord {
+        revealed: None,
+        assigned: None,
+        ..full.clone()
+    };
+    assert_eq!(status(&lost), Status::Failed(vec![Mismatch::NoAssignment]));
+    // Pending does not hide tampering: a second commitment before the reveal fails.
+    let mut twice = drawn.clone();
+    twice
+        .commitments
+        .push((11, commitment(&r.session, &seed(5))));
+    assert!(matches!(status(&twice), Status::Failed(m) if m[0] == Mismatch::SeveralCommitments(2)));
+    // Nor does a roster that is not the bookings.
+    let mut padded = drawn;
+    padded
+        .booked_at_close
+        .as_mut()
+        .unwrap()
+        .push(CandidateId::synthetic(99));
+    assert!(matches!(status(&padded), Status::Failed(_)));
+    // A wrong seed revealed is a mismatch, not pending.
+    let mut wrong = full;
+    wrong.revealed = Some((30, seed(4).to_hex()));
+    assert!(matches!(status(&wrong), Status::Failed(m) if m.contains(&Mismatch::SeedNotCommitted)));
+}

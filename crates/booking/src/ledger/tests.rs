@@ -26,6 +26,7 @@ fn spec(id: &str, subject: ExamSubject, d: LocalDay, capacity: u32) -> SessionSp
         routes: ids(&["r1", "r2", "r3"]),
         site_day_max: 100,
         examiner_day_max: 8,
+        allocation: Allocation::FirstCome,
     }
 }
 
@@ -301,4 +302,186 @@ fn unknown_candidate_and_session_are_named() {
     assert!(matches!(e, LedgerError::UnknownCandidate(_)), "{e}");
     let e = book(&mut l, &people[0], "nope", day(2026, 1, 1)).unwrap_err();
     assert_eq!(e.to_string(), "session nope does not exist");
+}
+
+fn lottery_spec(id: &str, capacity: u32, s: &crate::draw::Seed) -> SessionSpec {
+    let mut sp = spec(id, ExamSubject::Subject2, day(2026, 3, 2), capacity);
+    sp.allocation = Allocation::Lottery {
+        commitment: crate::lottery::commitment(&sp.id, s),
+    };
+    sp
+}
+
+fn apply_for(
+    l: &mut Ledger,
+    c: &CandidateId,
+    s: &str,
+    made_on: LocalDay,
+) -> Result<(), LedgerError> {
+    l.apply(&Fact::Applied {
+        candidate: c.clone(),
+        session: s.parse().unwrap(),
+        made_on,
+    })
+    .map(|_| ())
+}
+
+fn results(l: &Ledger, people: &[CandidateId], s: &str) -> Vec<BookingResult> {
+    let s: SessionId = s.parse().unwrap();
+    people
+        .iter()
+        .map(|c| {
+            l.candidates[c]
+                .bookings
+                .iter()
+                .rev()
+                .find(|b| b.session == s)
+                .map_or(BookingResult::Cancelled, |b| b.result)
+        })
+        .collect()
+}
+
+#[test]
+fn lottery_applications_check_the_rules_and_the_draw_allocates_the_places() {
+    let (mut l, people) = ledger(6);
+    let seed = crate::draw::Seed([5; 32]);
+    l.apply(&Fact::SessionOpened(lottery_spec("lot", 3, &seed)))
+        .unwrap();
+    l.apply(&Fact::SessionOpened(spec(
+        "fcfs",
+        ExamSubject::Subject2,
+        day(2026, 3, 3),
+        3,
+    )))
+    .unwrap();
+    let made = day(2026, 2, 1);
+    // A lottery session is applied for, not booked; an FCFS session is booked, not applied for.
+    assert_eq!(
+        rule(book(&mut l, &people[0], "lot", made)),
+        "lottery-session"
+    );
+    assert_eq!(
+        rule(apply_for(&mut l, &people[0], "fcfs", made)),
+        "application-window"
+    );
+    // The booking rules apply at application time: here the waiting period (10 days after the
+    // permit of 2026-01-05).
+    assert_eq!(
+        rule(apply_for(&mut l, &people[0], "lot", day(2026, 1, 10))),
+        "waiting-period"
+    );
+    for c in &people[..5] {
+        apply_for(&mut l, c, "lot", made).unwrap();
+    }
+    // One application per subject, and an application holds the subject like a booking.
+    assert_eq!(
+        rule(apply_for(&mut l, &people[0], "lot", made)),
+        "open-booking"
+    );
+    assert_eq!(rule(book(&mut l, &people[0], "fcfs", made)), "open-booking");
+    // Withdrawing an application before the draw.
+    l.apply(&Fact::Cancelled {
+        candidate: people[4].clone(),
+        session: "lot".parse().unwrap(),
+        made_on: made,
+    })
+    .unwrap();
+    // More applicants than places: the roster cannot close before the draw; a wrong seed is refused.
+    assert!(matches!(
+        l.apply(&Fact::RosterClosed {
+            session: "lot".parse().unwrap()
+        }),
+        Err(LedgerError::LotteryNotDrawn(_))
+    ));
+    assert!(matches!(
+        l.apply(&Fact::Allocated {
+            session: "lot".parse().unwrap(),
+            seed: crate::draw::Seed([6; 32])
+        }),
+        Err(LedgerError::SeedNotCommitted(_))
+    ));
+    let fx = l
+        .apply(&Fact::Allocated {
+            session: "lot".parse().unwrap(),
+            seed: seed.clone(),
+        })
+        .unwrap();
+    let a = fx.allotment.unwrap();
+    assert_eq!(a, crate::lottery::allocate(&people[..4], 3, &seed));
+    assert_eq!((a.winners.len(), a.losers.len()), (3, 1));
+    let s = &l.sessions[&"lot".parse().unwrap()];
+    assert_eq!(
+        s.booked, a.winners,
+        "winners are booked, no more than the places"
+    );
+    let r = results(&l, &people[..5], "lot");
+    for (c, r) in people.iter().zip(&r) {
+        let want = if a.winners.contains(c) {
+            BookingResult::Pending
+        } else if a.losers.contains(c) {
+            BookingResult::NotAllocated
+        } else {
+            BookingResult::Cancelled
+        };
+        assert_eq!(*r, want);
+    }
+    // The window is closed: no more applications, no second draw.
+    assert_eq!(
+        rule(apply_for(&mut l, &people[5], "lot", made)),
+        "application-window"
+    );
+    assert_eq!(
+        rule(
+            l.apply(&Fact::Allocated {
+                session: "lot".parse().unwrap(),
+                seed
+            })
+            .map(|_| ())
+        ),
+        "application-window"
+    );
+    // A loser may book elsewhere at once, and the lost application does not count toward the cap.
+    let loser = &a.losers[0];
+    book(&mut l, loser, "fcfs", made).unwrap();
+    let f = &l.candidates[loser];
+    let s2 = |b: &&Booking| b.subject == ExamSubject::Subject2;
+    assert_eq!(f.bookings.iter().filter(s2).count(), 2);
+    assert_eq!(
+        f.bookings
+            .iter()
+            .filter(s2)
+            .filter(|b| b.result.counts())
+            .count(),
+        1
+    );
+    l.apply(&Fact::RosterClosed {
+        session: "lot".parse().unwrap(),
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_lottery_gives_out_only_what_the_site_day_leaves() {
+    let (mut l, people) = ledger(6);
+    let seed = crate::draw::Seed([9; 32]);
+    let mut other = spec("other", ExamSubject::Subject3Road, day(2026, 3, 2), 10);
+    other.site_day_max = 4;
+    other.examiner_day_max = 100;
+    let mut lot = lottery_spec("lot", 10, &seed);
+    lot.site_day_max = 4;
+    lot.examiner_day_max = 100;
+    l.apply(&Fact::SessionOpened(other)).unwrap();
+    l.apply(&Fact::SessionOpened(lot)).unwrap();
+    for c in &people {
+        apply_for(&mut l, c, "lot", day(2026, 2, 10)).unwrap();
+    }
+    book(&mut l, &people[0], "other", day(2026, 2, 10)).unwrap();
+    let fx = l
+        .apply(&Fact::Allocated {
+            session: "lot".parse().unwrap(),
+            seed,
+        })
+        .unwrap();
+    assert_eq!(fx.allotment.unwrap().winners.len(), 3);
+    assert_eq!(l.booked_on(day(2026, 3, 2)), 4);
 }
