@@ -157,6 +157,12 @@ kinds! {
     BookingResult = 506, "booking.result";
     /// A candidate identified for booking (ID number and one-time code).
     BookingCandidateLogin = 507, "booking.candidate_login";
+    /// A session opened for booking by lottery, with its seed's commitment (SHA-256).
+    BookingLotteryOpened = 508, "booking.lottery_opened";
+    /// A candidate applied for a lottery session.
+    BookingApplied = 509, "booking.applied";
+    /// A lottery session's window closed: the revealed seed, the places, every winner and loser.
+    BookingAllocated = 510, "booking.allocated";
     /// A draw's seed commitment (SHA-256) was logged before the roster closed.
     DrawCommitted = 520, "draw.committed";
     /// The draw's assignments (groups, examiners, cars, routes) computed from the seed and roster.
