@@ -116,6 +116,9 @@ enum DrawCommand {
         /// Read an audit export file instead of the site's database.
         #[arg(long)]
         from: Option<PathBuf>,
+        /// Only the sessions of this exam day (YYYY-MM-DD); exit 2 if it has none drawn.
+        #[arg(long)]
+        date: Option<String>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -266,8 +269,17 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             return audit_ops::verify_command(&site, from, file, &keys, json).await;
         }
         Command::Draw {
-            command: DrawCommand::Verify { from, json, site },
-        } => return examd::booking::verify::command(&site, from.as_deref(), json).await,
+            command:
+                DrawCommand::Verify {
+                    from,
+                    date,
+                    json,
+                    site,
+                },
+        } => {
+            return examd::booking::verify::command(&site, from.as_deref(), date.as_deref(), json)
+                .await;
+        }
         Command::Bank { command } => return examd::theory::cli::run(command).await,
         Command::Sensor { command } => return examd::devices::cli::sensor(command).await,
         Command::Sim(args) => examd::devices::cli::sim(args).await?,

@@ -18,6 +18,7 @@ use super::SubmitError;
 use super::draws::{self, DrawError};
 use super::events::*;
 use super::login::{COOKIE, LoginError};
+use super::lottery::{self, LotteryError};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -36,6 +37,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/me", get(me))
         .route("/open", get(open_sessions))
         .route("/book", post(book))
+        .route("/apply", post(apply))
         .route("/cancel", post(cancel))
         .route("/draws", get(public_draws))
         .route("/candidates", get(list_candidates).post(register))
@@ -45,6 +47,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/sessions/{id}/close", post(close))
         .route("/sessions/{id}/results", post(result))
         .route("/sessions/{id}/finish", post(finish))
+        .route("/sessions/{id}/allocate", post(allocate))
         .route("/outbox", get(outbox))
 }
 
@@ -69,6 +72,15 @@ impl From<DrawError> for ApiError {
             DrawError::UnknownSession(_) => ApiError::NotFound("session"),
             DrawError::Order(m) => ApiError::Conflict(m),
             DrawError::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+impl From<LotteryError> for ApiError {
+    fn from(e: LotteryError) -> Self {
+        match e {
+            LotteryError::Submit(e) => e.into(),
+            LotteryError::Internal(e) => ApiError::Internal(e),
         }
     }
 }
@@ -194,8 +206,26 @@ async fn logout(State(st): State<AppState>, jar: CookieJar) -> CookieJar {
     jar.remove(Cookie::build(COOKIE).path("/").build())
 }
 
+/// The notice a candidate gets when a lottery did not give them a place.
+pub const NOT_ALLOCATED_ZH: &str = "未中签：该场次申请人数多于名额，随机抽签未分配到名额。本次申请不计入预约次数，可预约其他场次。";
+/// The same in English.
+pub const NOT_ALLOCATED_EN: &str = "Not allocated: the session had more applicants than places and the lottery did not give you one. This application does not count as a booking; you may book another session.";
+
 fn session_json(s: &booking::Session, draw: &super::DrawState) -> Value {
+    let (lottery, commitment) = match &s.spec.allocation {
+        booking::Allocation::Lottery { commitment } => (true, Some(commitment.as_str())),
+        booking::Allocation::FirstCome => (false, None),
+    };
     json!({
+        "allocation": s.spec.allocation.code(),
+        "lottery": lottery.then(|| json!({
+            "commitment": commitment,
+            "seed": draw.lottery_seed,
+            "taking_applications": s.takes_applications(),
+            "applicants": s.applicants.len(),
+            "allocated": s.allotment.as_ref().map(|a| a.winners.len()),
+            "not_allocated": s.allotment.as_ref().map(|a| a.losers.len()),
+        })),
         "session": s.spec.id.as_str(),
         "subject": s.spec.subject.code(),
         "subject_zh": s.spec.subject.zh(),
@@ -231,6 +261,9 @@ async fn me(State(st): State<AppState>, Candidate(id): Candidate) -> Result<Json
                 "session": b.session.as_str(), "subject": b.subject.code(), "subject_zh": b.subject.zh(),
                 "subject_en": b.subject.en(), "day": b.exam_day.to_string(), "made_on": b.made_on.to_string(),
                 "result": b.result.code(),
+                "lottery": l.sessions.get(&b.session).is_some_and(|s| matches!(s.spec.allocation, booking::Allocation::Lottery { .. })),
+                "notice": (b.result == booking::BookingResult::NotAllocated).then_some(NOT_ALLOCATED_ZH),
+                "notice_en": (b.result == booking::BookingResult::NotAllocated).then_some(NOT_ALLOCATED_EN),
             })).collect::<Vec<_>>(),
         }))
     });
@@ -244,7 +277,12 @@ async fn open_sessions(State(st): State<AppState>) -> Json<Value> {
     let list: Vec<Value> = area.read(|l| {
         l.sessions
             .values()
-            .filter(|s| !s.closed && s.spec.day > today)
+            .filter(|s| {
+                !s.closed
+                    && s.spec.day > today
+                    && (s.spec.allocation == booking::Allocation::FirstCome
+                        || s.takes_applications())
+            })
             .map(|s| {
                 session_json(
                     s,
@@ -277,6 +315,33 @@ async fn book(
         Ok(_) => (
             StatusCode::CREATED,
             Json(json!({ "booked": req.session, "message": "预约成功", "message_en": "booked" })),
+        )
+            .into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+/// A candidate applies for a lottery session (every booking rule but capacity is checked now).
+async fn apply(
+    State(st): State<AppState>,
+    Candidate(id): Candidate,
+    Json(req): Json<BookReq>,
+) -> Response {
+    let area = &st.areas.booking;
+    let ev = BookingEvent::Applied(BookedV1 {
+        candidate: id.to_string(),
+        session: req.session.clone(),
+        made_on: area.today().to_string(),
+        at: st.now().0,
+    });
+    match area.submit(ev).await {
+        Ok(_) => (
+            StatusCode::CREATED,
+            Json(json!({
+                "applied": req.session,
+                "message": "已提交抽签申请，申请截止后随机抽签分配名额",
+                "message_en": "applied: the places are drawn by lottery when the applications close",
+            })),
         )
             .into_response(),
         Err(e) => refused(e),
@@ -322,7 +387,29 @@ async fn public_draws(State(st): State<AppState>) -> Json<Value> {
             })
             .collect()
     });
-    Json(json!({ "algorithm": "examd.draw.v1", "draws": list }))
+    let lotteries: Vec<Value> = area.read(|l| {
+        l.sessions
+            .values()
+            .filter_map(|s| {
+                let booking::Allocation::Lottery { commitment } = &s.spec.allocation else {
+                    return None;
+                };
+                let seed = draws
+                    .get(s.spec.id.as_str())
+                    .and_then(|d| d.lottery_seed.clone());
+                Some(json!({
+                    "session": s.spec.id.as_str(), "subject": s.spec.subject.code(),
+                    "day": s.spec.day.to_string(), "commitment": commitment,
+                    "applicants": s.applicants.len(),
+                    "allocated": s.allotment.as_ref().map(|a| a.winners.len()),
+                    "seed": seed,
+                }))
+            })
+            .collect()
+    });
+    Json(
+        json!({ "algorithm": "examd.draw.v1", "draws": list, "lottery_algorithm": "examd.lottery.v1", "lotteries": lotteries }),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -415,6 +502,9 @@ pub struct OpenReq {
     routes: Vec<String>,
     site_day_max: u32,
     examiner_day_max: u32,
+    /// `fcfs` (the default) or `lottery`.
+    #[serde(default)]
+    allocation: Option<String>,
 }
 
 fn one() -> u32 {
@@ -444,11 +534,25 @@ async fn open_session(
     };
     ev.spec().map_err(ApiError::BadRequest)?;
     let id = ev.session.clone();
-    st.areas
-        .booking
-        .submit(BookingEvent::SessionOpened(ev))
-        .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "session": id }))))
+    match r.allocation.as_deref().map(str::trim) {
+        None | Some("fcfs") => {
+            st.areas
+                .booking
+                .submit(BookingEvent::SessionOpened(ev))
+                .await?;
+            Ok((StatusCode::CREATED, Json(json!({ "session": id }))))
+        }
+        Some("lottery") => {
+            let c = lottery::open(&st.areas.booking, ev).await?;
+            Ok((
+                StatusCode::CREATED,
+                Json(json!({ "session": id, "allocation": "lottery", "commitment": c })),
+            ))
+        }
+        Some(other) => Err(ApiError::BadRequest(format!(
+            "allocation must be fcfs or lottery, got {other:?}"
+        ))),
+    }
 }
 
 async fn list_sessions(
@@ -544,6 +648,22 @@ async fn result(
     Ok(Json(json!({
         "permit_issued": fx.permit_issued.map(|p| p.issued.to_string()),
         "voided": fx.voided.iter().map(|s| s.code()).collect::<Vec<_>>(),
+    })))
+}
+
+/// Closes a lottery session's applications and draws its places.
+async fn allocate(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(STAFF)?;
+    let a = lottery::allocate(&st.areas.booking, &id, caller.name.as_str()).await?;
+    let seed = st.areas.booking.draw_state(&id).lottery_seed;
+    Ok(Json(json!({
+        "session": id, "seed": seed,
+        "allocated": a.winners.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        "not_allocated": a.losers.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
     })))
 }
 

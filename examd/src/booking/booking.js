@@ -36,17 +36,24 @@
     $("login").hidden = true; $("me").hidden = false;
     $("me-name").textContent = me.name + " · " + me.candidate + " · " + me.class;
     $("me-permit").textContent = me.permit ? words.permit + ": " + me.permit.issued + " – " + me.permit.expires : words.none;
+    const state = (b) => (b.lottery && b.result === "pending") ? words.won : (words[b.result] || b.result);
     const rows = me.bookings.map((b) =>
       "<tr data-session=\"" + text(b.session) + "\"><td>" + text(en ? b.subject_en : b.subject_zh) + "</td><td>" + text(b.day) +
-      "</td><td>" + text(b.session) + "</td><td class=\"state\">" + text(words[b.result] || b.result) + "</td><td>" +
-      (b.result === "pending" ? "<button type=\"button\" class=\"cancel\" data-session=\"" + text(b.session) + "\">" + text(words.cancel) + "</button>" : "") +
+      "</td><td>" + text(b.session) + "</td><td class=\"state\">" + text(state(b)) + "</td><td>" +
+      (b.result === "pending" || b.result === "applied" ? "<button type=\"button\" class=\"cancel\" data-session=\"" + text(b.session) + "\">" + text(words.cancel) + "</button>" : "") +
       "</td></tr>");
+    $("notices").innerHTML = me.bookings.filter((b) => b.notice).map((b) =>
+      "<p class=\"alert notice\" data-session=\"" + text(b.session) + "\">" + text(b.session) + " · " + text(en ? b.notice_en : b.notice) + "</p>").join("");
     $("bookings").querySelector("tbody").innerHTML = rows.join("");
     const open = await call("GET", "/open");
-    $("open").querySelector("tbody").innerHTML = open.sessions.map((s) =>
-      "<tr data-session=\"" + text(s.session) + "\"><td>" + text(en ? s.subject_en : s.subject_zh) + "</td><td>" + text(s.day) +
-      "</td><td>" + text(s.session) + "</td><td class=\"free\">" + text(s.free) + "</td><td><button type=\"button\" class=\"book\" data-session=\"" +
-      text(s.session) + "\">" + text(words.book) + "</button></td></tr>").join("");
+    $("open").querySelector("tbody").innerHTML = open.sessions.map((s) => {
+      const lot = s.lottery;
+      const free = lot ? words.lottery + ": " + s.capacity + " " + words.places + ", " + lot.applicants + " " + words.applicants : s.free;
+      const cls = lot ? "apply" : "book";
+      return "<tr data-session=\"" + text(s.session) + "\"><td>" + text(en ? s.subject_en : s.subject_zh) + "</td><td>" + text(s.day) +
+        "</td><td>" + text(s.session) + "</td><td class=\"free\">" + text(free) + "</td><td><button type=\"button\" class=\"" + cls + "\" data-session=\"" +
+        text(s.session) + "\">" + text(lot ? words.apply : words.book) + "</button></td></tr>";
+    }).join("");
   }
   function candidate() {
     $("send-code").addEventListener("click", async () => {
@@ -59,11 +66,11 @@
       catch (e) { show("login-msg", e.message); }
     });
     document.addEventListener("click", async (ev) => {
-      const b = ev.target.closest("button.book, button.cancel");
+      const b = ev.target.closest("button.book, button.apply, button.cancel");
       if (!b) return;
-      const booking = b.classList.contains("book");
+      const path = b.classList.contains("book") ? "/book" : b.classList.contains("apply") ? "/apply" : "/cancel";
       try {
-        const v = await call("POST", booking ? "/book" : "/cancel", { session: b.dataset.session });
+        const v = await call("POST", path, { session: b.dataset.session });
         done(en ? v.message_en : v.message);
       } catch (e) { fail(e); }
       await loadMe().catch(fail);
@@ -77,9 +84,13 @@
   async function loadAdmin() {
     const v = await call("GET", "/sessions");
     $("sessions").querySelector("tbody").innerHTML = v.sessions.map((s) => {
-      const step = !s.commitment ? "commit" : !s.closed ? "close" : !s.seed ? "finish" : "";
+      const lot = s.lottery;
+      const step = lot && lot.taking_applications ? "allocate" : !s.commitment ? "commit" : !s.closed ? "close" : !s.seed ? "finish" : "";
+      const alloc = !lot ? words.fcfs : words.lottery + ": " + words.applied + " " + lot.applicants +
+        (lot.allocated == null ? "" : " · " + words.allocated + " " + lot.allocated + " · " + words.not_allocated + " " + lot.not_allocated);
       return "<tr data-session=\"" + text(s.session) + "\"><td>" + text(s.session) + "</td><td>" + text(s.subject) + "</td><td>" + text(s.day) +
-        "</td><td class=\"booked\">" + text(s.booked + "/" + s.capacity) + "</td><td class=\"commitment\"><code>" + text(s.commitment || "") +
+        "</td><td class=\"booked\">" + text(s.booked + "/" + s.capacity) + "</td><td class=\"allocation\" title=\"" + text(lot ? lot.commitment : "") + "\">" + text(alloc) +
+        "</td><td class=\"commitment\"><code>" + text(s.commitment || "") +
         "</code></td><td class=\"seed\"><code>" + text(s.seed || "") + "</code></td><td>" +
         (step ? "<button type=\"button\" class=\"step\" data-step=\"" + step + "\" data-session=\"" + text(s.session) + "\">" + text(words[step]) + "</button>" : "") +
         (s.drawn ? " <button type=\"button\" class=\"show\" data-session=\"" + text(s.session) + "\">" + text(words.show) + "</button>" : "") + "</td></tr>";
@@ -112,6 +123,7 @@
           capacity: +$("open-capacity").value, examiners: list($("open-examiners").value), per_examiner: +$("open-per").value,
           group_size: +$("open-group").value, cars: list($("open-cars").value), routes: list($("open-routes").value),
           site_day_max: +$("open-sitemax").value, examiner_day_max: +$("open-exmax").value,
+          allocation: $("open-allocation").value,
         });
         done("✓ " + $("open-id").value.trim());
       } catch (e) { fail(e); }
@@ -144,6 +156,10 @@
       "<tr data-session=\"" + text(d.session) + "\"><td>" + text(d.session) + "</td><td>" + text(d.subject) + "</td><td>" + text(d.day) +
       "</td><td>" + text(d.candidates) + "</td><td class=\"commitment\"><code>" + text(d.commitment || "") + "</code></td><td class=\"seed\"><code>" +
       text(d.seed || "") + "</code></td></tr>").join("");
+    $("lotteries").querySelector("tbody").innerHTML = (v.lotteries || []).map((d) =>
+      "<tr data-session=\"" + text(d.session) + "\"><td>" + text(d.session) + "</td><td>" + text(d.subject) + "</td><td>" + text(d.day) +
+      "</td><td>" + text(d.applicants) + "</td><td>" + text(d.allocated == null ? "" : d.allocated) + "</td><td class=\"commitment\"><code>" +
+      text(d.commitment) + "</code></td><td class=\"seed\"><code>" + text(d.seed || "") + "</code></td></tr>").join("");
   }
 
   if (page === "candidate") candidate();

@@ -2,6 +2,7 @@
 //! [`Fact`]s. Every booking event names the candidate by ID number in its subjects, so the
 //! log answers "what happened to this candidate" (the log is the site's record, access-controlled).
 
+use booking::draw::Seed;
 use booking::{
     Allocation, CandidateId, ExamSubject, Fact, LicenceClass, LocalDay, Outcome, SessionId,
     SessionSpec,
@@ -60,7 +61,37 @@ pub struct SessionV1 {
     pub at: i64,
 }
 
-/// `booking.booked`, `booking.cancelled`.
+/// `booking.lottery_opened`: a session whose places are drawn by lottery, with the commitment
+/// `SHA-256("examd.lottery.v1" ‖ 0 ‖ session ‖ 0 ‖ seed)` of its seed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LotterySessionV1 {
+    /// The session, as for `booking.session_opened`.
+    #[serde(flatten)]
+    pub session: SessionV1,
+    /// The seed's commitment, hex.
+    pub commitment: String,
+}
+
+/// `booking.allocated`: a lottery session's window closed and its places were drawn.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AllocatedV1 {
+    /// Session.
+    pub session: String,
+    /// The seed, revealed (64 hex digits).
+    pub seed: String,
+    /// Places given out (capacity, lowered to the examiners' and the site day's).
+    pub places: u32,
+    /// ID numbers of the winners, in draw order.
+    pub winners: Vec<String>,
+    /// ID numbers of the others, in draw order.
+    pub losers: Vec<String>,
+    /// Who closed the window.
+    pub by: String,
+    /// When.
+    pub at: i64,
+}
+
+/// `booking.booked`, `booking.cancelled`, `booking.applied`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BookedV1 {
     /// ID number.
@@ -80,7 +111,7 @@ pub struct RefusedV1 {
     pub candidate: String,
     /// Session.
     pub session: String,
-    /// `book` or `cancel`.
+    /// `book`, `cancel` or `apply`.
     pub action: String,
     /// The rule that refused it.
     pub rule: String,
@@ -205,6 +236,9 @@ pub enum BookingEvent {
     Committed(CommittedV1),
     Assigned(AssignedV1),
     Revealed(RevealedV1),
+    LotteryOpened(LotterySessionV1),
+    Applied(BookedV1),
+    Allocated(AllocatedV1),
 }
 
 /// A payload that decodes but does not make sense.
@@ -295,6 +329,9 @@ impl BookingEvent {
             EventKind::DrawCommitted => de(p).map(BookingEvent::Committed),
             EventKind::DrawAssigned => de(p).map(BookingEvent::Assigned),
             EventKind::DrawRevealed => de(p).map(BookingEvent::Revealed),
+            EventKind::BookingLotteryOpened => de(p).map(BookingEvent::LotteryOpened),
+            EventKind::BookingApplied => de(p).map(BookingEvent::Applied),
+            EventKind::BookingAllocated => de(p).map(BookingEvent::Allocated),
             _ => return None,
         })
     }
@@ -329,6 +366,27 @@ impl BookingEvent {
             BookingEvent::RosterClosed(e) => {
                 sid(&e.session).map(|session| Fact::RosterClosed { session })
             }
+            BookingEvent::LotteryOpened(e) => e.session.spec().map(|spec| {
+                Fact::SessionOpened(SessionSpec {
+                    allocation: Allocation::Lottery {
+                        commitment: e.commitment.clone(),
+                    },
+                    ..spec
+                })
+            }),
+            BookingEvent::Applied(e) => (|| {
+                Ok(Fact::Applied {
+                    candidate: cid(&e.candidate)?,
+                    session: sid(&e.session)?,
+                    made_on: parse_day(&e.made_on)?,
+                })
+            })(),
+            BookingEvent::Allocated(e) => (|| {
+                Ok(Fact::Allocated {
+                    session: sid(&e.session)?,
+                    seed: Seed::from_hex(&e.seed).map_err(|e| bad("seed", e))?,
+                })
+            })(),
             BookingEvent::Result(e) => (|| {
                 Ok(Fact::Result {
                     candidate: cid(&e.candidate)?,
@@ -401,6 +459,22 @@ impl BookingEvent {
             ),
             BookingEvent::Revealed(e) => (
                 EventKind::DrawRevealed,
+                vec![sess(&e.session)],
+                serde_json::to_vec(e),
+            ),
+            BookingEvent::LotteryOpened(e) => (
+                EventKind::BookingLotteryOpened,
+                vec![sess(&e.session.session)],
+                serde_json::to_vec(e),
+            ),
+            BookingEvent::Applied(e) => (
+                EventKind::BookingApplied,
+                vec![sess(&e.session), cand(&e.candidate)],
+                serde_json::to_vec(e),
+            ),
+            // Up to 255 subjects fit a record: the applicants are named in the payload.
+            BookingEvent::Allocated(e) => (
+                EventKind::BookingAllocated,
                 vec![sess(&e.session)],
                 serde_json::to_vec(e),
             ),

@@ -9,6 +9,9 @@
 //! * `login`: candidates identify by ID number and a one-time code.
 //! * `draws`: commit (seed from `ring`'s `SystemRandom`, only the commitment logged), close
 //!   the roster and draw, reveal after the sitting; `verify`: `examd draw verify`.
+//! * `lottery`: sessions whose places are drawn by lottery: opened with their seed's
+//!   commitment, applications through the writer task like bookings, and the allocation at
+//!   the window's close (the seed revealed in it).
 //! * `api`: `/api/v1/booking/…`; `pages`: `/booking` (candidates), `/booking/admin`, `/draw`
 //!   (public commitments and seeds).
 //!
@@ -20,6 +23,7 @@ mod demo;
 pub mod draws;
 pub mod events;
 pub mod login;
+pub mod lottery;
 mod pages;
 pub mod verify;
 
@@ -36,7 +40,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::site::Site;
 use crate::state::{AppState, Clock};
-use events::{BookingEvent, RefusedV1, ResultV1};
+use events::{AllocatedV1, BookingEvent, RefusedV1, ResultV1};
 
 pub use demo::demo;
 
@@ -70,6 +74,8 @@ pub struct DrawState {
     pub assigned: Option<Vec<events::AssignmentV1>>,
     /// The revealed seed (hex).
     pub revealed: Option<String>,
+    /// A lottery session's seed, revealed when its places were drawn (hex).
+    pub lottery_seed: Option<String>,
 }
 
 /// Live state of the booking area.
@@ -141,6 +147,9 @@ async fn replay(store: &dyn store::Store) -> anyhow::Result<Replayed> {
                 }
                 BookingEvent::Revealed(e) => {
                     draws.entry(e.session).or_default().revealed = Some(e.seed);
+                }
+                BookingEvent::Allocated(e) => {
+                    draws.entry(e.session).or_default().lottery_seed = Some(e.seed);
                 }
                 _ => {}
             }
@@ -306,13 +315,32 @@ async fn writer(
                         continue;
                     }
                 };
+                let places = match &fact {
+                    booking::Fact::Allocated { session, .. } => {
+                        l.sessions.get(session).map(|s| l.lottery_places(s))
+                    }
+                    _ => None,
+                };
                 match l.apply(&fact) {
                     Ok(fx) => {
+                        let names = |v: &[booking::CandidateId]| {
+                            v.iter().map(|c| c.to_string()).collect::<Vec<_>>()
+                        };
                         let ev = match job.ev {
                             BookingEvent::Result(r) => BookingEvent::Result(ResultV1 {
                                 voided: fx.voided.iter().map(|s| s.code().to_owned()).collect(),
                                 ..r
                             }),
+                            // The ledger decided the allocation: the event records its outcome.
+                            BookingEvent::Allocated(a) => {
+                                let allot = fx.allotment.clone().unwrap_or_default();
+                                BookingEvent::Allocated(AllocatedV1 {
+                                    places: places.unwrap_or_default(),
+                                    winners: names(&allot.winners),
+                                    losers: names(&allot.losers),
+                                    ..a
+                                })
+                            }
                             other => other,
                         };
                         drafts.push(ev.draft());
@@ -322,6 +350,7 @@ async fn writer(
                         let refused = match &job.ev {
                             BookingEvent::Booked(b) => Some((b, "book")),
                             BookingEvent::Cancelled(b) => Some((b, "cancel")),
+                            BookingEvent::Applied(b) => Some((b, "apply")),
                             _ => None,
                         };
                         if let Some((b, action)) = refused {

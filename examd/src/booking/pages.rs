@@ -69,6 +69,7 @@ async fn candidate(jar: CookieJar, q: Query<LangQuery>) -> Response {
          <p class=\"badge\" id=\"login-msg\" hidden></p></form>\
          <section id=\"me\" hidden><h2 id=\"me-name\"></h2><p id=\"me-permit\"></p>\
          <p class=\"alert\" id=\"msg\" hidden></p><p class=\"badge\" id=\"ok\" hidden></p>\
+         <div id=\"notices\"></div>\
          <h2>{mine}</h2><table id=\"bookings\"><thead><tr><th>{subj}</th><th>{day}</th><th>{session}</th>\
          <th>{state}</th><th></th></tr></thead><tbody></tbody></table>\
          <h2>{avail}</h2><table id=\"open\"><thead><tr><th>{subj}</th><th>{day}</th><th>{session}</th>\
@@ -77,7 +78,9 @@ async fn candidate(jar: CookieJar, q: Query<LangQuery>) -> Response {
          <p class=\"hint\">{hint}</p></main>\
          <template id=\"words\" data-book=\"{book}\" data-cancel=\"{cancel}\" data-sent=\"{sent}\" \
          data-permit=\"{permit}\" data-none=\"{nopermit}\" data-pending=\"{pending}\" data-passed=\"{passed}\" \
-         data-failed=\"{failed}\" data-no_show=\"{noshow}\" data-cancelled=\"{cancelled}\"></template></body></html>",
+         data-failed=\"{failed}\" data-no_show=\"{noshow}\" data-cancelled=\"{cancelled}\" \
+         data-apply=\"{apply}\" data-applied=\"{applied}\" data-not_allocated=\"{notalloc}\" data-won=\"{won}\" \
+         data-lottery=\"{lottery}\" data-applicants=\"{applicants}\" data-places=\"{places}\"></template></body></html>",
         head = head(l, t("考试预约", "Exam booking"), "candidate"),
         brand = t("机动车驾驶人考试预约", "Driving test booking"),
         draw = t("抽签公示", "Draw record"),
@@ -112,6 +115,13 @@ async fn candidate(jar: CookieJar, q: Query<LangQuery>) -> Response {
         failed = t("不合格", "Failed"),
         noshow = t("缺考（不合格）", "No-show (failed)"),
         cancelled = t("已取消", "Cancelled"),
+        apply = t("申请抽签", "Apply"),
+        applied = t("已申请，等待抽签", "Applied, awaiting the lottery"),
+        notalloc = t("未中签", "Not allocated"),
+        won = t("已中签（已预约）", "Allocated (booked)"),
+        lottery = t("抽签分配", "By lottery"),
+        applicants = t("人申请", "applied"),
+        places = t("个名额", "places"),
     );
     Html(html).into_response()
 }
@@ -155,16 +165,19 @@ async fn admin(jar: CookieJar, q: Query<LangQuery>, caller: Result<Caller, ApiEr
          <label>{routes}<input id=\"open-routes\" placeholder=\"route-a,route-b\"></label>\
          <label>{sitemax}<input id=\"open-sitemax\" type=\"number\" min=\"1\" value=\"500\"></label>\
          <label>{exmax}<input id=\"open-exmax\" type=\"number\" min=\"1\" value=\"60\"></label>\
+         <label>{alloc}<select id=\"open-allocation\"><option value=\"fcfs\">{fcfs}</option><option value=\"lottery\">{lottery}</option></select></label>\
          <button type=\"submit\" id=\"open-go\">{openb}</button></form>\
          <form id=\"result-form\" class=\"card\"><h2>{res}</h2>\
          <label>{session}<input id=\"res-session\" required></label><label>{idno}<input id=\"res-id\" required></label>\
          <label>{outcome}<select id=\"res-outcome\"><option value=\"passed\">{passed}</option><option value=\"failed\">{failed}</option>\
          <option value=\"no_show\">{noshow}</option></select></label><button type=\"submit\" id=\"res-go\">{record}</button></form>\
          <h2>{sessions}</h2><table id=\"sessions\"><thead><tr><th>{session}</th><th>{subj}</th><th>{day}</th><th>{booked}</th>\
-         <th>{commit}</th><th>{seed}</th><th></th></tr></thead><tbody></tbody></table>\
+         <th>{alloc}</th><th>{commit}</th><th>{seed}</th><th></th></tr></thead><tbody></tbody></table>\
          <h2>{assign}</h2><table id=\"assignments\"><thead><tr><th>{idno}</th><th>{group}</th><th>{order}</th><th>{ex}</th><th>{car}</th><th>{route}</th></tr></thead><tbody></tbody></table>\
          <h2>{outbox}</h2><table id=\"outbox\"><thead><tr><th>{to}</th><th>{code}</th></tr></thead><tbody></tbody></table>\
-         </main><template id=\"words\" data-commit=\"{commitb}\" data-close=\"{closeb}\" data-finish=\"{finishb}\" data-show=\"{showb}\"></template></body></html>",
+         </main><template id=\"words\" data-commit=\"{commitb}\" data-close=\"{closeb}\" data-finish=\"{finishb}\" data-show=\"{showb}\" \
+         data-allocate=\"{allocateb}\" data-fcfs=\"{fcfs}\" data-lottery=\"{lottery}\" data-applied=\"{applied}\" \
+         data-allocated=\"{allocated}\" data-not_allocated=\"{notalloc}\"></template></body></html>",
         head = head(l, t("预约与抽签管理", "Booking and draw"), "admin"),
         brand = t("考场管理系统", "Exam site console"),
         home = t("总览", "Overview"),
@@ -214,6 +227,13 @@ async fn admin(jar: CookieJar, q: Query<LangQuery>, caller: Result<Caller, ApiEr
         closeb = t("锁定名单并抽签", "Close roster and draw"),
         finishb = t("结束并公开种子", "Finish and reveal"),
         showb = t("查看", "Show"),
+        alloc = t("名额分配", "Allocation"),
+        fcfs = t("先到先得", "First come, first served"),
+        lottery = t("抽签", "Lottery"),
+        allocateb = t("截止申请并抽签分配", "Close applications and draw"),
+        applied = t("申请", "applied"),
+        allocated = t("中签", "allocated"),
+        notalloc = t("未中签", "not allocated"),
     );
     Html(html).into_response()
 }
@@ -226,6 +246,8 @@ async fn public_draw(jar: CookieJar, q: Query<LangQuery>) -> Response {
          <a href=\"?lang=zh\">中文</a><a href=\"?lang=en\">English</a></nav></header><main><h1>{title}</h1>\
          <p>{how}</p><table id=\"draws\"><thead><tr><th>{session}</th><th>{subj}</th><th>{day}</th><th>{n}</th>\
          <th>{commit}</th><th>{seed}</th></tr></thead><tbody></tbody></table>\
+         <h2>{lotteries}</h2><p>{lhow}</p><table id=\"lotteries\"><thead><tr><th>{session}</th><th>{subj}</th><th>{day}</th>\
+         <th>{applicants}</th><th>{allocated}</th><th>{commit}</th><th>{lseed}</th></tr></thead><tbody></tbody></table>\
          <p class=\"hint\">{verify}</p></main></body></html>",
         head = head(l, t("抽签公示", "Draw record"), "draw"),
         title = t("随机抽签公示", "Random draw record"),
@@ -244,6 +266,14 @@ async fn public_draw(jar: CookieJar, q: Query<LangQuery>) -> Response {
             "复算：examd draw verify --from <审计导出文件>",
             "Recompute: examd draw verify --from <audit export file>"
         ),
+        lotteries = t("抽签分配名额", "Places allocated by lottery"),
+        lhow = t(
+            "开放申请时即公布随机种子的 SHA-256 承诺；申请截止时按公开算法（examd.lottery.v1：申请人按身份证号排序后以种子洗牌，前若干名中签）分配名额并公开种子。",
+            "When applications open, the SHA-256 commitment of a random seed is published; when they close, the places follow from the seed by a published algorithm (examd.lottery.v1: applicants sorted by ID number, shuffled with the seed, the first ones up to the places win) and the seed is revealed."
+        ),
+        applicants = t("申请人数", "Applicants"),
+        allocated = t("中签人数", "Allocated"),
+        lseed = t("种子（截止后公开）", "Seed (revealed at the close)"),
     );
     Html(html).into_response()
 }

@@ -1,14 +1,24 @@
 //! `examd draw verify`: every draw recomputed from the log (the site's database or an audit
 //! export file): the commitment came before the roster closed, the roster is the session's
 //! bookings (replayed through the ledger), the revealed seed matches the commitment, and every
-//! logged assignment is what the seed and the roster give.
+//! logged assignment is what the seed and the roster give. A draw whose seed is not revealed
+//! yet (the sitting has not finished) is *pending*, not a mismatch, as long as what can be
+//! checked so far checks.
+//!
+//! Lottery sessions are recomputed too: the seed revealed with the allocation matches the
+//! commitment logged with the session, and the winners and losers are what the seed gives for
+//! the applications the ledger held at the window's close.
+//!
+//! `--date` limits the report to one exam day and says so clearly when the log has no session
+//! that day, or sessions but no draw.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context;
-use booking::draw::{self, Assignment, DrawRecord, Mismatch, Roster};
-use booking::{Ledger, SessionId, WorkCalendar};
+use booking::draw::{self, Assignment, DrawRecord, Mismatch, Roster, Stage, Status};
+use booking::lottery::{self, Allotment, LotteryRecord, LotteryStatus};
+use booking::{Ledger, LocalDay, SessionId, WorkCalendar};
 use model::Seq;
 
 use super::events::{AssignmentV1, BookingEvent, RosterClosedV1};
@@ -20,8 +30,67 @@ pub struct Checked {
     pub session: String,
     /// Candidates in the roster.
     pub candidates: usize,
-    /// Mismatches; empty means it verifies.
+    /// Mismatches; empty means it verifies or is pending (see `status`).
     pub mismatches: Vec<Mismatch>,
+    /// Verified, pending (not revealed yet) or failed.
+    pub status: Status,
+    /// The session's exam day, if the log opened the session.
+    pub day: Option<LocalDay>,
+}
+
+/// One lottery session's allocation.
+#[derive(Debug)]
+pub struct CheckedLottery {
+    /// The session.
+    pub session: String,
+    /// Verified, pending (applications open) or failed.
+    pub status: LotteryStatus,
+    /// The session's exam day.
+    pub day: Option<LocalDay>,
+}
+
+/// Everything `examd draw verify` found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Exam-day draws.
+    pub draws: Vec<Checked>,
+    /// Lottery allocations.
+    pub lotteries: Vec<CheckedLottery>,
+    /// Booking events the ledger refused on replay (should be none).
+    pub replay_errors: Vec<String>,
+    /// Every session the log opened, by exam day.
+    pub sessions: BTreeMap<LocalDay, Vec<String>>,
+    /// The report is limited to this day.
+    pub day: Option<LocalDay>,
+}
+
+impl Report {
+    /// Keeps only the sessions of `day`.
+    pub fn only(mut self, day: LocalDay) -> Report {
+        self.draws.retain(|c| c.day == Some(day));
+        self.lotteries.retain(|c| c.day == Some(day));
+        self.day = Some(day);
+        self
+    }
+
+    /// Something failed.
+    pub fn failed(&self) -> bool {
+        !self.replay_errors.is_empty()
+            || self
+                .draws
+                .iter()
+                .any(|c| matches!(c.status, Status::Failed(_)))
+            || self
+                .lotteries
+                .iter()
+                .any(|c| matches!(c.status, LotteryStatus::Failed(_)))
+    }
+
+    /// Sessions on the day asked for (`None` without `--date`).
+    pub fn sessions_that_day(&self) -> Option<usize> {
+        self.day
+            .map(|d| self.sessions.get(&d).map_or(0, |v| v.len()))
+    }
 }
 
 /// Builds every session's draw record from booking events in log order.
@@ -29,6 +98,7 @@ pub struct Checked {
 pub struct Collector {
     ledger: Ledger,
     records: BTreeMap<String, DrawRecord>,
+    lotteries: BTreeMap<String, LotteryRecord>,
     /// Booking events the ledger refused on replay (should be none).
     pub replay_errors: Vec<String>,
 }
@@ -111,6 +181,30 @@ impl Collector {
             r.roster = Some((seq, roster));
             r.booked_at_close = Some(booked.unwrap_or_default());
         }
+        if let BookingEvent::Allocated(e) = ev {
+            // The applications and places as the ledger holds them when the window closes.
+            let at_close = e
+                .session
+                .parse::<SessionId>()
+                .ok()
+                .and_then(|s| self.ledger.sessions.get(&s))
+                .map(|s| (s.applicants.clone(), self.ledger.lottery_places(s)));
+            if let Some(r) = self.lotteries.get_mut(&e.session) {
+                r.at_close = at_close;
+                r.logged = Some((
+                    e.seed.clone(),
+                    Allotment {
+                        winners: names(&e.winners),
+                        losers: names(&e.losers),
+                    },
+                ));
+            } else {
+                self.replay_errors.push(format!(
+                    "seq {seq}: allocation for {}, which was not opened as a lottery",
+                    e.session
+                ));
+            }
+        }
         if let Some(fact) = ev.fact() {
             let applied = fact
                 .map_err(|e| e.to_string())
@@ -120,6 +214,19 @@ impl Collector {
             }
         }
         match ev {
+            BookingEvent::LotteryOpened(e) => {
+                if let Ok(session) = e.session.session.parse::<SessionId>() {
+                    self.lotteries.insert(
+                        e.session.session.clone(),
+                        LotteryRecord {
+                            session,
+                            commitment: e.commitment.clone(),
+                            at_close: None,
+                            logged: None,
+                        },
+                    );
+                }
+            }
             BookingEvent::Committed(e) => {
                 self.record(&e.session)
                     .commitments
@@ -137,18 +244,65 @@ impl Collector {
         Ok(())
     }
 
-    /// Verifies every draw seen.
+    /// Verifies every draw seen (the exam-day draws and the replay errors).
     pub fn finish(self) -> (Vec<Checked>, Vec<String>) {
-        let checked = self
+        let r = self.report();
+        (r.draws, r.replay_errors)
+    }
+
+    /// Verifies every draw and lottery seen.
+    pub fn report(self) -> Report {
+        let day_of = |s: &str| {
+            s.parse::<SessionId>()
+                .ok()
+                .and_then(|id| self.ledger.sessions.get(&id))
+                .map(|s| s.spec.day)
+        };
+        let draws = self
             .records
-            .into_iter()
-            .map(|(session, rec)| Checked {
-                session,
-                candidates: rec.roster.as_ref().map_or(0, |(_, r)| r.candidates.len()),
-                mismatches: draw::verify(&rec),
+            .iter()
+            .map(|(session, rec)| {
+                let status = draw::status(rec);
+                Checked {
+                    session: session.clone(),
+                    candidates: rec.roster.as_ref().map_or(0, |(_, r)| r.candidates.len()),
+                    mismatches: match &status {
+                        Status::Failed(m) => m.clone(),
+                        _ => vec![],
+                    },
+                    status,
+                    day: day_of(session),
+                }
             })
             .collect();
-        (checked, self.replay_errors)
+        let lotteries = self
+            .lotteries
+            .iter()
+            .map(|(session, rec)| CheckedLottery {
+                session: session.clone(),
+                status: lottery::verify(rec),
+                day: day_of(session),
+            })
+            .collect();
+        let mut sessions: BTreeMap<LocalDay, Vec<String>> = BTreeMap::new();
+        for s in self.ledger.sessions.values() {
+            sessions
+                .entry(s.spec.day)
+                .or_default()
+                .push(s.spec.id.to_string());
+        }
+        Report {
+            draws,
+            lotteries,
+            replay_errors: self.replay_errors,
+            sessions,
+            day: None,
+        }
+    }
+
+    /// The ledger as replayed so far.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
     }
 }
 
@@ -188,49 +342,159 @@ pub fn from_export(path: &Path) -> anyhow::Result<Collector> {
     Ok(c)
 }
 
-/// Prints the result; true when every draw verifies.
-pub fn report(checked: &[Checked], replay_errors: &[String], json: bool) -> bool {
-    let ok = replay_errors.is_empty() && checked.iter().all(|c| c.mismatches.is_empty());
-    if json {
-        let v = serde_json::json!({
-            "ok": ok,
-            "draws": checked.iter().map(|c| serde_json::json!({
-                "session": c.session, "candidates": c.candidates,
-                "mismatches": c.mismatches.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "replay_errors": replay_errors,
-        });
-        println!("{v}");
-        return ok;
-    }
-    for c in checked {
-        if c.mismatches.is_empty() {
-            println!(
-                "✓ {}: {} 名考生，抽签可复算 / {} candidates, draw verifies",
-                c.session, c.candidates, c.candidates
-            );
-        } else {
-            for m in &c.mismatches {
-                println!("✗ {}: {m}", c.session);
-            }
-        }
-    }
-    for e in replay_errors {
-        println!("✗ 预约事件重放失败 / booking replay: {e}");
-    }
-    if checked.is_empty() {
-        println!("日志中没有抽签 / no draws in the log");
-    }
-    ok
+/// How `examd draw verify` ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing failed (pending draws included): exit 0.
+    Ok,
+    /// A draw or lottery does not recompute, or the booking events do not replay: exit 1.
+    Failed,
+    /// `--date` names a day without sessions, or whose sessions have no draw: exit 2.
+    NothingToVerify,
 }
 
-/// `examd draw verify [--from export] [--json]`: exit 0 when every draw verifies, 1 otherwise.
+impl Verdict {
+    /// The process exit code.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::Ok => 0,
+            Verdict::Failed => 1,
+            Verdict::NothingToVerify => 2,
+        }
+    }
+}
+
+fn draw_line(c: &Checked) -> Vec<String> {
+    let n = c.candidates;
+    match &c.status {
+        Status::Verified => vec![format!(
+            "✓ {}: {n} 名考生，抽签可复算 / {n} candidates, draw verifies",
+            c.session
+        )],
+        Status::Pending(Stage::Committed) => vec![format!(
+            "… {}: 种子已承诺，名单未锁定，尚未公开 / pending (not revealed yet): seed committed, roster not closed",
+            c.session
+        )],
+        Status::Pending(Stage::Drawn) => vec![format!(
+            "… {}: {n} 名考生已抽签，种子考后公开 / pending (not revealed yet): {n} candidates drawn, the seed is revealed after the sitting",
+            c.session
+        )],
+        Status::Failed(m) => m.iter().map(|m| format!("✗ {}: {m}", c.session)).collect(),
+    }
+}
+
+fn lottery_line(c: &CheckedLottery) -> Vec<String> {
+    match &c.status {
+        LotteryStatus::Verified {
+            applicants,
+            winners,
+        } => vec![format!(
+            "✓ {}: 抽签分配可复算，{applicants} 人申请，{winners} 人中签 / lottery verifies: {applicants} applicants, {winners} allocated",
+            c.session
+        )],
+        LotteryStatus::Pending => vec![format!(
+            "… {}: 抽签申请期未截止，尚未公开种子 / lottery pending (not revealed yet): applications open",
+            c.session
+        )],
+        LotteryStatus::Failed(m) => m
+            .iter()
+            .map(|m| format!("✗ {} (lottery): {m}", c.session))
+            .collect(),
+    }
+}
+
+fn status_word(failed: bool, pending: bool) -> &'static str {
+    if failed {
+        "failed"
+    } else if pending {
+        "pending"
+    } else {
+        "verified"
+    }
+}
+
+/// Prints the report and tells how the command ends.
+pub fn print(r: &Report, json: bool) -> Verdict {
+    let that_day = r.sessions_that_day();
+    let verdict = if r.failed() {
+        Verdict::Failed
+    } else if that_day.is_some() && r.draws.is_empty() && r.lotteries.is_empty() {
+        Verdict::NothingToVerify
+    } else {
+        Verdict::Ok
+    };
+    let day = r.day.map(|d| d.to_string());
+    if json {
+        let v = serde_json::json!({
+            "ok": verdict == Verdict::Ok,
+            "day": day,
+            "sessions_that_day": that_day,
+            "draws": r.draws.iter().map(|c| serde_json::json!({
+                "session": c.session, "candidates": c.candidates,
+                "status": status_word(matches!(c.status, Status::Failed(_)), matches!(c.status, Status::Pending(_))),
+                "stage": match c.status { Status::Pending(Stage::Committed) => Some("committed"), Status::Pending(Stage::Drawn) => Some("drawn"), _ => None },
+                "mismatches": c.mismatches.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "lotteries": r.lotteries.iter().map(|c| serde_json::json!({
+                "session": c.session,
+                "status": status_word(matches!(c.status, LotteryStatus::Failed(_)), c.status == LotteryStatus::Pending),
+                "applicants": match c.status { LotteryStatus::Verified { applicants, .. } => Some(applicants), _ => None },
+                "allocated": match c.status { LotteryStatus::Verified { winners, .. } => Some(winners), _ => None },
+                "mismatches": match &c.status { LotteryStatus::Failed(m) => m.iter().map(|m| m.to_string()).collect(), _ => vec![] },
+            })).collect::<Vec<_>>(),
+            "replay_errors": r.replay_errors,
+        });
+        println!("{v}");
+        return verdict;
+    }
+    for c in &r.draws {
+        for l in draw_line(c) {
+            println!("{l}");
+        }
+    }
+    for c in &r.lotteries {
+        for l in lottery_line(c) {
+            println!("{l}");
+        }
+    }
+    for e in &r.replay_errors {
+        println!("✗ 预约事件重放失败 / booking replay: {e}");
+    }
+    match (day, that_day) {
+        (Some(d), Some(0)) => println!("日志中没有 {d} 的场次 / no session on {d} in the log"),
+        (Some(d), Some(n)) if r.draws.is_empty() && r.lotteries.is_empty() => println!(
+            "{d} 有 {n} 个场次，均未抽签（未承诺种子） / {n} sessions on {d}, none drawn (no seed committed)"
+        ),
+        (None, _) if r.draws.is_empty() && r.lotteries.is_empty() => {
+            println!("日志中没有抽签 / no draws in the log")
+        }
+        _ => {}
+    }
+    verdict
+}
+
+/// Prints the result; true when every draw verifies or is pending.
+pub fn report(checked: Vec<Checked>, replay_errors: Vec<String>, json: bool) -> bool {
+    let r = Report {
+        draws: checked,
+        replay_errors,
+        ..Report::default()
+    };
+    print(&r, json) == Verdict::Ok
+}
+
+/// `examd draw verify [--from export] [--date YYYY-MM-DD] [--json]`: exit 0 when every draw
+/// verifies or is pending, 1 when one does not, 2 when `--date` has nothing to verify.
 pub async fn command(
     site: &crate::config::SiteArgs,
     from: Option<&Path>,
+    date: Option<&str>,
     json: bool,
 ) -> anyhow::Result<std::process::ExitCode> {
     let started = std::time::Instant::now();
+    let date = date
+        .map(|d| super::events::parse_day(d).map_err(|e| anyhow::anyhow!("--date: {e}")))
+        .transpose()?;
     let collector = match from {
         Some(path) => from_export(path)?,
         None => {
@@ -239,14 +503,13 @@ pub async fn command(
             from_store(&*store).await?
         }
     };
-    let (checked, errors) = collector.finish();
-    let ok = report(&checked, &errors, json);
+    let mut r = collector.report();
+    if let Some(d) = date {
+        r = r.only(d);
+    }
+    let verdict = print(&r, json);
     if !json {
         eprintln!("用时 / took {} ms", started.elapsed().as_millis());
     }
-    Ok(if ok {
-        std::process::ExitCode::SUCCESS
-    } else {
-        std::process::ExitCode::from(1)
-    })
+    Ok(std::process::ExitCode::from(verdict.exit_code()))
 }
