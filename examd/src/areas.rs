@@ -21,6 +21,8 @@ pub struct Areas {
     pub booking: Arc<crate::booking::BookingArea>,
     /// Subject 2/3 judging: the cars' live sessions.
     pub driving: Arc<crate::driving::DrivingArea>,
+    /// The watch-list (黑名单): gate and enrolment checks.
+    pub watchlist: Arc<crate::watchlist::WatchlistArea>,
 }
 
 impl Areas {
@@ -32,6 +34,7 @@ impl Areas {
             theory: theory::TheoryArea::start(site, clock.clone()).await?,
             booking: crate::booking::BookingArea::start(site, clock.clone()).await?,
             driving: crate::driving::DrivingArea::start(site, clock.clone()).await?,
+            watchlist: crate::watchlist::WatchlistArea::start(site, clock.clone()).await?,
         })
     }
 
@@ -42,6 +45,7 @@ impl Areas {
         self.theory.shutdown().await;
         self.booking.shutdown().await;
         self.driving.shutdown().await;
+        self.watchlist.shutdown().await;
     }
 }
 
@@ -58,6 +62,8 @@ pub fn routes() -> (Router<AppState>, Router<AppState>) {
     let pages = pages.merge(crate::booking::pages());
     let api = api.nest("/devices", crate::devices::api_routes());
     let pages = pages.merge(crate::devices::pages());
+    let api = api.nest("/watchlist", crate::watchlist::api_routes());
+    let pages = pages.merge(crate::watchlist::pages());
     (api, pages)
 }
 

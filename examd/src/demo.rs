@@ -137,6 +137,7 @@ pub async fn run(mut args: SiteArgs, clock: Clock) -> anyhow::Result<()> {
         clock,
         app::shutdown_signal(),
         move |state| {
+            tokio::spawn(crate::watchlist::demo(state.clone(), base.clone()));
             tokio::spawn(crate::areas::demo(state, base));
         },
     )

@@ -21,4 +21,5 @@ pub mod identity;
 pub mod site;
 pub mod state;
 pub mod theory;
+pub mod watchlist;
 pub mod wire;

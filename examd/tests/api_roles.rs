@@ -115,6 +115,44 @@ const CASES: &[Case] = &[
     ("GET", "/events", None, [303, 200, 403, 200, 403]),
     ("GET", "/audit", None, [303, 200, 403, 200, 403]),
     ("GET", "/gate", None, [303, 200, 200, 200, 403]),
+    ("GET", "/watchlist", None, [303, 200, 200, 200, 403]),
+    (
+        "GET",
+        "/api/v1/watchlist/entries",
+        None,
+        [401, 200, 200, 200, 403],
+    ),
+    (
+        "GET",
+        "/api/v1/watchlist/hits",
+        None,
+        [401, 200, 200, 200, 403],
+    ),
+    (
+        "GET",
+        "/api/v1/watchlist/status",
+        None,
+        [401, 200, 200, 200, 403],
+    ),
+    // No such entry: readers get past the role check to a 404; adding without templates is a 400.
+    (
+        "GET",
+        "/api/v1/watchlist/entries/WL-00099",
+        None,
+        [401, 404, 404, 404, 403],
+    ),
+    (
+        "POST",
+        "/api/v1/watchlist/entries",
+        Some(r#"{"reason":"stand_in"}"#),
+        [401, 400, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/api/v1/watchlist/entries/WL-00099/remove",
+        Some(r#"{"reason":"x"}"#),
+        [401, 404, 403, 403, 403],
+    ),
 ];
 
 #[tokio::test]

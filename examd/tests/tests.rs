@@ -13,3 +13,4 @@ mod gate;
 mod identity;
 mod theory;
 mod upload;
+mod watchlist;

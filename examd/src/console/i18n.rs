@@ -79,6 +79,7 @@ texts! {
     booking => "预约抽签", "Booking";
     upload => "上传", "Upload";
     devices => "设备", "Devices";
+    watchlist => "黑名单", "Watch-list";
     audit => "审计", "Audit";
     site => "考场", "Site";
     backend => "数据库", "Database";

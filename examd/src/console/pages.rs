@@ -53,6 +53,7 @@ impl Page {
             ("/theory", T::theory),
             ("/driving", T::driving),
             ("/devices", T::devices),
+            ("/watchlist", T::watchlist),
             ("/booking/admin", T::booking),
             ("/upload", T::upload),
             ("/audit", T::audit),

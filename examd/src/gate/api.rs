@@ -110,16 +110,26 @@ pub async fn scan(
     }
     let gallery = area.gallery();
     let ppi = q.ppi.unwrap_or(500);
-    let (usable, scores) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+    let wl = st.areas.watchlist.clone();
+    let (usable, scores, hit) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         Ok(match template_of(&headers, &body, ppi)? {
-            Some(t) if t.minutiae.len() >= scoring::MIN_MINUTIAE => (true, gallery.scores(&t)),
-            _ => (false, Vec::new()),
+            Some(t) if t.minutiae.len() >= scoring::MIN_MINUTIAE => {
+                (true, gallery.scores(&t), wl.check_gate(&t))
+            }
+            _ => (false, Vec::new(), None),
         })
     })
     .await
     .map_err(anyhow::Error::from)??;
-    submit(&st, &caller, door, claim, usable, scores, received).await
+    submit(&st, &caller, door, claim, (usable, scores, hit), received).await
 }
+
+/// A scan scored: usable, the roster's 1:N scores, and the watch-list entry it matched.
+type Scored = (
+    bool,
+    Vec<(CandidateId, MatchScore)>,
+    Option<crate::watchlist::GateHit>,
+);
 
 /// Hands a scored scan to the gate service and waits for its (durable) decision.
 async fn submit(
@@ -127,8 +137,7 @@ async fn submit(
     caller: &Caller,
     door: DoorId,
     claim: Option<CandidateId>,
-    usable: bool,
-    scores: Vec<(CandidateId, MatchScore)>,
+    (usable, scores, watchlist): Scored,
     received: Instant,
 ) -> Result<Json<ScanOutcome>, ApiError> {
     let area = st.areas.gate.clone();
@@ -140,6 +149,7 @@ async fn submit(
         usable,
         received,
         device: caller.name.to_string(),
+        watchlist,
     };
     area.request(Request::Scan(s, tx))
         .await
@@ -395,18 +405,21 @@ pub async fn capture(
     // The image is available: the latency clock starts here.
     let received = Instant::now();
     let gallery = area.gallery();
-    let (usable, scores) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+    let wl = st.areas.watchlist.clone();
+    let scored = tokio::task::spawn_blocking(move || -> Result<Scored, ApiError> {
         let (w, h) = (img.width(), img.height());
         let gray = scoring::GrayImage::from_raw(w, h, img.into_pixels())
             .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("sensor image {w}x{h} is short")))?;
         Ok(match scoring::extract(&gray, ppi) {
-            Ok(t) if t.minutiae.len() >= scoring::MIN_MINUTIAE => (true, gallery.scores(&t)),
-            Ok(_) => (false, Vec::new()),
-            Err(e) if e.is_unusable() => (false, Vec::new()),
+            Ok(t) if t.minutiae.len() >= scoring::MIN_MINUTIAE => {
+                (true, gallery.scores(&t), wl.check_gate(&t))
+            }
+            Ok(_) => (false, Vec::new(), None),
+            Err(e) if e.is_unusable() => (false, Vec::new(), None),
             Err(e) => return Err(ApiError::BadRequest(format!("sensor image: {e}"))),
         })
     })
     .await
     .map_err(anyhow::Error::from)??;
-    submit(&st, &caller, door, claim, usable, scores, received).await
+    submit(&st, &caller, door, claim, scored, received).await
 }

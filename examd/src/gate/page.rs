@@ -46,6 +46,8 @@ crate::console::page_texts! {
     fire_override => "消防联动", "Fire override";
     tamper => "防拆报警", "Tamper";
     no_seat => "无空座位", "No free seat";
+    watchlist => "黑名单报警", "Watch-list";
+    watchlist_hit => "黑名单人员，禁止入场", "watch-list: refused";
     admit => "通过", "admitted";
     retry => "重试", "retry";
     stand_in_alarm => "替考报警", "stand-in alarm";

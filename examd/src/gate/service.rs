@@ -67,6 +67,8 @@ pub struct ScanIn {
     pub received: Instant,
     /// The terminal that sent it.
     pub device: String,
+    /// The watch-list entry the finger matched, if any (entry is then refused at any door).
+    pub watchlist: Option<crate::watchlist::GateHit>,
 }
 
 /// Requests to the service.
@@ -559,6 +561,25 @@ impl Service {
             }
             events::draft(EventKind::GateDecision, subjects.clone(), p)
         };
+        // A watch-listed finger is refused at any door, whatever the roster says (crate::watchlist::checks).
+        if let Some(hit) = &s.watchlist {
+            let c = claim.as_ref().map(|c| c.as_str());
+            drafts.push(hit.event(&events::door(s.door), &s.device, c));
+            drafts.push(decide(
+                "watchlist_hit",
+                json!({ "entry": hit.entry.to_string(), "score": hit.score }),
+            ));
+            drafts.push(self.raise_other("watchlist", Some(s.door), hit.alarm_detail(c), false));
+            self.remember(
+                s.door,
+                claim.as_ref(),
+                "watchlist_hit",
+                claimed.map(|x| x.0),
+            );
+            let mut outcome = Self::outcome("watchlist_hit", claim.as_ref());
+            outcome.denied = Some(hit.denied());
+            return (outcome, drafts);
+        }
         let Some(claim) = claim else {
             let d = if s.door == self.cfg.mantrap.exit {
                 "nobody_inside"

@@ -8,7 +8,7 @@ use serde_json::Value;
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanOutcome {
     /// `admit`, `retry`, `stand_in_alarm`, `needs_override`, `awaiting_examiner`, `not_on_roster`,
-    /// `nobody_inside`, `no_claim`, `override_rejected`, `refused`.
+    /// `nobody_inside`, `no_claim`, `override_rejected`, `refused`, `watchlist_hit`.
     pub decision: String,
     /// Whom the decision is about.
     pub candidate: Option<String>,
@@ -29,7 +29,8 @@ pub struct ScanOutcome {
 pub struct AlarmView {
     /// Its id on the console (per daemon run).
     pub id: u64,
-    /// `stand_in`, `tailgating`, `forced_open`, `held_open`, `passback`, `fire_override`, `comms_lost`, `tamper`.
+    /// `stand_in`, `tailgating`, `forced_open`, `held_open`, `passback`, `fire_override`, `comms_lost`, `tamper`,
+    /// `watchlist`.
     pub kind: String,
     /// The door, if any.
     pub door: Option<String>,
