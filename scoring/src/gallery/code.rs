@@ -107,7 +107,7 @@ pub(crate) fn pairs(t: &Template, prm: &Params) -> Vec<PairShape> {
 }
 
 /// The bin of a value and the nearer neighbouring bin when the value lies within `edge` of a bin edge.
-fn bins(pos: f32, count: usize, wraps: bool, edge: f32) -> (usize, Option<usize>) {
+pub(crate) fn bins(pos: f32, count: usize, wraps: bool, edge: f32) -> (usize, Option<usize>) {
     let b = (pos.floor().max(0.0) as usize).min(count - 1);
     let frac = pos - b as f32;
     let other = if frac < edge {

@@ -1,29 +1,53 @@
-//! The gallery file: a versioned, checksummed byte form of a gallery's entries.
+//! The gallery file: a versioned, checksummed byte form of a gallery's entries and of the codes
+//! the search needs, so that loading is a read and a checksum, not a recomputation.
 //!
-//! Layout (all integers big-endian):
+//! Layout of version 2 (all integers big-endian):
 //!
 //! | offset | size | field |
 //! |---|---|---|
 //! | 0 | 8 | magic `"FPGALLRY"` |
-//! | 8 | 2 | version (1) |
+//! | 8 | 2 | version (2) |
 //! | 10 | 2 | reserved (0) |
 //! | 12 | 8 | number of entries |
 //! | 20 | 8 | body length in bytes |
-//! | 28 | … | per entry: id (8), template length (2), the template in [`Template::to_bytes`] form |
+//! | 28 | 4 | code layout: CRC-32 of the code settings ([`code_layout`]) |
+//! | 32 | … | per entry: id (8), template length (2), the template in [`Template::to_bytes`] form, the coarse code ([`WORDS`] words), one local code ([`LOCAL_WORDS`] words) per minutia of the template |
 //! | end − 4 | 4 | CRC-32 (IEEE) of every byte before it |
 //!
-//! Binary codes are not stored: they are recomputed on load (on all cores), so a file never
-//! carries a code that disagrees with its template and the code layout may change freely.
+//! A file whose code layout differs from this build's is refused (its codes would not compare
+//! with a probe's): rewrite it from its templates. Version 1 files (the same without the code
+//! layout and the codes) are still read; their codes are computed on load, on all cores.
 
+use super::code::{Code, WORDS};
+use super::local::{LOCAL_PARAMS, LOCAL_WORDS, LocalCode};
 use super::{EntryId, Gallery, GalleryError, GalleryErrorKind as K};
 use crate::template::{MAX_MINUTIAE, Template};
 
 const MAGIC: &[u8; 8] = b"FPGALLRY";
-const VERSION: u16 = 1;
-const HEADER: usize = 28;
+const VERSION: u16 = 2;
+const HEADER_V1: usize = 28;
+const HEADER: usize = 32;
 const TRAILER: usize = 4;
 /// The longest template a gallery file may hold, bytes.
 const MAX_TEMPLATE: usize = 12 + 8 * MAX_MINUTIAE;
+/// The fewest bytes of a version 1 entry (id, length, empty template) and of a version 2 entry (and its code).
+const MIN_ENTRY_V1: u64 = 22;
+const MIN_ENTRY: u64 = 22 + 8 * WORDS as u64;
+
+/// The code layout this build writes and reads: a CRC-32 of every setting the stored codes depend
+/// on, so a build with other settings refuses the file instead of comparing unlike codes.
+pub fn code_layout() -> u32 {
+    crc32fast::hash(
+        format!(
+            "coarse {} {:?}; local {} {:?}",
+            super::code::BITS,
+            super::code::PARAMS,
+            super::local::LOCAL_BITS,
+            LOCAL_PARAMS
+        )
+        .as_bytes(),
+    )
+}
 
 /// What a reader accepts; larger files are refused before anything is allocated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,22 +59,38 @@ pub struct ReadLimits {
 }
 
 impl Default for ReadLimits {
-    /// Ten million entries, 16 GiB.
+    /// Ten million entries, 64 GiB.
     fn default() -> Self {
         Self {
             max_entries: 10_000_000,
-            max_bytes: 16 << 30,
+            max_bytes: 64 << 30,
         }
     }
 }
 
+fn put_words(out: &mut Vec<u8>, words: &[u64]) {
+    for w in words {
+        out.extend_from_slice(&w.to_be_bytes());
+    }
+}
+
+fn words<const N: usize>(b: &[u8]) -> [u64; N] {
+    let mut w = [0u64; N];
+    for (x, c) in w.iter_mut().zip(b.chunks_exact(8)) {
+        *x = u64::from_be_bytes(c.try_into().unwrap_or([0; 8]));
+    }
+    w
+}
+
 impl Gallery {
-    /// The gallery file's bytes.
+    /// The gallery file's bytes (version 2: templates and codes).
     pub fn to_bytes(&self) -> Vec<u8> {
         let body: usize = self
             .templates
             .iter()
-            .map(|t| 10 + 12 + 8 * t.minutiae.len())
+            .map(|t| {
+                10 + 12 + 8 * t.minutiae.len() + 8 * WORDS + 8 * LOCAL_WORDS * t.minutiae.len()
+            })
             .sum();
         let mut out = Vec::with_capacity(HEADER + body + TRAILER);
         out.extend_from_slice(MAGIC);
@@ -58,18 +98,24 @@ impl Gallery {
         out.extend_from_slice(&[0, 0]);
         out.extend_from_slice(&(self.len() as u64).to_be_bytes());
         out.extend_from_slice(&(body as u64).to_be_bytes());
-        for (id, t) in self.ids.iter().zip(&self.templates) {
+        out.extend_from_slice(&code_layout().to_be_bytes());
+        for (i, (id, t)) in self.ids.iter().zip(&self.templates).enumerate() {
             let b = t.to_bytes();
             out.extend_from_slice(&id.0.to_be_bytes());
             out.extend_from_slice(&(b.len() as u16).to_be_bytes());
             out.extend_from_slice(&b);
+            put_words(&mut out, &self.codes[i * WORDS..(i + 1) * WORDS]);
+            for c in self.locals[i].codes.iter() {
+                put_words(&mut out, c);
+            }
         }
         let crc = crc32fast::hash(&out);
         out.extend_from_slice(&crc.to_be_bytes());
         out
     }
 
-    /// Reads a gallery file. Every problem is an error naming the field or entry at fault.
+    /// Reads a gallery file (version 2, or version 1 with its codes computed on load). Every
+    /// problem is an error naming the field or entry at fault.
     pub fn from_bytes(bytes: &[u8], limits: &ReadLimits) -> Result<Gallery, GalleryError> {
         if bytes.len() as u64 > limits.max_bytes {
             return Err(GalleryError::new(
@@ -77,18 +123,25 @@ impl Gallery {
                 format!("{} bytes (limit {})", bytes.len(), limits.max_bytes),
             ));
         }
-        if bytes.len() < HEADER + TRAILER {
+        if bytes.len() < HEADER_V1 + TRAILER {
             return Err(GalleryError::new(K::Truncated, "header"));
         }
         if &bytes[..8] != MAGIC {
             return Err(GalleryError::new(K::UnknownFormat, "magic"));
         }
         let version = u16::from_be_bytes([bytes[8], bytes[9]]);
-        if version != VERSION {
-            return Err(GalleryError::new(
-                K::UnknownFormat,
-                format!("version {version}"),
-            ));
+        let (header, min_entry) = match version {
+            1 => (HEADER_V1, MIN_ENTRY_V1),
+            VERSION => (HEADER, MIN_ENTRY),
+            _ => {
+                return Err(GalleryError::new(
+                    K::UnknownFormat,
+                    format!("version {version}"),
+                ));
+            }
+        };
+        if bytes.len() < header + TRAILER {
+            return Err(GalleryError::new(K::Truncated, "header"));
         }
         let u64at = |i: usize| u64::from_be_bytes(bytes[i..i + 8].try_into().unwrap_or([0; 8]));
         let count = u64at(12);
@@ -99,7 +152,7 @@ impl Gallery {
                 format!("{count} entries (limit {})", limits.max_entries),
             ));
         }
-        let have = (bytes.len() - HEADER - TRAILER) as u64;
+        let have = (bytes.len() - header - TRAILER) as u64;
         if body > have {
             return Err(GalleryError::new(
                 K::Truncated,
@@ -112,8 +165,8 @@ impl Gallery {
                 format!("{} bytes after the body", have - body),
             ));
         }
-        // Each entry takes at least 22 bytes, so the count cannot make us allocate more than the file.
-        if count.saturating_mul(22) > body {
+        // Each entry takes at least `min_entry` bytes, so the count cannot make us allocate more than the file.
+        if count.saturating_mul(min_entry) > body {
             return Err(GalleryError::new(
                 K::Invalid,
                 format!("number of entries ({count} cannot fit in {body} bytes)"),
@@ -128,8 +181,25 @@ impl Gallery {
                 format!("stored {stored:08x}, computed {actual:08x}"),
             ));
         }
+        if version == VERSION {
+            let layout = u32::from_be_bytes(bytes[28..32].try_into().unwrap_or([0; 4]));
+            if layout != code_layout() {
+                return Err(GalleryError::new(
+                    K::UnknownFormat,
+                    format!(
+                        "code layout {layout:08x} (this build: {:08x})",
+                        code_layout()
+                    ),
+                ));
+            }
+        }
+        let mut at = header;
         let mut entries = Vec::with_capacity(count as usize);
-        let mut at = HEADER;
+        let mut coded: Vec<(Code, Vec<LocalCode>)> = Vec::with_capacity(if version == VERSION {
+            count as usize
+        } else {
+            0
+        });
         for i in 0..count {
             if end - at < 10 {
                 return Err(GalleryError::new(K::Truncated, format!("entry {i} header")));
@@ -152,6 +222,21 @@ impl Gallery {
             let t = Template::from_bytes(&bytes[at..at + len])
                 .map_err(|e| GalleryError::new(K::Invalid, format!("entry {i}: {e}")))?;
             at += len;
+            if version == VERSION {
+                let n = t.minutiae.len();
+                let need = 8 * WORDS + 8 * LOCAL_WORDS * n;
+                if end - at < need {
+                    return Err(GalleryError::new(K::Truncated, format!("entry {i} codes")));
+                }
+                let code: Code = words(&bytes[at..at + 8 * WORDS]);
+                at += 8 * WORDS;
+                let locals = bytes[at..at + 8 * LOCAL_WORDS * n]
+                    .chunks_exact(8 * LOCAL_WORDS)
+                    .map(words::<LOCAL_WORDS>)
+                    .collect();
+                at += 8 * LOCAL_WORDS * n;
+                coded.push((code, locals));
+            }
             entries.push((id, t));
         }
         if at != end {
@@ -161,7 +246,14 @@ impl Gallery {
             ));
         }
         let mut g = Gallery::new();
-        g.extend(entries)?;
+        if version == VERSION {
+            g.reserve(entries.len());
+            for ((id, t), (c, l)) in entries.into_iter().zip(coded) {
+                g.insert_coded(id, t, c, l)?;
+            }
+        } else {
+            g.extend(entries)?;
+        }
         Ok(g)
     }
 }
@@ -212,6 +304,7 @@ mod tests {
         assert_eq!(back.templates, g.templates);
         assert_eq!(back.codes, g.codes);
         assert_eq!(back.weights, g.weights);
+        assert_eq!(back.locals, g.locals);
         let empty = Gallery::new().to_bytes();
         assert_eq!(empty.len(), HEADER + TRAILER);
         assert!(
@@ -219,6 +312,69 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+    }
+
+    /// The version 1 form of a gallery: templates only.
+    fn to_bytes_v1(g: &Gallery) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&1u16.to_be_bytes());
+        out.extend_from_slice(&[0, 0]);
+        out.extend_from_slice(&(g.len() as u64).to_be_bytes());
+        let body: Vec<u8> = g
+            .ids
+            .iter()
+            .zip(&g.templates)
+            .flat_map(|(id, t)| {
+                let b = t.to_bytes();
+                let mut e = id.0.to_be_bytes().to_vec();
+                e.extend_from_slice(&(b.len() as u16).to_be_bytes());
+                e.extend_from_slice(&b);
+                e
+            })
+            .collect();
+        out.extend_from_slice(&(body.len() as u64).to_be_bytes());
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&[0; 4]);
+        with_crc(out)
+    }
+
+    #[test]
+    fn version_1_files_read_with_their_codes_computed() {
+        let g = sample();
+        let v1 = to_bytes_v1(&g);
+        let back = Gallery::from_bytes(&v1, &ReadLimits::default()).unwrap();
+        assert_eq!(back.ids, g.ids);
+        assert_eq!(back.templates, g.templates);
+        assert_eq!(back.codes, g.codes);
+        assert_eq!(back.locals, g.locals);
+        for n in 0..v1.len() {
+            assert!(Gallery::from_bytes(&v1[..n], &ReadLimits::default()).is_err());
+        }
+        // The codes make the version 2 file larger: 512 bytes per entry and 32 per minutia.
+        let minutiae: usize = g.templates.iter().map(|t| t.minutiae.len()).sum();
+        assert_eq!(
+            g.to_bytes().len() - v1.len(),
+            4 + g.len() * 8 * WORDS + minutiae * 8 * LOCAL_WORDS
+        );
+    }
+
+    #[test]
+    fn another_code_layout_is_refused_by_name() {
+        let mut b = sample().to_bytes();
+        b[31] ^= 1;
+        let e = err(&with_crc(b));
+        assert_eq!(e.kind(), K::UnknownFormat);
+        assert!(e.what().starts_with("code layout"), "{e}");
+        // One entry whose local codes stop one minutia short: the codes are named.
+        let b = sample().to_bytes();
+        let cut = HEADER + 10 + 12 + 3 * 8 + 8 * WORDS + 2 * 8 * LOCAL_WORDS;
+        let mut c = b[..cut].to_vec();
+        c[12..20].copy_from_slice(&1u64.to_be_bytes());
+        c[20..28].copy_from_slice(&((cut - HEADER) as u64).to_be_bytes());
+        c.extend_from_slice(&[0; 4]);
+        let e = err(&with_crc(c));
+        assert_eq!((e.kind(), e.what()), (K::Truncated, "entry 0 codes"));
     }
 
     #[test]
@@ -253,10 +409,10 @@ mod tests {
         c[0] = b'X';
         assert_eq!(err(&c).what(), "magic");
         let mut c = b.clone();
-        c[9] = 2;
+        c[9] = 3;
         assert_eq!(
             err(&c).to_string(),
-            "not a gallery file this build reads: version 2"
+            "not a gallery file this build reads: version 3"
         );
         let mut c = b.clone();
         c[40] ^= 1;
@@ -275,7 +431,7 @@ mod tests {
         assert_eq!(err(&with_crc(c)).kind(), K::Invalid);
         // A duplicate id.
         let mut c = b.clone();
-        let second = HEADER + 10 + 12 + 3 * 8;
+        let second = HEADER + 10 + 12 + 3 * 8 + 8 * WORDS + 3 * 8 * LOCAL_WORDS;
         c[second..second + 8].copy_from_slice(&100u64.to_be_bytes());
         assert_eq!(err(&with_crc(c)).kind(), K::DuplicateId);
     }

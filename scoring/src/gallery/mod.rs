@@ -1,17 +1,20 @@
 //! 1:N identification: a gallery of templates searched with a binary prefilter, then re-ranked
 //! with the real matcher.
 //!
-//! Search in two stages:
-//! 1. **Prefilter.** Every entry keeps a fixed-length binary code of its minutia-pair shapes
-//!    ([`code`]); the probe's code is ANDed with every entry's code and the common bits counted
-//!    (POPCNT), over one contiguous array, on all cores. The best `shortlist` entries go on.
-//! 2. **Re-ranking.** The shortlisted entries are compared with the probe by
+//! Search in three stages:
+//! 1. **Coarse prefilter.** Every entry keeps a fixed-length binary code of its minutia-pair
+//!    shapes ([`code`]); the probe's code is ANDed with every entry's code and the common bits
+//!    counted (POPCNT), over one contiguous array, on all cores. The best `coarse` entries go on.
+//! 2. **Fine prefilter.** Every entry also keeps a 256-bit code per minutia ([`local`]); each
+//!    probe minutia finds its most similar entry minutia by popcount, and the entry scores the
+//!    mean of the best of these. The best `shortlist` entries go on.
+//! 3. **Re-ranking.** The shortlisted entries are compared with the probe by
 //!    [`compare_prepared`](crate::compare_prepared), in parallel, and the best `top_k` are returned
 //!    with their matcher scores.
 //!
 //! With a shortlist as long as the gallery the result is exactly [`Gallery::search_brute_force`];
-//! with a shorter one it is the brute-force result whenever the true best entry passes the
-//! prefilter (the *penetration* is the share of the gallery that the matcher sees).
+//! with a shorter one it is the brute-force result whenever the true best entry passes both
+//! prefilter stages (the *penetration* is the share of the gallery that the matcher sees).
 //!
 //! ```
 //! use scoring::gallery::{EntryId, Gallery, SearchOptions};
@@ -31,6 +34,7 @@
 pub mod code;
 mod error;
 mod file;
+pub mod local;
 mod scan;
 
 pub use error::{GalleryError, GalleryErrorKind};
@@ -39,6 +43,7 @@ pub use file::ReadLimits;
 use crate::matcher::{Prepared, Score, compare_prepared};
 use crate::template::Template;
 use code::{Code, WORDS};
+use local::{LocalCode, ProbeLocals};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -51,6 +56,10 @@ pub struct EntryId(pub u64);
 pub struct SearchOptions {
     /// How many candidates to return.
     pub top_k: usize,
+    /// The fewest entries the fine prefilter scores (all of them in a smaller gallery).
+    pub coarse_min: usize,
+    /// The share of the gallery the fine prefilter scores, when that is more than `coarse_min`.
+    pub coarse_share: f64,
     /// The fewest entries the matcher re-ranks (all of them in a smaller gallery).
     pub shortlist_min: usize,
     /// The share of the gallery the matcher re-ranks, when that is more than `shortlist_min`.
@@ -58,13 +67,16 @@ pub struct SearchOptions {
 }
 
 impl Default for SearchOptions {
-    /// Ten candidates; the matcher sees at least 100 entries or 0.02 % of the gallery (building a
-    /// shortlisted entry's cylinders costs more than comparing them, so the shortlist is kept short).
+    /// Ten candidates; the fine prefilter sees at least 2,000 entries or 3 % of the gallery, the
+    /// matcher at least 20 or 0.002 % (building a shortlisted entry's cylinders costs far more
+    /// than comparing them, so the shortlist is kept short).
     fn default() -> Self {
         Self {
             top_k: 10,
-            shortlist_min: 100,
-            shortlist_share: 0.0002,
+            coarse_min: 2000,
+            coarse_share: 0.03,
+            shortlist_min: 20,
+            shortlist_share: 0.000_02,
         }
     }
 }
@@ -75,6 +87,13 @@ impl SearchOptions {
         let share = (self.shortlist_share.clamp(0.0, 1.0) * n as f64).ceil() as usize;
         self.shortlist_min.max(share).max(self.top_k).min(n)
     }
+
+    /// How many entries the fine prefilter scores in a gallery of `n` (never fewer than the
+    /// matcher re-ranks).
+    pub fn coarse_len(&self, n: usize) -> usize {
+        let share = (self.coarse_share.clamp(0.0, 1.0) * n as f64).ceil() as usize;
+        self.coarse_min.max(share).max(self.shortlist_len(n)).min(n)
+    }
 }
 
 /// One candidate of a search.
@@ -84,7 +103,7 @@ pub struct Candidate {
     pub id: EntryId,
     /// The matcher's score (compare with [`THRESHOLD_FMR_10000`](crate::THRESHOLD_FMR_10000)).
     pub score: Score,
-    /// The entry's place in the prefilter's order (0 = best), or `None` for a brute-force search.
+    /// The entry's place in the fine prefilter's order (0 = best), or `None` for a brute-force search.
     pub prefilter_rank: Option<u32>,
 }
 
@@ -93,6 +112,8 @@ pub struct Candidate {
 pub struct Hits {
     /// The best candidates, highest score first (ties: lower id first).
     pub candidates: Vec<Candidate>,
+    /// How many entries the fine prefilter scored.
+    pub refined: usize,
     /// How many entries the matcher compared.
     pub compared: usize,
     /// How many entries the gallery held.
@@ -116,8 +137,37 @@ pub struct Gallery {
     /// 1/(bits set) per entry.
     weights: Vec<f32>,
     templates: Vec<Template>,
+    /// Every entry's per-minutia codes and minutia directions.
+    locals: Vec<Locals>,
     /// Every entry's cylinders, when kept ([`Gallery::keep_prepared`]).
     prepared: Option<Vec<Prepared>>,
+}
+
+/// One entry's data for the fine prefilter: a code per minutia and the minutiae's directions.
+#[derive(Debug, Clone, PartialEq)]
+struct Locals {
+    codes: Box<[LocalCode]>,
+    dirs: Box<[u16]>,
+}
+
+impl Locals {
+    fn new(t: &Template, codes: Vec<LocalCode>) -> Self {
+        Self {
+            codes: codes.into_boxed_slice(),
+            dirs: t.minutiae.iter().map(|m| m.angle).collect(),
+        }
+    }
+}
+
+/// The two prefilter stages' lists for one probe (for measuring penetration).
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shortlists {
+    /// The entries the coarse stage passed, best first, with their coarse scores.
+    pub coarse: Vec<(EntryId, f32)>,
+    /// The same entries in the fine stage's order, with their fine scores (the first
+    /// [`SearchOptions::shortlist_len`] go to the matcher).
+    pub fine: Vec<(EntryId, f32)>,
 }
 
 fn weight(code: &Code) -> f32 {
@@ -171,7 +221,8 @@ impl Gallery {
     /// Adds an entry; an id already present is refused.
     pub fn insert(&mut self, id: EntryId, template: Template) -> Result<(), GalleryError> {
         let code = code::gallery_code(&template);
-        self.insert_coded(id, template, code)
+        let locals = local::gallery_locals(&template);
+        self.insert_coded(id, template, code, locals)
     }
 
     fn insert_coded(
@@ -179,6 +230,7 @@ impl Gallery {
         id: EntryId,
         template: Template,
         code: Code,
+        locals: Vec<LocalCode>,
     ) -> Result<(), GalleryError> {
         if self.slot.contains_key(&id) {
             return Err(GalleryError::new(
@@ -193,6 +245,7 @@ impl Gallery {
         if let Some(p) = &mut self.prepared {
             p.push(Prepared::new(&template));
         }
+        self.locals.push(Locals::new(&template, locals));
         self.templates.push(template);
         Ok(())
     }
@@ -204,13 +257,13 @@ impl Gallery {
         entries: impl IntoIterator<Item = (EntryId, Template)>,
     ) -> Result<(), GalleryError> {
         let entries: Vec<(EntryId, Template)> = entries.into_iter().collect();
-        let codes: Vec<Code> = entries
+        let codes: Vec<(Code, Vec<LocalCode>)> = entries
             .par_iter()
-            .map(|(_, t)| code::gallery_code(t))
+            .map(|(_, t)| (code::gallery_code(t), local::gallery_locals(t)))
             .collect();
         self.reserve(entries.len());
-        for ((id, t), c) in entries.into_iter().zip(codes) {
-            self.insert_coded(id, t, c)?;
+        for ((id, t), (c, l)) in entries.into_iter().zip(codes) {
+            self.insert_coded(id, t, c, l)?;
         }
         Ok(())
     }
@@ -221,6 +274,7 @@ impl Gallery {
         self.codes.reserve(n * WORDS);
         self.weights.reserve(n);
         self.templates.reserve(n);
+        self.locals.reserve(n);
     }
 
     /// Removes an entry; returns its template, or `None` when absent.
@@ -239,13 +293,57 @@ impl Gallery {
         if let Some(p) = &mut self.prepared {
             p.swap_remove(i);
         }
+        self.locals.swap_remove(i);
         Some(self.templates.swap_remove(i))
     }
 
-    /// Searches the gallery: prefilter, then the matcher on the shortlist.
+    /// The fine prefilter's scores of the given entries (indices), in parallel.
+    fn fine_scores(&self, probe: &ProbeLocals, entries: &[scan::Scored]) -> Vec<scan::Scored> {
+        entries
+            .par_iter()
+            .with_min_len(64)
+            .map(|&(_, i)| {
+                let l = &self.locals[i as usize];
+                (local::score(probe, &l.codes, &l.dirs), i)
+            })
+            .collect()
+    }
+
+    /// The entries the matcher re-ranks, best first by fine score, and how many the fine stage scored.
+    fn prefilter(&self, probe: &Template, opts: &SearchOptions) -> (Vec<scan::Scored>, usize) {
+        let n1 = opts.coarse_len(self.len());
+        let n2 = opts.shortlist_len(self.len());
+        let coarse = scan::shortlist(&self.codes, &self.weights, &code::probe_code(probe), n1);
+        if n2 >= coarse.len() {
+            return (coarse, 0);
+        }
+        let fine = self.fine_scores(&ProbeLocals::new(probe), &coarse);
+        (scan::best(fine, n2), coarse.len())
+    }
+
+    /// Both prefilter stages' complete lists for one probe.
+    #[doc(hidden)]
+    pub fn shortlists(&self, probe: &Template, opts: &SearchOptions) -> Shortlists {
+        let n1 = opts.coarse_len(self.len());
+        let coarse = scan::shortlist(&self.codes, &self.weights, &code::probe_code(probe), n1);
+        let fine = scan::best(
+            self.fine_scores(&ProbeLocals::new(probe), &coarse),
+            coarse.len(),
+        );
+        let named = |v: Vec<scan::Scored>| {
+            v.into_iter()
+                .map(|(s, i)| (self.ids[i as usize], s))
+                .collect()
+        };
+        Shortlists {
+            coarse: named(coarse),
+            fine: named(fine),
+        }
+    }
+
+    /// Searches the gallery: both prefilter stages, then the matcher on the shortlist.
     pub fn search(&self, probe: &Template, opts: &SearchOptions) -> Hits {
-        let n = opts.shortlist_len(self.len());
-        let short = scan::shortlist(&self.codes, &self.weights, &code::probe_code(probe), n);
+        let (short, refined) = self.prefilter(probe, opts);
         let pp = Prepared::new(probe);
         let mut candidates: Vec<Candidate> = short
             .par_iter()
@@ -259,6 +357,7 @@ impl Gallery {
         rank(&mut candidates, opts.top_k);
         Hits {
             candidates,
+            refined,
             compared: short.len(),
             gallery_len: self.len(),
         }
@@ -278,6 +377,7 @@ impl Gallery {
         rank(&mut candidates, top_k);
         Hits {
             candidates,
+            refined: 0,
             compared: self.len(),
             gallery_len: self.len(),
         }
@@ -299,19 +399,25 @@ impl Gallery {
         )
     }
 
-    /// Bytes held in memory per entry on average: code, weight, id, index slot and template.
+    /// Bytes held in memory per entry on average: code, weight, id, index slot, template and
+    /// per-minutia codes and directions.
     pub fn bytes_per_entry(&self) -> f64 {
         if self.is_empty() {
             return 0.0;
         }
         let minutiae: usize = self.templates.iter().map(|t| t.minutiae.capacity()).sum();
+        let locals: usize = self.locals.iter().map(|l| l.codes.len()).sum();
         let fixed = WORDS * 8
             + size_of::<f32>()
             + size_of::<EntryId>()
             + size_of::<Template>()
+            + size_of::<Locals>()
             // A hash map slot: key, value and a control byte, at the map's load factor of 7/8.
             + (size_of::<(EntryId, usize)>() + 1) * 8 / 7;
-        fixed as f64 + (minutiae * size_of::<crate::Minutia>()) as f64 / self.len() as f64
+        let per_minutia = size_of::<crate::Minutia>() as f64;
+        let per_local = (size_of::<LocalCode>() + size_of::<u16>()) as f64;
+        fixed as f64
+            + (minutiae as f64 * per_minutia + locals as f64 * per_local) / self.len() as f64
     }
 }
 

@@ -74,6 +74,13 @@ pub(crate) fn shortlist(codes: &[u64], weights: &[f32], probe: &Code, n: usize) 
     all
 }
 
+/// The best `n` of already scored entries, best first.
+pub(crate) fn best(v: Vec<Scored>, n: usize) -> Vec<Scored> {
+    let mut v = keep_best(v, n);
+    v.sort_unstable_by(order);
+    v
+}
+
 /// The plain version of [`shortlist`]: score all, sort all, keep `n`.
 #[cfg(test)]
 pub(crate) fn shortlist_naive(

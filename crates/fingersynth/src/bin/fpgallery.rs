@@ -70,7 +70,61 @@ enum Cmd {
         /// Print the figures as JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        search: SearchArgs,
     },
+    /// Tries settings of the fine prefilter on the FVC2002 sets embedded in a synthetic
+    /// background: for each, how many probes have a mate within the first 5/10/20/50 of the fine
+    /// order (of the entries the coarse stage passes with the default options).
+    Tune {
+        /// Folder holding the FVC2002 sets (DB1_B … DB4_B).
+        fvc: PathBuf,
+        /// Synthetic background the FVC sets are embedded in.
+        #[arg(long, default_value_t = 100_000)]
+        background: u64,
+        /// Population seed.
+        #[arg(long, default_value_t = 1)]
+        population: u64,
+    },
+}
+
+/// How searches run (defaults: [`SearchOptions::default`]).
+#[derive(clap::Args, Debug)]
+struct SearchArgs {
+    /// The fewest entries the fine prefilter scores.
+    #[arg(long)]
+    coarse_min: Option<usize>,
+    /// The share of the gallery the fine prefilter scores.
+    #[arg(long)]
+    coarse_share: Option<f64>,
+    /// The fewest entries the matcher re-ranks.
+    #[arg(long)]
+    shortlist_min: Option<usize>,
+    /// The share of the gallery the matcher re-ranks.
+    #[arg(long)]
+    shortlist_share: Option<f64>,
+}
+
+impl SearchArgs {
+    fn options(&self) -> Result<SearchOptions> {
+        let d = SearchOptions::default();
+        let o = SearchOptions {
+            top_k: d.top_k,
+            coarse_min: self.coarse_min.unwrap_or(d.coarse_min),
+            coarse_share: self.coarse_share.unwrap_or(d.coarse_share),
+            shortlist_min: self.shortlist_min.unwrap_or(d.shortlist_min),
+            shortlist_share: self.shortlist_share.unwrap_or(d.shortlist_share),
+        };
+        for (name, v) in [
+            ("--coarse-share", o.coarse_share),
+            ("--shortlist-share", o.shortlist_share),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                bail!("{name} {v} is not a share between 0 and 1");
+            }
+        }
+        Ok(o)
+    }
 }
 
 fn main() -> Result<()> {
@@ -121,7 +175,22 @@ fn main() -> Result<()> {
             work,
             population,
             json,
-        } => measure(sizes, probes, fvc, background, work, population, json)?,
+            search,
+        } => measure(
+            sizes,
+            probes,
+            fvc,
+            background,
+            work,
+            population,
+            json,
+            &search.options()?,
+        )?,
+        Cmd::Tune {
+            fvc,
+            background,
+            population,
+        } => tune(&fvc, background, population)?,
     }
     Ok(())
 }
@@ -177,18 +246,20 @@ struct SearchRun {
     mean_ms: f64,
     rank1: usize,
     above_threshold: usize,
+    refined: usize,
     compared: usize,
 }
 
 /// Searches one probe after the other (each search uses all cores), timing each.
 fn search_all(g: &Gallery, probes: &[(EntryId, Template)], opts: &SearchOptions) -> SearchRun {
     let mut ms = Vec::new();
-    let (mut rank1, mut above, mut compared) = (0, 0, 0);
+    let (mut rank1, mut above, mut refined, mut compared) = (0, 0, 0, 0);
     for (mate, p) in probes {
         let t0 = Instant::now();
         let hits = g.search(p, opts);
         ms.push(t0.elapsed().as_secs_f64() * 1e3);
         compared = hits.compared;
+        refined = hits.refined;
         if let Some(c) = hits.candidates.first() {
             rank1 += usize::from(c.id == *mate);
             above += usize::from(c.id == *mate && c.score >= THRESHOLD_FMR_10000);
@@ -202,6 +273,7 @@ fn search_all(g: &Gallery, probes: &[(EntryId, Template)], opts: &SearchOptions)
         mean_ms: mean,
         rank1,
         above_threshold: above,
+        refined,
         compared,
     }
 }
@@ -218,6 +290,7 @@ fn rss_bytes() -> f64 {
         .map_or(f64::NAN, |kb| kb * 1024.0)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn measure(
     mut sizes: Vec<u64>,
     probes: u64,
@@ -226,13 +299,13 @@ fn measure(
     work: Option<PathBuf>,
     population: u64,
     json: bool,
+    opts: &SearchOptions,
 ) -> Result<()> {
     sizes.sort_unstable();
     let Some(&largest) = sizes.last() else {
         bail!("--sizes names no gallery size");
     };
     let work = work.unwrap_or_else(std::env::temp_dir);
-    let opts = SearchOptions::default();
     let mut rows = Vec::new();
     let t0 = Instant::now();
     let all = synthetic(population, 0, largest)?;
@@ -259,7 +332,7 @@ fn measure(
         let rss1 = rss_bytes();
         std::fs::remove_file(&file).ok();
         let p = mated_probes(population, size, probes);
-        let r = search_all(&g, &p, &opts);
+        let r = search_all(&g, &p, opts);
         let mean_minutiae = g
             .ids()
             .iter()
@@ -268,9 +341,10 @@ fn measure(
             .sum::<usize>() as f64
             / size as f64;
         eprintln!(
-            "{size:>9}: search p50 {:.1} ms (max {:.1}), matcher on {} entries, rank-1 {}/{}; file {:.1} MB loaded in {load_s:.2} s; {:.0} B/template (RSS growth {:.0} B/template)",
+            "{size:>9}: search p50 {:.1} ms (max {:.1}), fine prefilter on {}, matcher on {} entries, rank-1 {}/{}; file {:.1} MB loaded in {load_s:.2} s; {:.0} B/template (RSS growth {:.0} B/template)",
             r.p50_ms,
             r.max_ms,
+            r.refined,
             r.compared,
             r.rank1,
             p.len(),
@@ -284,6 +358,7 @@ fn measure(
             "search_ms_p50": r.p50_ms,
             "search_ms_mean": r.mean_ms,
             "search_ms_max": r.max_ms,
+            "fine_prefilter_scored": r.refined,
             "matcher_compared": r.compared,
             "rank1": r.rank1,
             "rank1_above_fmr10000": r.above_threshold,
@@ -296,7 +371,7 @@ fn measure(
     }
     drop(all);
     let fvc_row = match fvc {
-        Some(dir) if dir.is_dir() => Some(embed_fvc(&dir, background, population, &opts)?),
+        Some(dir) if dir.is_dir() => Some(embed_fvc(&dir, background, population, opts)?),
         Some(dir) => {
             eprintln!("SKIPPED: FVC2002 folder {} is absent", dir.display());
             None
@@ -306,6 +381,7 @@ fn measure(
     let out = json!({
         "threads": rayon::current_num_threads(),
         "generate_s": gen_s,
+        "coarse": { "min": opts.coarse_min, "share": opts.coarse_share },
         "shortlist": { "min": opts.shortlist_min, "share": opts.shortlist_share },
         "sizes": rows,
         "fvc2002_in_background": fvc_row,
@@ -325,15 +401,14 @@ fn empty() -> Template {
     }
 }
 
-/// FVC2002 DB1–4_B: impressions 1–4 of each finger enrolled among `background` synthetic entries,
-/// impressions 5–8 searched. Ids: background `0..background`, FVC `1e12 + set·1000 + finger`·10 + impression.
-fn embed_fvc(
-    dir: &Path,
-    background: u64,
-    population: u64,
-    opts: &SearchOptions,
-) -> Result<serde_json::Value> {
-    const FVC: u64 = 1_000_000_000_000;
+/// Ids of the FVC entries start here (background ids are below).
+const FVC: u64 = 1_000_000_000_000;
+
+/// The FVC2002 B sets' templates: impressions 1–4 as gallery entries (id `FVC + finger·10 + impression`,
+/// finger = set·1000 + finger number), impressions 5–8 as probes with their finger.
+type FvcSets = (Vec<(EntryId, Template)>, Vec<(u64, Template)>);
+
+fn fvc_sets(dir: &Path) -> Result<FvcSets> {
     let mut gallery = Vec::new();
     let mut probes = Vec::new();
     for (set, ppi) in [
@@ -367,13 +442,111 @@ fn embed_fvc(
             }
         }
     }
+    Ok((gallery, probes))
+}
+
+fn tune(dir: &Path, background: u64, population: u64) -> Result<()> {
+    use scoring::gallery::local::{self, LOCAL_PARAMS, LocalParams, ProbeLocals};
+    let (gallery, probes) = fvc_sets(dir)?;
+    let mut g = synthetic(population, 0, background)?;
+    g.extend(gallery)?;
+    let opts = SearchOptions::default();
+    let coarse: Vec<Vec<EntryId>> = probes
+        .iter()
+        .map(|(_, p)| {
+            g.shortlists(p, &opts)
+                .coarse
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect()
+        })
+        .collect();
+    let is_mate = |id: EntryId, finger: u64| id.0 >= FVC && (id.0 - FVC) / 10 == finger;
+    let passed = probes
+        .iter()
+        .zip(&coarse)
+        .filter(|((f, _), c)| c.iter().any(|&id| is_mate(id, *f)))
+        .count();
+    eprintln!(
+        "{} probes, coarse stage passes {} entries, a mate among them for {passed}",
+        probes.len(),
+        opts.coarse_len(g.len())
+    );
+    let d = LOCAL_PARAMS;
+    let mut trials = vec![("default", d)];
+    for top in [4, 6, 12] {
+        trials.push(("top", LocalParams { top, ..d }));
+    }
+    for neighbours in [10, 24] {
+        trials.push(("neighbours", LocalParams { neighbours, ..d }));
+    }
+    for d_max in [80.0, 130.0] {
+        trials.push(("d_max", LocalParams { d_max, ..d }));
+    }
+    for edge in [0.0, 0.25] {
+        trials.push(("edge", LocalParams { edge, ..d }));
+    }
+    for max_turn in [5462, 16384] {
+        trials.push(("max_turn", LocalParams { max_turn, ..d }));
+    }
+    for (name, prm) in trials {
+        let ranks: Vec<usize> = probes
+            .par_iter()
+            .zip(&coarse)
+            .map(|((finger, p), ids)| {
+                let pl = ProbeLocals::with(p, &prm);
+                let mut scored: Vec<(f32, usize, EntryId)> = ids
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &id)| {
+                        let t = g.template(id).cloned().unwrap_or_else(empty);
+                        let dirs: Vec<u16> = t.minutiae.iter().map(|m| m.angle).collect();
+                        let s = local::score_with(
+                            &pl,
+                            &local::gallery_locals_with(&t, &prm),
+                            &dirs,
+                            &prm,
+                        );
+                        (s, k, id)
+                    })
+                    .collect();
+                scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                scored
+                    .iter()
+                    .position(|&(_, _, id)| is_mate(id, *finger))
+                    .unwrap_or(usize::MAX)
+            })
+            .collect();
+        let within = |k: usize| ranks.iter().filter(|&&r| r < k).count();
+        println!(
+            "{name:>10} {prm:?}: mate within 5/10/20/50: {}/{}/{}/{}",
+            within(5),
+            within(10),
+            within(20),
+            within(50)
+        );
+    }
+    Ok(())
+}
+
+/// FVC2002 DB1–4_B: impressions 1–4 of each finger enrolled among `background` synthetic entries,
+/// impressions 5–8 searched. Ids: background `0..background`, FVC `1e12 + set·1000 + finger`·10 + impression.
+fn embed_fvc(
+    dir: &Path,
+    background: u64,
+    population: u64,
+    opts: &SearchOptions,
+) -> Result<serde_json::Value> {
+    let (gallery, probes) = fvc_sets(dir)?;
     let mut fvc_only = Gallery::new();
     fvc_only.extend(gallery.clone())?;
     let mut g = synthetic(population, 0, background)?;
     g.extend(gallery)?;
     let is_mate = |id: EntryId, finger: u64| id.0 >= FVC && (id.0 - FVC) / 10 == finger;
+    let n = g.len();
+    let (coarse_n, short) = (opts.coarse_len(n), opts.shortlist_len(n));
     let (mut rank1, mut rank1_fvc_only, mut ms) = (0usize, 0usize, Vec::new());
-    let mut mate_ranks = Vec::new();
+    let (mut coarse_ranks, mut fine_ranks) = (Vec::new(), Vec::new());
     for (finger, p) in &probes {
         let t0 = Instant::now();
         let hits = g.search(p, opts);
@@ -390,43 +563,65 @@ fn embed_fvc(
                 .first()
                 .is_some_and(|c| is_mate(c.id, *finger)),
         );
-        // The best-placed mate in the prefilter's order: the penetration needed to see it.
+        // The best-placed mate in the coarse order over the whole gallery, and in the fine order
+        // of the entries the coarse stage passed (usize::MAX when no mate passed it).
         let best = (1..=4)
             .filter_map(|i| g.prefilter_rank(p, EntryId(FVC + finger * 10 + i)))
             .min()
             .unwrap_or(usize::MAX);
-        mate_ranks.push(best);
+        coarse_ranks.push(best);
+        let lists = g.shortlists(p, opts);
+        fine_ranks.push(
+            lists
+                .fine
+                .iter()
+                .position(|&(id, _)| is_mate(id, *finger))
+                .unwrap_or(usize::MAX),
+        );
     }
-    mate_ranks.sort_unstable();
-    let n = g.len() as f64;
-    let pen = |q: f64| {
-        let i = ((q * mate_ranks.len() as f64).ceil() as usize).clamp(1, mate_ranks.len()) - 1;
-        (mate_ranks[i] + 1) as f64 / n
+    coarse_ranks.sort_unstable();
+    fine_ranks.sort_unstable();
+    let quantiles = |ranks: &[usize]| -> Vec<f64> {
+        [0.5, 0.8, 0.9, 0.95]
+            .iter()
+            .map(|q| {
+                let i = ((q * ranks.len() as f64).ceil() as usize).clamp(1, ranks.len()) - 1;
+                ranks[i].saturating_add(1) as f64 / n as f64
+            })
+            .collect()
     };
-    let short = opts.shortlist_len(g.len());
-    let within = mate_ranks.iter().filter(|&&r| r < short).count();
+    let (pc, pf) = (quantiles(&coarse_ranks), quantiles(&fine_ranks));
+    let within_coarse = coarse_ranks.iter().filter(|&&r| r < coarse_n).count();
+    let within = fine_ranks.iter().filter(|&&r| r < short).count();
     ms.sort_by(f64::total_cmp);
     eprintln!(
-        "FVC2002 DB1-4_B in {background} synthetic: gallery {} entries, {} probes: rank-1 {rank1} ({:.1} %; brute force on the FVC entries alone {rank1_fvc_only}); a mate passes the prefilter (shortlist {short}, penetration {:.2} %) for {within}; penetration needed for 50/80/90/95 % of probes {:.3}/{:.3}/{:.3}/{:.3} %; search p50 {:.1} ms",
-        g.len(),
+        "FVC2002 DB1-4_B in {background} synthetic: gallery {n} entries, {} probes: rank-1 {rank1} ({:.1} %; brute force on the FVC entries alone {rank1_fvc_only}); a mate passes the coarse stage ({coarse_n}, {:.2} %) for {within_coarse} and reaches the matcher ({short}, penetration {:.3} %) for {within}; coarse penetration needed for 50/80/90/95 % of probes {:.3}/{:.3}/{:.3}/{:.3} %, both stages {:.4}/{:.4}/{:.4}/{:.4} %; search p50 {:.1} ms",
         probes.len(),
         100.0 * rank1 as f64 / probes.len() as f64,
-        100.0 * short as f64 / n,
-        100.0 * pen(0.5),
-        100.0 * pen(0.8),
-        100.0 * pen(0.9),
-        100.0 * pen(0.95),
+        100.0 * coarse_n as f64 / n as f64,
+        100.0 * short as f64 / n as f64,
+        100.0 * pc[0],
+        100.0 * pc[1],
+        100.0 * pc[2],
+        100.0 * pc[3],
+        100.0 * pf[0],
+        100.0 * pf[1],
+        100.0 * pf[2],
+        100.0 * pf[3],
         ms[ms.len() / 2]
     );
     Ok(json!({
         "background": background,
-        "gallery": g.len(),
+        "gallery": n,
         "probes": probes.len(),
         "rank1": rank1,
         "rank1_brute_force_fvc_only": rank1_fvc_only,
+        "coarse": coarse_n,
+        "mate_within_coarse": within_coarse,
         "shortlist": short,
         "mate_within_shortlist": within,
-        "penetration_for_50_80_90_95_percent": [pen(0.5), pen(0.8), pen(0.9), pen(0.95)],
+        "coarse_penetration_for_50_80_90_95_percent": pc,
+        "penetration_for_50_80_90_95_percent": pf,
         "search_ms_p50": ms[ms.len() / 2],
     }))
 }
