@@ -7,6 +7,13 @@
 //! fairness: how many capacity refusals were *sent* before the last accepted booking of their
 //! session, and by how much.
 //!
+//! The lottery case (`BOOKING_BURST_LOTTERY=0` skips it): as many other candidates *apply*
+//! in the same open-loop burst for the same places in 10 lottery sessions of another day; then
+//! each session's window is closed and its places drawn. Reports: application latency, the
+//! allocation time (each session and all), places given per session against capacity (no
+//! over-booking), and that every applicant was answered (every request accepted, and every
+//! application ends allocated or not allocated).
+//!
 //! Then a day of 500 Subject 3 candidates (`BOOKING_VERIFY_CANDIDATES`) is drawn (commit,
 //! close, reveal) and the time of `examd draw verify` over the whole log is measured.
 //!
@@ -19,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use booking::{CandidateId, LocalDay};
 use examd::booking::events::*;
-use examd::booking::{draws, verify};
+use examd::booking::{draws, lottery, verify};
 use examd::config::{RawConfig, SiteArgs};
 use serde_json::{Value, json};
 
@@ -96,70 +103,13 @@ async fn main() {
     }
     let t0 = Instant::now();
     let people: Vec<CandidateId> = (0..n as u32).map(CandidateId::synthetic).collect();
-    for wave in people.chunks(1000) {
-        let mut set = tokio::task::JoinSet::new();
-        for id in wave {
-            set.spawn(submit(BookingEvent::Registered(RegisteredV1 {
-                candidate: id.to_string(),
-                name: "压测考生".into(),
-                class: "C1".into(),
-                adding_class: false,
-                phone_sha256: String::new(),
-                by: "bench".into(),
-                at: now,
-            })));
-        }
-        set.join_all().await;
-    }
-    let mut tokens = Vec::with_capacity(n);
-    for id in &people {
-        area.logins.issue(id, st.now()).unwrap();
-        let code = area.logins.outbox().last().unwrap().code.clone();
-        tokens.push(area.logins.redeem(id, &code, st.now()).unwrap());
-    }
+    let tokens = enrol(&area, st.now(), &people).await;
     eprintln!(
         "{n} candidates registered and logged in in {:.1} s",
         t0.elapsed().as_secs_f64()
     );
     // The burst.
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(256)
-        .build()
-        .unwrap();
-    let gap = Duration::from_secs_f64(seconds as f64 / n as f64);
-    let start = Instant::now();
-    let mut handles = Vec::with_capacity(n);
-    for (i, token) in tokens.into_iter().enumerate() {
-        let target = start + gap * i as u32;
-        tokio::time::sleep_until(target.into()).await;
-        let session = format!("burst-{}", (i.wrapping_mul(2_654_435_761) >> 7) % sessions);
-        let http = http.clone();
-        let url = format!("{base}/api/v1/booking/book");
-        handles.push(tokio::spawn(async move {
-            let sent = Instant::now();
-            let r = http
-                .post(url)
-                .header("x-booking-token", token)
-                .json(&json!({ "session": session }))
-                .send()
-                .await
-                .unwrap();
-            let status = r.status().as_u16();
-            let v: Value = r.json().await.unwrap_or_default();
-            (
-                session,
-                sent,
-                sent.elapsed(),
-                status,
-                v["rule"].as_str().map(str::to_owned),
-            )
-        }));
-    }
-    let mut results = Vec::with_capacity(n);
-    for h in handles {
-        results.push(h.await.unwrap());
-    }
-    let wall = start.elapsed();
+    let (results, wall) = burst(&base, tokens, "book", "burst", sessions, seconds).await;
     let mut lat: Vec<Duration> = results.iter().map(|r| r.2).collect();
     lat.sort();
     let ok = results.iter().filter(|r| r.3 == 201).count();
@@ -222,6 +172,19 @@ async fn main() {
     );
     assert_eq!(over, 0, "over-booking");
     assert_eq!(other, 0, "unexpected refusals");
+
+    if env("BOOKING_BURST_LOTTERY", 1) != 0 {
+        lottery_case(
+            &st,
+            &base,
+            n,
+            places,
+            sessions,
+            seconds,
+            exam_day.plus_days(1),
+        )
+        .await;
+    }
 
     // A day of Subject 3 candidates drawn, then `examd draw verify` timed.
     let past = today.plus_days(-40);
@@ -316,6 +279,217 @@ async fn main() {
         took.as_secs_f64() * 1e3
     );
     let _ = stop_tx.send(());
+}
+
+/// One answer: session, when sent, latency, HTTP status, the refusing rule.
+type Answer = (String, Instant, Duration, u16, Option<String>);
+
+/// Sends one request per token to `/api/v1/booking/{path}` at a steady rate over `seconds`,
+/// each to a session `{prefix}-k` drawn at random; returns every answer and the wall time.
+async fn burst(
+    base: &str,
+    tokens: Vec<String>,
+    path: &str,
+    prefix: &str,
+    sessions: usize,
+    seconds: usize,
+) -> (Vec<Answer>, Duration) {
+    let n = tokens.len();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap();
+    let gap = Duration::from_secs_f64(seconds as f64 / n as f64);
+    let start = Instant::now();
+    let mut handles = Vec::with_capacity(n);
+    for (i, token) in tokens.into_iter().enumerate() {
+        let target = start + gap * i as u32;
+        tokio::time::sleep_until(target.into()).await;
+        let session = format!(
+            "{prefix}-{}",
+            (i.wrapping_mul(2_654_435_761) >> 7) % sessions
+        );
+        let http = http.clone();
+        let url = format!("{base}/api/v1/booking/{path}");
+        handles.push(tokio::spawn(async move {
+            let sent = Instant::now();
+            let r = http
+                .post(url)
+                .header("x-booking-token", token)
+                .json(&json!({ "session": session }))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let v: Value = r.json().await.unwrap_or_default();
+            (
+                session,
+                sent,
+                sent.elapsed(),
+                status,
+                v["rule"].as_str().map(str::to_owned),
+            )
+        }));
+    }
+    let mut results = Vec::with_capacity(n);
+    for h in handles {
+        results.push(h.await.unwrap());
+    }
+    (results, start.elapsed())
+}
+
+/// Registers `people` (in-process) and logs each in; returns their booking tokens.
+async fn enrol(
+    area: &std::sync::Arc<examd::booking::BookingArea>,
+    now: model::UnixMs,
+    people: &[CandidateId],
+) -> Vec<String> {
+    for wave in people.chunks(1000) {
+        let mut set = tokio::task::JoinSet::new();
+        for id in wave {
+            let area = area.clone();
+            let ev = BookingEvent::Registered(RegisteredV1 {
+                candidate: id.to_string(),
+                name: "压测考生".into(),
+                class: "C1".into(),
+                adding_class: false,
+                phone_sha256: String::new(),
+                by: "bench".into(),
+                at: now.0,
+            });
+            set.spawn(async move { area.submit(ev).await.map(|_| ()).unwrap() });
+        }
+        set.join_all().await;
+    }
+    people
+        .iter()
+        .map(|id| {
+            area.logins.issue(id, now).unwrap();
+            let code = area.logins.outbox().last().unwrap().code.clone();
+            area.logins.redeem(id, &code, now).unwrap()
+        })
+        .collect()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The lottery case: `n` candidates apply for `places` places in `sessions` lottery sessions on
+/// `day`, then every window is closed and drawn.
+#[allow(clippy::too_many_arguments)]
+async fn lottery_case(
+    st: &examd::state::AppState,
+    base: &str,
+    n: usize,
+    places: usize,
+    sessions: usize,
+    seconds: usize,
+    day: LocalDay,
+) {
+    let area = st.areas.booking.clone();
+    let now = st.now();
+    let per = (places / sessions) as u32;
+    for s in 0..sessions {
+        lottery::open(
+            &area,
+            SessionV1 {
+                session: format!("lot-{s}"),
+                subject: "subject1".into(),
+                day: day.to_string(),
+                capacity: per,
+                examiners: vec![],
+                per_examiner: 0,
+                group_size: 1,
+                cars: vec![],
+                routes: vec![],
+                site_day_max: places as u32,
+                examiner_day_max: 1,
+                by: "bench".into(),
+                at: now.0,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let t0 = Instant::now();
+    let people: Vec<CandidateId> = (0..n as u32)
+        .map(|i| CandidateId::synthetic(1_000_000 + i))
+        .collect();
+    let tokens = enrol(&area, now, &people).await;
+    eprintln!(
+        "{n} lottery candidates registered and logged in in {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
+    let (results, wall) = burst(base, tokens, "apply", "lot", sessions, seconds).await;
+    let mut lat: Vec<Duration> = results.iter().map(|r| r.2).collect();
+    lat.sort();
+    let applied = results.iter().filter(|r| r.3 == 201).count();
+    // Close every window: the allocation is timed.
+    let mut each = Vec::with_capacity(sessions);
+    let t = Instant::now();
+    for s in 0..sessions {
+        let t1 = Instant::now();
+        lottery::allocate(&area, &format!("lot-{s}"), "bench")
+            .await
+            .unwrap();
+        each.push(t1.elapsed());
+    }
+    let all = t.elapsed();
+    each.sort();
+    // No over-booking, and every applicant answered: allocated or not allocated.
+    let (per_session, over, won, lost, open): (Vec<usize>, usize, usize, usize, usize) =
+        area.read(|l| {
+            let lots: Vec<_> = l
+                .sessions
+                .values()
+                .filter(|s| s.spec.id.as_str().starts_with("lot-"))
+                .collect();
+            let per: Vec<usize> = lots.iter().map(|s| s.booked.len()).collect();
+            let over = lots
+                .iter()
+                .filter(|s| s.booked.len() as u32 > s.spec.capacity)
+                .count();
+            let mut won = 0;
+            let mut lost = 0;
+            let mut open = 0;
+            for id in &people {
+                let r = l.candidates[id]
+                    .bookings
+                    .iter()
+                    .find(|b| b.session.as_str().starts_with("lot-"))
+                    .map(|b| b.result);
+                match r {
+                    Some(booking::BookingResult::Pending) => won += 1,
+                    Some(booking::BookingResult::NotAllocated) => lost += 1,
+                    _ => open += 1,
+                }
+            }
+            (per, over, won, lost, open)
+        });
+    println!(
+        "lottery: {n} applicants in {seconds} s for {places} places ({sessions} lottery sessions)"
+    );
+    println!(
+        "  applications accepted {applied} of {n}; wall {:.1} s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        wall.as_secs_f64(),
+        ms(pct(&lat, 0.5)),
+        ms(pct(&lat, 0.99)),
+        ms(*lat.last().unwrap())
+    );
+    println!(
+        "  allocation: {sessions} windows closed and drawn in {:.1} ms (per session median {:.1} ms, max {:.1} ms)",
+        ms(all),
+        ms(pct(&each, 0.5)),
+        ms(*each.last().unwrap())
+    );
+    println!(
+        "  allocated {won}, not allocated {lost}, unanswered {open}; sessions over capacity: {over} (allocated per session: {per_session:?})"
+    );
+    assert_eq!(applied, n, "every application is accepted");
+    assert_eq!(over, 0, "over-booking");
+    assert_eq!(open, 0, "every applicant is answered");
+    assert_eq!(won, places.min(n), "every place is given out");
 }
 
 #[allow(clippy::too_many_arguments)]
