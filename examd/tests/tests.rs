@@ -9,6 +9,7 @@ mod browser;
 mod devices;
 mod driving;
 mod durability;
+mod exam_day;
 mod gate;
 mod identity;
 mod theory;

@@ -5,10 +5,14 @@
 //!    synthetic fingers are enrolled.
 //! 2. Over HTTP, each candidate asks for a one-time code (read from the SMS outbox), logs in
 //!    and books tomorrow's Subject 2 or Subject 3 session; one books too early for Subject 3
-//!    and is refused by the waiting-period rule.
-//! 3. The draw: commit, close and draw (the roster goes to the identity registry, so the gate
-//!    and the cars check fingers against it), results, finish and reveal; then the draw is
-//!    verified from the log as `examd draw verify` would.
+//!    and is refused by the waiting-period rule. New learners book tomorrow's Subject 1 session.
+//! 3. The draw: commit, close and draw (the roster goes to the identity registry, so the gate,
+//!    the seats and the cars check fingers against it), results, finish and reveal; then the
+//!    draws are verified from the log as `examd draw verify` would. Subject 1 is drawn last, so
+//!    its roster is the gate's; its groups are the theory hall's waves (as many as the hall has
+//!    seats), seated by the theory demo, and its seed is revealed after the sitting.
+//!
+//! The gate, theory and driving demos then work from these drawn rosters only.
 
 use anyhow::{Context, bail};
 use booking::{CandidateId, LocalDay};
@@ -19,11 +23,15 @@ use super::{BookingArea, draws, verify};
 use crate::state::AppState;
 
 const PEOPLE: usize = 24;
+/// New learners who book tomorrow's Subject 1 (theory) session.
+const LEARNERS: usize = 8;
+/// Seats of the demo theory hall: the Subject 1 draw's groups are this size.
+pub const HALL_SEATS: u32 = 4;
 
 fn person(i: usize) -> (CandidateId, String) {
     const SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"];
     (
-        CandidateId::synthetic(900_000 + i as u32),
+        CandidateId::synthetic(crate::gate::demo::BOOKED_FROM + i as u32),
         format!("{}演示{}", SURNAMES[i % 8], i + 1),
     )
 }
@@ -35,7 +43,14 @@ async fn submit(area: &BookingArea, ev: BookingEvent) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-fn session(id: &str, subject: &str, day: LocalDay, capacity: u32, at: i64) -> BookingEvent {
+fn session(
+    id: &str,
+    subject: &str,
+    day: LocalDay,
+    capacity: u32,
+    group: u32,
+    at: i64,
+) -> BookingEvent {
     let driving = subject == "subject2" || subject == "subject3";
     BookingEvent::SessionOpened(SessionV1 {
         session: id.to_owned(),
@@ -48,7 +63,7 @@ fn session(id: &str, subject: &str, day: LocalDay, capacity: u32, at: i64) -> Bo
             vec![]
         },
         per_examiner: if driving { 10 } else { 0 },
-        group_size: if driving { 2 } else { 1 },
+        group_size: group,
         cars: if driving {
             vec!["car-01".into(), "car-02".into(), "car-03".into()]
         } else {
@@ -85,10 +100,10 @@ pub async fn demo(st: AppState, base_url: String) -> anyhow::Result<()> {
     // 1. Candidates and their Subject 1 results (passed 35 days ago: a C1 may book Subject 3 after 30 days, the A1 candidate only after 40).
     submit(
         area,
-        session(&history, "subject1", past, PEOPLE as u32, now),
+        session(&history, "subject1", past, PEOPLE as u32, 1, now),
     )
     .await?;
-    for i in 0..PEOPLE {
+    for i in 0..PEOPLE + LEARNERS {
         let (id, name) = person(i);
         let class = if i == PEOPLE - 1 { "A1" } else { "C1" };
         submit(
@@ -104,28 +119,30 @@ pub async fn demo(st: AppState, base_url: String) -> anyhow::Result<()> {
             }),
         )
         .await?;
-        submit(
-            area,
-            BookingEvent::Booked(BookedV1 {
-                candidate: id.to_string(),
-                session: history.clone(),
-                made_on: past.plus_days(-5).to_string(),
-                at: now,
-            }),
-        )
-        .await?;
-        submit(
-            area,
-            BookingEvent::Result(ResultV1 {
-                candidate: id.to_string(),
-                session: history.clone(),
-                outcome: "passed".into(),
-                voided: vec![],
-                at: now,
-            }),
-        )
-        .await?;
-        let finger = 20_000 + i as u64;
+        if i < PEOPLE {
+            submit(
+                area,
+                BookingEvent::Booked(BookedV1 {
+                    candidate: id.to_string(),
+                    session: history.clone(),
+                    made_on: past.plus_days(-5).to_string(),
+                    at: now,
+                }),
+            )
+            .await?;
+            submit(
+                area,
+                BookingEvent::Result(ResultV1 {
+                    candidate: id.to_string(),
+                    session: history.clone(),
+                    outcome: "passed".into(),
+                    voided: vec![],
+                    at: now,
+                }),
+            )
+            .await?;
+        }
+        let finger = crate::gate::demo::BOOKED_FINGER + i as u64;
         let person: crate::identity::PersonRef = format!("candidate:{id}")
             .parse()
             .map_err(anyhow::Error::msg)?;
@@ -149,18 +166,27 @@ pub async fn demo(st: AppState, base_url: String) -> anyhow::Result<()> {
     let tomorrow = today.plus_days(1);
     let s2 = format!("{}-s2", tomorrow);
     let s3 = format!("{}-s3", tomorrow);
-    submit(area, session(&s2, "subject2", tomorrow, 12, now)).await?;
-    submit(area, session(&s3, "subject3", tomorrow, 12, now)).await?;
-    for s in [&s2, &s3] {
+    let s1 = format!("{}-s1", tomorrow);
+    submit(area, session(&s2, "subject2", tomorrow, 12, 2, now)).await?;
+    submit(area, session(&s3, "subject3", tomorrow, 12, 2, now)).await?;
+    let hall = session(&s1, "subject1", tomorrow, LEARNERS as u32, HALL_SEATS, now);
+    submit(area, hall).await?;
+    for s in [&s2, &s3, &s1] {
         let c = draws::commit(area, s).await?;
         tracing::info!(session = %s, commitment = %c, "booking demo: seed committed");
     }
     let http = reqwest::Client::new();
     let mut refused = 0;
-    for i in 0..PEOPLE {
+    for i in 0..PEOPLE + LEARNERS {
         let (id, _) = person(i);
         let token = candidate_login(&st, &http, &base_url, &id).await?;
-        let target = if i % 2 == 0 { &s2 } else { &s3 };
+        let target = if i >= PEOPLE {
+            &s1
+        } else if i % 2 == 0 {
+            &s2
+        } else {
+            &s3
+        };
         let r = http
             .post(format!("{base_url}/api/v1/booking/book"))
             .header(super::api::TOKEN_HEADER, &token)
@@ -200,6 +226,9 @@ pub async fn demo(st: AppState, base_url: String) -> anyhow::Result<()> {
         let seed = draws::finish(area, s).await?;
         tracing::info!(session = %s, seed = %seed, "booking demo: seed revealed");
     }
+    // Subject 1 last: its drawn roster becomes the gate's; the theory demo seats its groups.
+    let a = draws::close(&st, &s1, "demo").await?;
+    tracing::info!(session = %s1, candidates = a.len(), "booking demo: Subject 1 roster closed and drawn");
     let (checked, errors) = verify::from_store(&*st.store).await?.finish();
     let bad: usize = checked.iter().map(|c| c.mismatches.len()).sum::<usize>() + errors.len();
     if bad > 0 {

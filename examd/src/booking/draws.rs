@@ -137,7 +137,10 @@ pub async fn close(st: &AppState, session: &str, by: &str) -> Result<Vec<Assignm
 }
 
 /// Imports the drawn roster into the identity registry: the gate admits and the seats and cars
-/// check fingers against it. A failure is logged and reported, not fatal to the draw.
+/// check fingers against it (the last roster imported is the gate's, so a site draws its Subject 1
+/// sitting after its driving ones). Hall seats are not reserved here: the theory hall seats each
+/// drawn group when its sitting opens ([`seat_group`]). A failure is logged and reported, not
+/// fatal to the draw.
 async fn feed_roster(
     st: &AppState,
     session: &str,
@@ -145,16 +148,14 @@ async fn feed_roster(
     assignments: &[AssignmentV1],
     by: &str,
 ) {
-    let theory = !subject.is_driving();
     let roster = crate::identity::RosterV1 {
         sitting: session.to_owned(),
         candidates: assignments
             .iter()
-            .enumerate()
-            .map(|(i, a)| crate::identity::roster::CandidateV1 {
+            .map(|a| crate::identity::roster::CandidateV1 {
                 id: a.candidate.clone(),
                 name: st.areas.booking.name_of(&a.candidate),
-                seat: theory.then(|| format!("seat-{:02}", i + 1)),
+                seat: None,
                 subject: Some(subject.code().to_owned()),
                 templates: vec![],
             })
@@ -172,6 +173,82 @@ async fn feed_roster(
             tracing::warn!(session, error = %e, "drawn roster not imported into the identity registry")
         }
     }
+}
+
+/// A drawn session's logged assignments, in group and position order (`None` before the draw).
+pub fn drawn(area: &BookingArea, session: &str) -> Option<Vec<AssignmentV1>> {
+    area.draw_state(session).assigned
+}
+
+/// The latest drawn session of `subject` (by session id, which begins with its day) and its
+/// logged assignments: the roster the day's gate, hall or cars work from.
+pub fn latest_drawn(
+    area: &BookingArea,
+    subject: ExamSubject,
+) -> Option<(String, Vec<AssignmentV1>)> {
+    area.draw_states()
+        .into_iter()
+        .rev()
+        .filter_map(|(session, d)| Some((session, d.assigned?)))
+        .find(|(session, _)| {
+            session
+                .parse::<SessionId>()
+                .ok()
+                .and_then(|id| area.read(|l| l.sessions.get(&id).map(|s| s.spec.subject)))
+                == Some(subject)
+        })
+}
+
+/// Seats one drawn group of a theory (Subject 1) session in the theory hall: the group's
+/// candidates, in their drawn order, go to `seats` of the open theory sitting `sitting`, each
+/// assignment (`theory.seat_assigned`) naming the drawn roster, so the finger at login is also
+/// searched 1:N over the day's roster. Returns `(seat, candidate)` pairs.
+pub async fn seat_group(
+    st: &AppState,
+    session: &str,
+    group: u32,
+    sitting: &str,
+    seats: &[String],
+) -> Result<Vec<(String, String)>, DrawError> {
+    let id = session_id(session)?;
+    let subject = st
+        .areas
+        .booking
+        .read(|l| l.sessions.get(&id).map(|s| s.spec.subject))
+        .ok_or_else(|| DrawError::UnknownSession(session.to_owned()))?;
+    if subject.is_driving() {
+        return Err(DrawError::Order(format!(
+            "session {session} is a driving test: its draw seats candidates in cars, not in the hall"
+        )));
+    }
+    let drawn = drawn(&st.areas.booking, session).ok_or_else(|| {
+        DrawError::Order(format!(
+            "session {session}: close the roster and draw before seating"
+        ))
+    })?;
+    let members: Vec<&AssignmentV1> = drawn.iter().filter(|a| a.group == group).collect();
+    if members.is_empty() {
+        return Err(DrawError::Order(format!(
+            "session {session} has no drawn group {group}"
+        )));
+    }
+    if members.len() > seats.len() {
+        return Err(DrawError::Order(format!(
+            "session {session}: group {group} has {} candidates but only {} seats were given",
+            members.len(),
+            seats.len()
+        )));
+    }
+    let mut out = Vec::new();
+    for (a, seat) in members.iter().zip(seats) {
+        crate::theory::api_assign_drawn(st, sitting, seat, &a.candidate, session)
+            .await
+            .map_err(|e| {
+                DrawError::Internal(anyhow::anyhow!("seating {} at {seat}: {e:#}", a.candidate))
+            })?;
+        out.push((seat.clone(), a.candidate.clone()));
+    }
+    Ok(out)
 }
 
 /// After the sitting: every booking without a result becomes a no-show (a fail, art. 46), then

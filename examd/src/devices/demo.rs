@@ -6,7 +6,7 @@
 //!
 //! The candidates' enrolment templates come from a second impression of the same synthetic fingers and are
 //! enrolled at the "desk" through the identity registry ([`crate::identity::Registry::enroll`]) next to the
-//! templates the gate demo's roster gave them, once that roster is imported. The loop scans only while the gate is
+//! templates the booking demo enrolled for the first candidates of the day's drawn Subject 1 roster. The loop scans only while the gate is
 //! idle (both doors closed and locked, nobody in the vestibule, no check in progress) so it does not cut into the
 //! gate demo's own script; nobody walks through after its admissions, so the gate lets those releases expire.
 //! Every failure is logged and the loop goes on.
@@ -60,51 +60,38 @@ async fn device_token(state: &AppState) -> anyhow::Result<String> {
     Ok(std::fs::read_to_string(&token_file)?.trim().to_owned())
 }
 
-/// Enrols impression 2 of finger `i` for the `i`-th candidate of the gate demo's roster, next to the templates
-/// that roster gave them, once the roster is imported. Returns the candidates, in finger order.
+/// Enrols the `i`-th print of `enrol` for the `i`-th candidate of the day's drawn Subject 1 roster (the
+/// gate's), next to two impressions of the synthetic finger the booking demo enrolled them with. Returns
+/// the candidates, in print order.
 async fn enrol_candidates(
     state: &AppState,
     enrol: Vec<scoring::Template>,
 ) -> anyhow::Result<Vec<String>> {
-    let roster = crate::gate::demo::demo_roster();
-    let sitting: crate::identity::SittingId = roster
-        .sitting
-        .parse()
-        .map_err(|e| anyhow::anyhow!("sitting {}: {e}", roster.sitting))?;
-    while !state
-        .identity
-        .roster(&sitting)
-        .await
-        .is_ok_and(|r| !r.is_empty())
-    {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    use crate::gate::demo::booked_finger;
+    use crate::gate::synth::impression;
+    let (_, drawn) =
+        crate::booking::draws::latest_drawn(&state.areas.booking, booking::ExamSubject::Subject1)
+            .context("no drawn Subject 1 roster (the booking demo draws one)")?;
     let mut out = Vec::new();
-    for (c, mine) in roster.candidates.iter().zip(enrol) {
-        let mut templates = c
-            .templates
-            .iter()
-            .map(|h| {
-                let bytes = hex::decode(h)?;
-                scoring::Template::from_standard_bytes(&bytes)
-                    .map_err(|e| anyhow::anyhow!("roster template of {}: {e}", c.id))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        templates.push(mine);
-        let id: crate::identity::CandidateId =
-            c.id.parse()
-                .map_err(|e| anyhow::anyhow!("candidate {}: {e}", c.id))?;
+    let people = drawn
+        .iter()
+        .filter_map(|a| Some((a.candidate.clone(), booked_finger(&a.candidate)?)));
+    for ((c, finger), mine) in people.zip(enrol) {
+        let id: crate::identity::CandidateId = c
+            .parse()
+            .map_err(|e| anyhow::anyhow!("candidate {c}: {e}"))?;
+        let name = state.areas.booking.name_of(&c);
         state
             .identity
             .enroll(
                 crate::identity::PersonRef::Candidate(id),
-                Some(&c.name),
-                templates,
+                Some(&name),
+                vec![impression(finger, 0), impression(finger, 1), mine],
                 "demo-desk",
             )
             .await
-            .map_err(|e| anyhow::anyhow!("enrolling {}: {e}", c.id))?;
-        out.push(c.id.clone());
+            .map_err(|e| anyhow::anyhow!("enrolling {c}: {e}"))?;
+        out.push(c);
     }
     Ok(out)
 }

@@ -45,7 +45,8 @@ async fn stream(
     }
     let area = st.areas.driving.clone();
     let registry = st.identity.clone();
-    Ok(ws.on_upgrade(move |socket| super::live::run(area, registry, car, socket)))
+    let booking = st.areas.booking.clone();
+    Ok(ws.on_upgrade(move |socket| super::live::run(area, registry, booking, car, socket)))
 }
 
 /// `GET /sessions` — every session, newest first.

@@ -2,86 +2,77 @@
 //! that drives scripted scenarios over the real WebSocket at 10 Hz, so deductions show live on
 //! the `/driving` page.
 //!
-//! Every drive starts with both fingers at the car: the candidates come from the booking demo's
-//! drawn Subject 2 and Subject 3 rosters (imported into the identity registry by the draw), the
-//! examiner is the booking demo's second driving examiner, `demo-examiner-2`.
+//! The car works from the day's draw only: it examines the candidates the booking demo's Subject 2
+//! and Subject 3 draws put in `car-01`, each with the examiner the draw gave their group, and every
+//! drive starts with both fingers at the car (the candidate's 1:1 and 1:N over the drawn roster, the
+//! examiner's 1:1). Now and then a candidate drawn to another car tries this one and is refused.
 
 use std::time::Duration;
 
 use anyhow::Context;
+use booking::ExamSubject;
 use model::{Role, UserName};
 
 use super::car::{Start, drive};
+use crate::booking::draws::latest_drawn;
+use crate::gate::demo::booked_finger;
 use crate::state::AppState;
 
 /// The demo car's account.
 const CAR: &str = "car-01";
 
-/// The examiner in the demo car: the booking demo's second driving examiner, whose synthetic
-/// finger only this demo enrols (the gate and theory demos enrol `examiner` with fingers of
-/// their own).
-const EXAMINER: &str = "demo-examiner-2";
-const EXAMINER_FINGER: u64 = 902;
+/// The booking demo's driving examiners and their synthetic fingers: `examiner` is the gate's and
+/// the hall's (enrolled by [`crate::gate::demo::enroll_examiner`]), `demo-examiner-2` only drives.
+const EXAMINERS: &[(&str, u64)] = &[
+    ("examiner", crate::gate::demo::EXAMINER_FINGER),
+    ("demo-examiner-2", 902),
+];
 
-/// The booking demo registers candidate `booking::CandidateId::synthetic(900_000 + i)` with
-/// synthetic finger `20_000 + i` (see `crate::booking::demo`); this many are looked up.
-const BOOKED: u32 = 64;
-
-/// A candidate of a drawn roster the demo car examines.
+/// A drawn candidate the demo car examines (or who tries to).
 #[derive(Debug, Clone)]
 struct Examinee {
     sitting: String,
     candidate: String,
     finger: u64,
+    examiner: String,
+    car: String,
 }
 
-/// The most recent drawn Subject 2 and Subject 3 rosters' candidates with a known finger.
-async fn examinees(state: &AppState) -> anyhow::Result<(Vec<Examinee>, Vec<Examinee>)> {
-    let fingers: std::collections::HashMap<String, u64> = (0..BOOKED)
-        .map(|i| {
-            (
-                booking::CandidateId::synthetic(900_000 + i).to_string(),
-                20_000 + u64::from(i),
-            )
-        })
-        .collect();
-    let (mut s2, mut s3) = (Vec::new(), Vec::new());
-    for summary in state.identity.rosters().await? {
-        let sitting: crate::identity::SittingId =
-            summary.sitting.parse().map_err(anyhow::Error::msg)?;
-        let entries = state.identity.roster(&sitting).await?;
-        let list: Vec<Examinee> = entries
-            .iter()
-            .filter(|e| e.templates > 0)
-            .filter_map(|e| {
-                Some(Examinee {
-                    sitting: summary.sitting.clone(),
-                    candidate: e.candidate.to_string(),
-                    finger: *fingers.get(e.candidate.as_str())?,
-                })
+/// The latest drawn roster of `subject`: its candidates with a known finger and a drawn examiner.
+fn examinees(state: &AppState, subject: ExamSubject) -> Vec<Examinee> {
+    let Some((sitting, drawn)) = latest_drawn(&state.areas.booking, subject) else {
+        return Vec::new();
+    };
+    drawn
+        .into_iter()
+        .filter_map(|a| {
+            Some(Examinee {
+                sitting: sitting.clone(),
+                finger: booked_finger(&a.candidate)?,
+                candidate: a.candidate,
+                examiner: a.examiner?,
+                car: a.car?,
             })
-            .collect();
-        let subject = entries.first().and_then(|e| e.subject.clone());
-        match subject.as_deref() {
-            Some("subject2") if s2.is_empty() => s2 = list,
-            Some("subject3") if s3.is_empty() => s3 = list,
-            _ => {}
-        }
-    }
-    Ok((s2, s3))
+        })
+        .collect()
 }
 
-/// Enrols the demo car's examiner's finger.
-async fn enrol_examiner(state: &AppState) -> anyhow::Result<()> {
-    let ex: crate::identity::ExaminerId = EXAMINER.parse()?;
+fn examiner_finger(name: &str) -> Option<u64> {
+    EXAMINERS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+}
+
+/// Enrols the demo examiners' fingers.
+async fn enrol_examiners(state: &AppState) -> anyhow::Result<()> {
+    crate::gate::demo::enroll_examiner(state).await?;
+    let ex: crate::identity::ExaminerId = EXAMINERS[1].0.parse()?;
     state
         .identity
         .enroll(
             crate::identity::PersonRef::Examiner(ex),
             Some("演示考试员二"),
             vec![
-                crate::gate::synth::impression(EXAMINER_FINGER, 0),
-                crate::gate::synth::impression(EXAMINER_FINGER, 1),
+                crate::gate::synth::impression(EXAMINERS[1].1, 0),
+                crate::gate::synth::impression(EXAMINERS[1].1, 1),
             ],
             "demo",
         )
@@ -121,20 +112,27 @@ pub async fn demo(state: AppState, base_url: String) -> anyhow::Result<()> {
             t
         }
     };
-    enrol_examiner(&state)
+    enrol_examiners(&state)
         .await
-        .context("enrolling the demo examiner's finger")?;
-    let (s2, s3) = examinees(&state).await?;
-    if s2.is_empty() || s3.is_empty() {
+        .context("enrolling the demo examiners' fingers")?;
+    let (s2, s3) = (
+        examinees(&state, ExamSubject::Subject2),
+        examinees(&state, ExamSubject::Subject3Road),
+    );
+    let mine =
+        |l: &[Examinee]| -> Vec<Examinee> { l.iter().filter(|e| e.car == CAR).cloned().collect() };
+    let (mine2, mine3) = (mine(&s2), mine(&s3));
+    if mine2.is_empty() || mine3.is_empty() {
         anyhow::bail!(
-            "no drawn Subject 2 and Subject 3 rosters with enrolled candidates (the booking demo \
-             draws them): the demo car has nobody to examine"
+            "the day's Subject 2 and Subject 3 draws put nobody in {CAR} (the booking demo draws \
+             them): the demo car has nobody to examine"
         );
     }
+    let elsewhere = s2.iter().chain(&s3).find(|e| e.car != CAR).cloned();
     tracing::info!(
-        subject2 = s2.len(),
-        subject3 = s3.len(),
-        "demo car: examining the drawn rosters' candidates"
+        subject2 = mine2.len(),
+        subject3 = mine3.len(),
+        "demo car: examining the candidates the draw put in {CAR}"
     );
     let all = judge::sim::scenarios::all();
     let mut turn = 0usize;
@@ -143,12 +141,22 @@ pub async fn demo(state: AppState, base_url: String) -> anyhow::Result<()> {
             let Some(sc) = all.iter().find(|s| s.name == *name) else {
                 continue;
             };
-            let list = if sc.name.starts_with("s3") { &s3 } else { &s2 };
-            let who = &list[turn % list.len()];
+            let list = if sc.name.starts_with("s3") {
+                &mine3
+            } else {
+                &mine2
+            };
+            // Every fifth drive, a candidate the draw put in another car tries this one.
+            let who = match &elsewhere {
+                Some(e) if turn % 5 == 4 => e,
+                _ => &list[turn % list.len()],
+            };
             turn += 1;
+            let examiner_f = examiner_finger(&who.examiner)
+                .with_context(|| format!("no demo finger for examiner {}", who.examiner))?;
             let start = Start {
                 candidate: who.candidate.clone(),
-                examiner: EXAMINER.into(),
+                examiner: who.examiner.clone(),
                 course: sc.course.file().into(),
                 vehicle: sc.vehicle.into(),
                 standard: sc.standard.as_str().into(),
@@ -156,7 +164,7 @@ pub async fn demo(state: AppState, base_url: String) -> anyhow::Result<()> {
                 identity: Some((
                     who.sitting.clone(),
                     crate::gate::synth::iso_impression(who.finger, 2 + round % 3),
-                    crate::gate::synth::iso_impression(EXAMINER_FINGER, 3 + round % 3),
+                    crate::gate::synth::iso_impression(examiner_f, 3 + round % 3),
                 )),
             };
             let lines: Vec<String> = sc.records.iter().map(|r| r.to_json_line()).collect();

@@ -61,6 +61,10 @@ pub struct IdentityV1 {
     pub passed: bool,
     /// What failed, when something did.
     pub failure: Option<String>,
+    /// The Subject 3 route the day's draw gave the candidate's group (absent when the sitting's
+    /// roster was not drawn, or for Subject 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
     /// When.
     pub at: i64,
 }

@@ -5,8 +5,9 @@
 //! * car → daemon, first: `{"type":"start","candidate":"…","examiner":"…","course":"course-s2",
 //!   "vehicle":"vehicle-c1","standard":"GA1026-2017","region":null,"identity":{"sitting":"…",
 //!   "candidate_finger":"<hex>","examiner_finger":"<hex>"}}` (`standard` and `region` optional;
-//!   without `identity`, or when the fingers do not match, the start is refused and logged as a
-//!   `driving.identity` event with `passed: false` and the reason);
+//!   without `identity`, when the fingers do not match, or when the sitting was drawn and the draw
+//!   put the candidate in another car or with another examiner, the start is refused and logged as
+//!   a `driving.identity` event with `passed: false` and the reason, in Chinese and English);
 //! * daemon → car: `{"type":"started","session":"D000001","subject":2,"pass_mark":80}` once logged;
 //! * car → daemon: telemetry v1 lines (DESIGN §3.2), one or more per frame separated by `\n`;
 //! * daemon → car: `{"type":"deduction",…}` for each deduction, once logged; `{"type":"error",
@@ -30,6 +31,7 @@ use super::events::{DrivingEvent, IdentityV1, InputRefV1, InputV1, StartedV1};
 use super::inputs::{Setup, Text};
 use super::session::{LineError, Session};
 use super::{Control, DrivingArea};
+use crate::booking::events::AssignmentV1;
 
 /// The first message.
 #[derive(Debug, Deserialize)]
@@ -74,10 +76,50 @@ pub const MISSING: &str = "no fingers: the start message has no identity field (
      examiner_finger): a Subject 2 or 3 exam starts only after the candidate's and the examiner's \
      fingers are checked at the car";
 
+/// Checks a start against the day's draw of its sitting, when the sitting was drawn (`drawn`: the
+/// logged assignments): the candidate must be on it, drawn to this car and to this examiner.
+/// Returns the route the draw gave the candidate's group; the refusal (zh/en) names what the draw
+/// said. A sitting whose roster was imported by hand (`None`) has no draw to check.
+pub fn drawn_check(
+    drawn: Option<&[AssignmentV1]>,
+    candidate: &str,
+    car: &str,
+    examiner: &str,
+) -> Result<Option<String>, String> {
+    let Some(list) = drawn else {
+        return Ok(None);
+    };
+    let Some(a) = list.iter().find(|a| a.candidate == candidate) else {
+        return Err(format!(
+            "考生 {candidate} 未被抽入本场考试 / candidate {candidate} was not drawn for this sitting"
+        ));
+    };
+    if let Some(drawn_car) = a.car.as_deref()
+        && drawn_car != car
+    {
+        return Err(format!(
+            "考生 {candidate} 抽签分配的考车是 {drawn_car}，不是本车 {car}，请到 {drawn_car} 考试 / \
+             candidate {candidate} was drawn to car {drawn_car}, not this car {car}"
+        ));
+    }
+    if let Some(drawn_ex) = a.examiner.as_deref()
+        && drawn_ex != examiner
+    {
+        return Err(format!(
+            "考生 {candidate} 抽签分配的考试员是 {drawn_ex}，不是 {examiner} / \
+             candidate {candidate} was drawn to examiner {drawn_ex}, not {examiner}"
+        ));
+    }
+    Ok(a.route.clone())
+}
+
 /// Checks the fingers: the candidate 1:1, the candidate 1:N over the sitting's roster (must rank
-/// first), the examiner 1:1. The event to log either way, and whether it passed.
+/// first), the examiner 1:1; and, when the sitting was drawn, that the draw put the candidate in
+/// this car with this examiner ([`drawn_check`]). The event to log either way, and whether it passed.
+#[allow(clippy::too_many_arguments)]
 async fn check_identity(
     registry: &crate::identity::Registry,
+    drawn: Option<&[AssignmentV1]>,
     proof: &ProofV1,
     start: &StartV1,
     car: &str,
@@ -118,7 +160,11 @@ async fn check_identity(
         .verify_examiner(&ex, &et)
         .await
         .map_err(|e| e.to_string())?;
-    let failure = if !one.matched {
+    let draw = drawn_check(drawn, cand.as_str(), car, ex.as_str());
+    let route = draw.as_ref().ok().cloned().flatten();
+    let failure = if let Err(why) = draw {
+        Some(why)
+    } else if !one.matched {
         Some("the candidate's finger does not match their enrolled templates".to_owned())
     } else if best.as_deref() != Some(cand.as_str()) {
         Some(format!(
@@ -143,6 +189,7 @@ async fn check_identity(
         threshold: f64::from(one.threshold),
         passed: failure.is_none(),
         failure,
+        route,
         at: now,
     })
 }
@@ -223,6 +270,7 @@ fn reference(t: &Text) -> InputRefV1 {
 pub async fn run(
     area: Arc<DrivingArea>,
     registry: Arc<crate::identity::Registry>,
+    booking: Arc<crate::booking::BookingArea>,
     car: String,
     mut ws: WebSocket,
 ) {
@@ -253,9 +301,21 @@ pub async fn run(
     let pass_mark = setup.catalogue.pass_mark(subject, setup.vehicle.class);
     let checked = match &start.identity {
         None => Err((None, MISSING.to_owned())),
-        Some(proof) => check_identity(&registry, proof, &start, &car, &id, subject.number(), now)
+        Some(proof) => {
+            let drawn = booking.draw_state(&proof.sitting).assigned;
+            check_identity(
+                &registry,
+                drawn.as_deref(),
+                proof,
+                &start,
+                &car,
+                &id,
+                subject.number(),
+                now,
+            )
             .await
-            .map_err(|e| (Some(proof.sitting.clone()), e)),
+            .map_err(|e| (Some(proof.sitting.clone()), e))
+        }
     };
     let refused = match checked {
         Ok(ev) if ev.passed => {
@@ -276,6 +336,7 @@ pub async fn run(
             threshold: 0.0,
             passed: false,
             failure: Some(why),
+            route: None,
             at: now,
         }),
     };
@@ -459,4 +520,43 @@ async fn log_and_tell(
         let _ = send(ws, m).await;
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(candidate: &str, car: &str, examiner: &str, route: Option<&str>) -> AssignmentV1 {
+        AssignmentV1 {
+            candidate: candidate.into(),
+            group: 0,
+            position: 0,
+            examiner: Some(examiner.into()),
+            car: Some(car.into()),
+            route: route.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn the_draw_decides_car_and_examiner_and_gives_the_route() {
+        let day = [
+            a("c1", "car-01", "ex1", Some("route-east")),
+            a("c2", "car-02", "ex2", Some("route-west")),
+        ];
+        assert_eq!(
+            drawn_check(Some(&day), "c1", "car-01", "ex1"),
+            Ok(Some("route-east".into()))
+        );
+        let e = drawn_check(Some(&day), "c2", "car-01", "ex2").unwrap_err();
+        assert!(
+            e.contains("drawn to car car-02, not this car car-01") && e.contains("考车"),
+            "{e}"
+        );
+        let e = drawn_check(Some(&day), "c1", "car-01", "ex2").unwrap_err();
+        assert!(e.contains("drawn to examiner ex1, not ex2"), "{e}");
+        let e = drawn_check(Some(&day), "c9", "car-01", "ex1").unwrap_err();
+        assert!(e.contains("c9 was not drawn"), "{e}");
+        // A roster imported by hand has no draw to check.
+        assert_eq!(drawn_check(None, "c9", "car-01", "ex1"), Ok(None));
+    }
 }

@@ -1,17 +1,21 @@
-//! `examd demo` at the gate: the simulated door module on a pty, a synthetic roster, and a scripted stream of
-//! candidates sent through the real HTTP API by a simulated gate terminal — including a stand-in, a candidate
+//! `examd demo` at the gate: the simulated door module on a pty and a scripted stream of candidates
+//! sent through the real HTTP API by a simulated gate terminal. The gate admits against the day's
+//! drawn Subject 1 roster (the booking demo draws it last, so it is the registry's current
+//! roster): drawn candidates come in with their fingers, an undrawn candidate (drawn for a driving
+//! test, not for the hall) is refused as not on the roster, and there are a stand-in, a candidate
 //! whose finger fails three times (examiner override) and a tailgater (examiner clears the vestibule).
 
 use std::time::Duration;
 
 use anyhow::Context;
+use booking::ExamSubject;
 use door_modbus::sim::SimConfig;
 use gate::DoorId;
 use model::Role;
 
 use super::service::ServiceConfig;
 use super::synth::iso_impression;
-use crate::identity::roster::{CandidateV1, ExaminerV1, RosterV1};
+use crate::booking::draws::latest_drawn;
 use crate::state::AppState;
 
 /// The demo terminal's account.
@@ -19,32 +23,40 @@ const TERMINAL: &str = "demo-gate-a";
 /// The demo examiner's account (created by the daemon's demo) and synthetic finger.
 const EXAMINER: &str = "examiner";
 pub(crate) const EXAMINER_FINGER: u64 = 900;
-/// Candidates on the demo roster.
-const ROSTER: u64 = 30;
 
-fn candidate(n: u64) -> String {
-    format!("D2026{n:04}")
+/// The booking demo's candidates: `booking::CandidateId::synthetic(BOOKED_FROM + i)` has synthetic
+/// finger `BOOKED_FINGER + i`, for `i` below [`BOOKED_MAX`].
+pub const BOOKED_FROM: u32 = 900_000;
+/// The synthetic finger of the booking demo's first candidate.
+pub const BOOKED_FINGER: u64 = 20_000;
+/// How many booking demo candidates there can be.
+pub const BOOKED_MAX: u32 = 64;
+
+/// The synthetic finger of a booking demo candidate (for simulated readers), if `candidate` is one.
+pub fn booked_finger(candidate: &str) -> Option<u64> {
+    (0..BOOKED_MAX)
+        .find(|&i| booking::CandidateId::synthetic(BOOKED_FROM + i).as_str() == candidate)
+        .map(|i| BOOKED_FINGER + u64::from(i))
 }
 
-/// The demo roster: candidate `D2026nnnn` has synthetic finger `n`; the demo examiner has finger 900.
-pub fn demo_roster() -> RosterV1 {
-    RosterV1 {
-        sitting: "demo-sitting".into(),
-        candidates: (1..=ROSTER)
-            .map(|n| CandidateV1 {
-                id: candidate(n),
-                name: format!("考生{n:02}"),
-                seat: None,
-                subject: Some("subject1".into()),
-                templates: vec![hex::encode(iso_impression(n, 0))],
-            })
-            .collect(),
-        examiners: vec![ExaminerV1 {
-            name: EXAMINER.into(),
-            display_name: Some("考官".into()),
-            templates: vec![hex::encode(iso_impression(EXAMINER_FINGER, 0))],
-        }],
-    }
+/// Enrols the demo examiner's finger (the gate and the theory hall share it).
+pub(crate) async fn enroll_examiner(state: &AppState) -> anyhow::Result<()> {
+    let person: crate::identity::PersonRef = format!("examiner:{EXAMINER}")
+        .parse()
+        .map_err(anyhow::Error::msg)?;
+    state
+        .identity
+        .enroll(
+            person,
+            Some("演示考试员"),
+            vec![
+                super::synth::impression(EXAMINER_FINGER, 0),
+                super::synth::impression(EXAMINER_FINGER, 1),
+            ],
+            "demo",
+        )
+        .await?;
+    Ok(())
 }
 
 struct Terminal {
@@ -86,12 +98,31 @@ impl Terminal {
 /// Runs the gate demo until the daemon stops.
 pub async fn run(state: AppState, base_url: String) -> anyhow::Result<()> {
     let area = state.areas.gate.clone();
-    let imported = state
-        .identity
-        .import_roster_v1(demo_roster(), "demo")
+    let (session, drawn) = latest_drawn(&state.areas.booking, ExamSubject::Subject1)
+        .context("no drawn Subject 1 roster (the booking demo draws one): nobody to admit")?;
+    let current = state.identity.current().sitting.clone();
+    anyhow::ensure!(
+        current.as_deref() == Some(session.as_str()),
+        "the gate admits against roster {current:?}, not the drawn Subject 1 roster {session}"
+    );
+    // The drawn candidates, with their synthetic fingers; an undrawn one from a driving roster.
+    let roster: Vec<(String, u64)> = drawn
+        .iter()
+        .filter_map(|a| Some((a.candidate.clone(), booked_finger(&a.candidate)?)))
+        .collect();
+    anyhow::ensure!(
+        roster.len() >= 2,
+        "the drawn Subject 1 roster {session} has fewer than two demo candidates"
+    );
+    let undrawn = [ExamSubject::Subject2, ExamSubject::Subject3Road]
+        .into_iter()
+        .filter_map(|s| latest_drawn(&state.areas.booking, s))
+        .flat_map(|(_, a)| a)
+        .find_map(|a| Some((a.candidate.clone(), booked_finger(&a.candidate)?)));
+    enroll_examiner(&state)
         .await
-        .context("importing the demo roster")?;
-    tracing::info!(sitting = %imported.sitting, candidates = imported.candidates, "gate demo: roster imported");
+        .context("enrolling the demo examiner's finger")?;
+    tracing::info!(session = %session, candidates = roster.len(), "gate demo: admitting the drawn Subject 1 roster");
     let sim = SimConfig {
         close_after_ms: 1_500,
         ..SimConfig::default()
@@ -126,14 +157,16 @@ pub async fn run(state: AppState, base_url: String) -> anyhow::Result<()> {
     let sim = pty.handle().clone();
     let pause = |ms| tokio::time::sleep(Duration::from_millis(ms));
     pause(1_500).await;
+    let n = roster.len() as u64;
     for round in 0u64.. {
-        let n = round % ROSTER + 1;
-        let id = candidate(n);
+        let k = (round % n) as usize;
+        let (id, finger) = roster[k].clone();
         let imp = round + 1;
-        match round % 6 {
+        match round % 7 {
             // A stand-in: the finger belongs to the next candidate on the roster.
             2 => {
-                t.scan("A", Some(&id), n % ROSTER + 1, imp).await?;
+                t.scan("A", Some(&id), roster[(k + 1) % roster.len()].1, imp)
+                    .await?;
                 pause(3_000).await;
                 t.post(
                     "/api/v1/gate/override?door=A&admit=false&examiner=examiner",
@@ -146,8 +179,8 @@ pub async fn run(state: AppState, base_url: String) -> anyhow::Result<()> {
             }
             // A worn finger: three failed tries, then the examiner admits with their own finger.
             4 => {
-                for k in 0..3 {
-                    t.scan("A", Some(&id), 5_000 + round, k).await?;
+                for j in 0..3 {
+                    t.scan("A", Some(&id), 5_000 + round, j).await?;
                     pause(800).await;
                 }
                 t.post(
@@ -157,13 +190,22 @@ pub async fn run(state: AppState, base_url: String) -> anyhow::Result<()> {
                 )
                 .await?;
             }
+            // Someone drawn for a driving test, not for the hall: not on the roster, the door stays shut.
+            6 => {
+                if let Some((other, f)) = &undrawn {
+                    let v = t.scan("A", Some(other), *f, imp).await?;
+                    tracing::info!(candidate = %other, decision = %v["decision"], "gate demo: an undrawn candidate");
+                    pause(3_000).await;
+                }
+                continue;
+            }
             _ => {
-                t.scan("A", Some(&id), n, imp).await?;
+                t.scan("A", Some(&id), finger, imp).await?;
             }
         }
         pause(700).await;
         sim.push(DoorId::A);
-        if round % 6 == 5 {
+        if round % 7 == 5 {
             // A tailgater slips in behind: door A opens a second time on one grant.
             pause(1_700).await;
             sim.force(DoorId::A);
@@ -176,7 +218,7 @@ pub async fn run(state: AppState, base_url: String) -> anyhow::Result<()> {
             continue;
         }
         pause(2_500).await;
-        t.scan("B", None, n, imp + 100).await?;
+        t.scan("B", None, finger, imp + 100).await?;
         pause(700).await;
         sim.push(DoorId::B);
         pause(3_000).await;

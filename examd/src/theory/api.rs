@@ -135,6 +135,8 @@ pub async fn open(
             score: v.score,
             threshold: v.threshold,
             attempt: 1,
+            best_match: None,
+            best_score: None,
             at: now.0,
         });
         st.log
@@ -198,6 +200,18 @@ pub async fn assign(
     seat: &str,
     candidate: &str,
 ) -> Result<(), ApiError> {
+    assign_from(st, sitting, seat, candidate, None).await
+}
+
+/// [`assign`], naming the day's drawn roster (`roster`, the booking session) the candidate was
+/// seated from: the finger at login is then also searched 1:N over that roster.
+pub async fn assign_from(
+    st: &AppState,
+    sitting: &str,
+    seat: &str,
+    candidate: &str,
+    roster: Option<&str>,
+) -> Result<(), ApiError> {
     let seat_user: model::UserName = seat
         .parse()
         .map_err(|_| ApiError::BadRequest("bad seat name".into()))?;
@@ -221,6 +235,7 @@ pub async fn assign(
         candidate: candidate.to_owned(),
         seed: random_u64(),
         code_sha256: String::new(),
+        roster: roster.map(str::to_owned),
         at: now.0,
     };
     let mut hall = area.hall.lock().await;
@@ -381,6 +396,8 @@ async fn admit(
             score: v.score,
             threshold: v.threshold,
             attempt: 1,
+            best_match: None,
+            best_score: None,
             at: st.now().0,
         });
         st.log

@@ -1,7 +1,10 @@
-//! `examd demo`: simulated candidates sit theory papers at simulated seats, through the HTTP API.
-//! Everyone's fingers are synthetic ([`crate::gate::synth`]): the examiner opens each sitting with
-//! their finger, each candidate's terminal waits for the seat's (simulated) reader, and one
-//! candidate presses a wrong finger first, which is refused and logged.
+//! `examd demo`: the day's drawn Subject 1 candidates sit theory papers at simulated seats, through
+//! the HTTP API. The hall works from the draw only: each round the examiner opens a sitting with
+//! their finger and the next drawn group is seated from the draw (`booking::draws::seat_group`:
+//! the `theory.seat_assigned` events name the drawn roster). Each candidate's terminal waits for the
+//! seat's (simulated) reader; every login is the candidate's finger 1:1 and 1:N over the drawn
+//! roster, and one candidate first lets another rostered candidate press for them, which is
+//! refused as a stand-in suspicion naming both. Fingers are synthetic ([`crate::gate::synth`]).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -12,6 +15,7 @@ use serde_json::{Value, json};
 
 use super::{api, banks, seat};
 use crate::accounts;
+use crate::gate::demo::booked_finger;
 use crate::gate::synth;
 use crate::state::AppState;
 
@@ -20,36 +24,17 @@ fn fixture_bank() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/qbank/synthetic")
 }
 
-/// Seats of the demo and how often each simulated candidate answers right.
-const SEATS: &[(&str, &str, u32)] = &[
-    ("demo-seat-1", "演示考生甲", 99),
-    ("demo-seat-2", "演示考生乙", 96),
-    ("demo-seat-3", "演示考生丙", 85),
-    ("demo-seat-4", "演示考生丁", 70),
+/// Seats of the demo (as many as the booking demo's Subject 1 groups hold) and how often the
+/// candidate at each answers right.
+const SEATS: &[(&str, u32)] = &[
+    ("demo-seat-1", 99),
+    ("demo-seat-2", 96),
+    ("demo-seat-3", 85),
+    ("demo-seat-4", 70),
 ];
 
 /// The demo examiner's synthetic finger: the same person and finger as at the gate (one enrolment, whichever area runs first).
 const EXAMINER_FINGER: u64 = crate::gate::demo::EXAMINER_FINGER;
-
-/// A demo candidate's synthetic finger, from their id.
-fn finger_of(candidate: &str) -> u64 {
-    let h = audit::sha256(&[candidate.as_bytes()]).0;
-    10_000 + u64::from(u16::from_le_bytes([h[0], h[1]]))
-}
-
-/// Enrols two impressions of synthetic `finger` for `person` (`candidate:<id>`, `examiner:<name>`).
-async fn enroll(st: &AppState, person: &str, name: &str, finger: u64) -> anyhow::Result<()> {
-    let person: crate::identity::PersonRef = person.parse().map_err(anyhow::Error::msg)?;
-    st.identity
-        .enroll(
-            person,
-            Some(name),
-            vec![synth::impression(finger, 0), synth::impression(finger, 1)],
-            "demo",
-        )
-        .await?;
-    Ok(())
-}
 
 /// What `examd demo` runs in this area, given the running daemon.
 pub async fn demo(st: AppState, base_url: String) -> anyhow::Result<()> {
@@ -71,7 +56,7 @@ pub async fn demo(st: AppState, base_url: String) -> anyhow::Result<()> {
             .context("importing the demo bank")?;
     }
     let by: model::UserName = "demo".parse()?;
-    for (seat, _, _) in SEATS {
+    for (seat, _) in SEATS {
         if st.store.user(&seat.parse()?).await.is_err() {
             accounts::create(
                 &st.store,
@@ -90,59 +75,69 @@ pub async fn demo(st: AppState, base_url: String) -> anyhow::Result<()> {
     println!(
         "  理论考试 / theory:  {base_url}/theory (考生终端 / seat: {base_url}/theory/seat?seat=demo-seat-1)"
     );
-    enroll(&st, "examiner:examiner", "演示考试员", EXAMINER_FINGER)
+    crate::gate::demo::enroll_examiner(&st)
         .await
         .context("enrolling the demo examiner's finger")?;
+    let (session, drawn) =
+        crate::booking::draws::latest_drawn(&st.areas.booking, booking::ExamSubject::Subject1)
+            .context("no drawn Subject 1 roster (the booking demo draws one): nobody to seat")?;
+    let groups: std::collections::BTreeSet<u32> = drawn.iter().map(|a| a.group).collect();
+    let groups: Vec<u32> = groups.into_iter().collect();
+    let fingers: std::collections::HashMap<String, u64> = drawn
+        .iter()
+        .filter_map(|a| Some((a.candidate.clone(), booked_finger(&a.candidate)?)))
+        .collect();
+    tracing::info!(session = %session, groups = groups.len(), "theory demo: seating the drawn Subject 1 roster");
+    let seats: Vec<String> = SEATS.iter().map(|(s, _)| (*s).to_owned()).collect();
     let client = reqwest::Client::new();
     let mut round = 0u64;
     loop {
         round += 1;
-        let exam = if round % 2 == 1 { "safety" } else { "subject1" };
+        let group = groups[(round as usize - 1) % groups.len()];
         let sitting = api::open(
             &st,
             "examiner",
-            exam,
+            "subject1",
             id.as_str(),
             0,
             &synth::impression(EXAMINER_FINGER, round),
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let seated = crate::booking::draws::seat_group(&st, &session, group, &sitting, &seats)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let version = banks::current_versions(&data_dir)?
+            .into_iter()
+            .find(|(b, _)| *b == id)
+            .map(|(_, v)| v)
+            .unwrap_or_default();
         let mut tasks = Vec::new();
-        for (i, (seat, name, right)) in SEATS.iter().enumerate() {
-            let candidate = format!("demo-{round}-{}", i + 1);
-            let enrolled = enroll(
-                &st,
-                &format!("candidate:{candidate}"),
-                name,
-                finger_of(&candidate),
-            )
-            .await;
-            let assigned = match enrolled {
-                Ok(()) => api::assign(&st, &sitting, seat, &candidate)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}")),
-                Err(e) => Err(e),
-            };
-            if let Err(e) = assigned {
-                tracing::warn!(seat, error = %format!("{e:#}"), "theory demo: seat not assigned");
+        for (i, (seat, candidate)) in seated.into_iter().enumerate() {
+            let Some(&finger) = fingers.get(&candidate) else {
+                tracing::warn!(
+                    seat,
+                    candidate,
+                    "theory demo: no synthetic finger for this candidate"
+                );
                 continue;
-            }
-            let bank = st.areas.theory.bank(
-                id.as_str(),
-                &banks::current_versions(&data_dir)?
-                    .into_iter()
-                    .find(|(b, _)| *b == id)
-                    .map(|(_, v)| v)
-                    .unwrap_or_default(),
-            );
+            };
+            let right = SEATS.get(i).map_or(80, |s| s.1);
+            let bank = st.areas.theory.bank(id.as_str(), &version);
+            // The last seat's candidate first lets someone else on the roster press for them.
+            let stand_in = (i + 1 == SEATS.len())
+                .then(|| {
+                    fingers
+                        .iter()
+                        .find(|(c, _)| **c != candidate)
+                        .map(|(_, f)| *f)
+                })
+                .flatten();
             let (client, base, st) = (client.clone(), base_url.clone(), st.clone());
             let seed = round * 31 + i as u64;
-            // The last seat's candidate presses a wrong finger first.
-            let wrong_first = i + 1 == SEATS.len();
             tasks.push(tokio::spawn(async move {
-                let sim = Sim { st: &st, client: &client, base: &base, seat, candidate: &candidate, wrong_first };
-                if let Err(e) = sim.sits(bank, *right, seed).await {
+                let sim = Sim { st: &st, client: &client, base: &base, seat: &seat, candidate: &candidate, finger, stand_in };
+                if let Err(e) = sim.sits(bank, right, seed).await {
                     tracing::warn!(seat, error = %format!("{e:#}"), "theory demo candidate stopped");
                 }
             }));
@@ -161,11 +156,12 @@ struct Sim<'a> {
     base: &'a str,
     seat: &'a str,
     candidate: &'a str,
-    wrong_first: bool,
+    finger: u64,
+    stand_in: Option<u64>,
 }
 
 impl Sim<'_> {
-    /// The terminal waits for a finger, the reader reads one (a wrong one first, if so set), then
+    /// The terminal waits for a finger, the reader reads one (a stand-in's first, if so set), then
     /// the candidate answers every question (right with probability `right`%) a second or two
     /// apart, until the paper ends.
     async fn sits(
@@ -185,11 +181,11 @@ impl Sim<'_> {
             .json()
             .await?;
         let token = begun["token"].as_str().context("no token")?.to_owned();
-        let finger = finger_of(self.candidate);
-        if self.wrong_first {
+        let finger = self.finger;
+        if let Some(other) = self.stand_in {
             tokio::time::sleep(Duration::from_secs(2)).await;
-            let r = seat::finger_at(self.st, self.seat, &synth::impression(finger + 1, 1)).await;
-            tracing::info!(seat = self.seat, result = ?r.map(|v| v["matched"].clone()), "theory demo: a wrong finger");
+            let r = seat::finger_at(self.st, self.seat, &synth::impression(other, 1)).await;
+            tracing::info!(seat = self.seat, result = ?r.map(|v| v["message"].clone()), "theory demo: a stand-in at the seat");
         }
         tokio::time::sleep(Duration::from_secs(2)).await;
         let v = seat::finger_at(self.st, self.seat, &synth::impression(finger, 2))

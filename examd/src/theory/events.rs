@@ -41,6 +41,10 @@ pub struct AssignedV1 {
     /// SHA-256 (hex) of a one-time seat code: only in logs written before finger login.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub code_sha256: String,
+    /// The day's drawn roster (the booking session) the candidate was seated from: the finger at
+    /// login is searched 1:N over it. Absent for a seat assigned by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roster: Option<String>,
     /// When.
     pub at: i64,
 }
@@ -62,6 +66,18 @@ pub struct LoginV1 {
     /// (then `score` is absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub examiner: Option<String>,
+    /// `subject1` or `safety` (the platform's subject-start message, 17C51, names the subject).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exam: Option<String>,
+    /// The examiner who opened the sitting (17C51's examiner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invigilator: Option<String>,
+    /// The drawn roster the 1:N search ran over (absent for a seat assigned by hand).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roster: Option<String>,
+    /// Who the 1:N search over that roster ranked first (the candidate, or the login is refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_match: Option<String>,
     /// When (the paper's clock starts).
     pub at: i64,
 }
@@ -124,7 +140,8 @@ pub struct FingerRefusedV1 {
     pub seat: String,
     /// Whose templates the finger was compared with (candidate id or examiner account).
     pub person: String,
-    /// `login`, `reverify`, `open` or `admit` (the last two: an examiner's finger).
+    /// `login`, `reverify`, `stand_in` (at login: the finger matches another rostered candidate
+    /// better), `open` or `admit` (the last two: an examiner's finger).
     pub purpose: String,
     /// The 1:1 score.
     pub score: f32,
@@ -132,6 +149,13 @@ pub struct FingerRefusedV1 {
     pub threshold: f32,
     /// Failed tries in a row at this seat (1, 2, 3, …); the examiner is alerted at 3.
     pub attempt: u32,
+    /// A stand-in suspicion (`purpose` `stand_in`): the other rostered candidate the finger
+    /// matches better than the seat's candidate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_match: Option<String>,
+    /// That candidate's 1:N score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_score: Option<f32>,
     /// When.
     pub at: i64,
 }

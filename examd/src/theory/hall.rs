@@ -92,6 +92,11 @@ pub struct Seat {
     pub reverify_ms: i64,
     /// The bank the paper comes from.
     pub bank: Installed,
+    /// The day's drawn roster the candidate was seated from (the finger at login is searched 1:N
+    /// over it); `None` for a seat assigned by hand.
+    pub roster: Option<String>,
+    /// The examiner who opened the sitting.
+    pub invigilator: String,
 }
 
 impl Seat {
@@ -346,6 +351,8 @@ impl Hall {
             rules,
             reverify_ms: room.reverify_ms,
             bank: room.bank.clone(),
+            roster: e.roster.clone(),
+            invigilator: room.examiner.clone(),
         })
     }
 }

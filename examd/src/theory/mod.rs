@@ -304,6 +304,20 @@ pub async fn api_assign(
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// Assigns a drawn candidate to a seat, naming the drawn roster (`roster`, the booking session)
+/// the finger at login is also searched 1:N over (see `booking::draws::seat_group`).
+pub async fn api_assign_drawn(
+    st: &AppState,
+    sitting: &str,
+    seat: &str,
+    candidate: &str,
+    roster: &str,
+) -> anyhow::Result<()> {
+    api::assign_from(st, sitting, seat, candidate, Some(roster))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 /// A finger at `seat`'s reader, as `POST /api/v1/theory/seat/finger` handles it (for simulated
 /// readers in the demo and tools); returns what the reader shows (`matched`, `score`, …).
 pub async fn seat_finger(

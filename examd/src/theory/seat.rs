@@ -1,7 +1,10 @@
 //! The seat terminal's routes under `/api/v1/theory/seat`. The terminal page asks to begin
 //! (`begin`) and waits; the seat's fingerprint reader, as the seat's device account, posts the
 //! candidate's finger (`finger`); when it matches the assigned candidate the waiting terminal's
-//! token becomes the seat session, which sees that candidate's paper only. A due re-verification,
+//! token becomes the seat session, which sees that candidate's paper only. A seat assigned from
+//! the day's draw also searches the finger 1:N over the drawn roster: a finger that matches another
+//! rostered candidate better is refused as a stand-in suspicion naming both (`theory.finger_refused`,
+//! purpose `stand_in`). A due re-verification,
 //! a paused paper and a terminal that lost its session (browser crash) are all answered by the
 //! same finger post. Refusals are events with the score; at three in a row the examiner is
 //! alerted and a due re-check fails, pausing the paper.
@@ -22,7 +25,7 @@ use theory::{MediaKind, Sitting};
 
 use super::api::seat_summary;
 use super::events::*;
-use super::finger;
+use super::finger::{self, SeatCheck, seat_check};
 use super::hall::{HallError, MAX_FINGER_TRIES, Seat, exam_name};
 use crate::auth::{Caller, new_secret};
 use crate::error::ApiError;
@@ -162,7 +165,11 @@ pub struct FingerQuery {
     ppi: Option<u32>,
 }
 
-fn refused(seat: &Seat, purpose: &str, v: &Verdict, at: i64) -> TheoryEvent {
+fn refused(seat: &Seat, purpose: &str, v: &Verdict, check: &SeatCheck, at: i64) -> TheoryEvent {
+    let (purpose, best_match, best_score) = match check {
+        SeatCheck::StandIn { other, score } => ("stand_in", Some(other.clone()), Some(*score)),
+        _ => (purpose, None, None),
+    };
     TheoryEvent::FingerRefused(FingerRefusedV1 {
         seat: seat.name.clone(),
         person: seat.candidate.clone(),
@@ -170,6 +177,8 @@ fn refused(seat: &Seat, purpose: &str, v: &Verdict, at: i64) -> TheoryEvent {
         score: v.score,
         threshold: v.threshold,
         attempt: seat.finger_failures + 1,
+        best_match,
+        best_score,
         at,
     })
 }
@@ -190,6 +199,20 @@ pub(super) fn login(
     examiner: Option<&str>,
     now: model::UnixMs,
 ) -> Result<Vec<TheoryEvent>, HallError> {
+    login_ranked(seat, pending, score, None, examiner, now)
+}
+
+/// [`login`], with who the 1:N search over the seat's drawn roster ranked first. The login event
+/// carries what the platform's subject-start message (17C51) needs: the sitting (its subject),
+/// the candidate, the exam, the examiner who opened the sitting, the time, and the identity check.
+fn login_ranked(
+    seat: &Seat,
+    pending: Option<&str>,
+    score: Option<f32>,
+    best_match: Option<String>,
+    examiner: Option<&str>,
+    now: model::UnixMs,
+) -> Result<Vec<TheoryEvent>, HallError> {
     let Sitting::NotStarted(r) = &seat.state else {
         return Err(HallError::Conflict("the paper has begun".into()));
     };
@@ -207,6 +230,10 @@ pub(super) fn login(
             session_sha256: session.to_owned(),
             score,
             examiner: examiner.map(str::to_owned),
+            exam: Some(exam_name(seat.rules.exam).to_owned()),
+            invigilator: Some(seat.invigilator.clone()),
+            roster: seat.roster.clone(),
+            best_match,
             at: now.0,
         }),
         TheoryEvent::Shown(ShownV1 {
@@ -250,9 +277,22 @@ pub async fn finger_at(
             hall.pending.get(seat).cloned(),
         )
     };
-    let candidate = holder.lock().await.candidate.clone();
-    // Matching is CPU work: done before the seat is locked.
+    let (candidate, roster) = {
+        let s = holder.lock().await;
+        (s.candidate.clone(), s.roster.clone())
+    };
+    // Matching is CPU work: done before the seat is locked. 1:1 against the seat's candidate,
+    // and 1:N over the day's drawn roster when the seat was assigned from a draw.
     let v = finger::verify(st, &finger::candidate(&candidate)?, probe).await?;
+    let ranked = match &roster {
+        Some(r) => finger::rank(st, r, probe).await?,
+        None => Vec::new(),
+    };
+    let check = seat_check(&candidate, &v, &ranked);
+    let matched = check == SeatCheck::Candidate;
+    let best = roster
+        .as_ref()
+        .and_then(|_| ranked.first().map(|(c, _)| c.clone()));
     let s = area
         .seat_op(seat, |seat, now| {
             if seat.candidate != candidate {
@@ -264,15 +304,22 @@ pub async fn finger_at(
                 Sitting::Finished(_) => Err(HallError::Conflict(
                     "该座位的考试已结束 / the paper at this seat has ended".into(),
                 )),
-                Sitting::NotStarted(_) if !v.matched => {
+                Sitting::NotStarted(_) if !matched => {
                     if pending.is_none() {
                         return Err(no_terminal());
                     }
-                    Ok(vec![refused(seat, "login", &v, now.0)])
+                    Ok(vec![refused(seat, "login", &v, &check, now.0)])
                 }
-                Sitting::NotStarted(_) => login(seat, pending.as_deref(), Some(v.score), None, now),
+                Sitting::NotStarted(_) => login_ranked(
+                    seat,
+                    pending.as_deref(),
+                    Some(v.score),
+                    best.clone(),
+                    None,
+                    now,
+                ),
                 Sitting::InProgress(_) | Sitting::Paused { .. } => {
-                    if v.matched {
+                    if matched {
                         return Ok(vec![TheoryEvent::Reverified(ReverifyV1 {
                             seat: seat.name.clone(),
                             reason: String::new(),
@@ -282,7 +329,7 @@ pub async fn finger_at(
                             at: now.0,
                         })]);
                     }
-                    let mut evs = vec![refused(seat, "reverify", &v, now.0)];
+                    let mut evs = vec![refused(seat, "reverify", &v, &check, now.0)];
                     if seat.finger_failures + 1 >= MAX_FINGER_TRIES
                         && matches!(seat.state, Sitting::InProgress(_))
                         && seat.reverify_due(now)
@@ -301,16 +348,23 @@ pub async fn finger_at(
             }
         })
         .await?;
-    if v.matched
-        && let Some(session) = &pending
-    {
+    if matched && let Some(session) = &pending {
         area.hall.lock().await.bind_session(seat, session);
     }
-    Ok(json!({
-        "seat": s.name, "matched": v.matched, "score": v.score, "threshold": v.threshold,
+    let mut out = json!({
+        "seat": s.name, "matched": matched, "score": v.score, "threshold": v.threshold,
         "finger_failures": s.finger_failures, "status": seat_summary(&s, st.now())["status"],
         "alert": s.alert,
-    }))
+    });
+    if let SeatCheck::StandIn { other, score } = &check {
+        out["stand_in"] = json!({ "candidate": candidate, "matches": other, "score": score });
+        out["message"] = json!(format!(
+            "疑似替考：指纹与名单上的另一考生 {other} 更吻合，而非本座位考生 {candidate} / \
+             stand-in suspected: the finger matches {other} on the day's roster better than \
+             this seat's candidate {candidate}"
+        ));
+    }
+    Ok(out)
 }
 
 /// What the candidate terminal shows.

@@ -1,0 +1,419 @@
+//! The exam day runs from the draw: candidates book, the roster is closed and drawn, and the gate,
+//! the theory hall and the cars work from the drawn rosters only — the gate admits a drawn
+//! Subject 1 candidate and refuses an undrawn one, a seat refuses a stand-in by the 1:N search over
+//! the drawn roster (naming both), and a car refuses a candidate the draw put in another car.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use booking::{CandidateId, LocalDay};
+use examd::booking::draws;
+use examd::booking::events::*;
+use examd::driving::car::{self, Start};
+use examd::gate::service::ServiceConfig;
+use examd::gate::synth::{impression, iso_impression};
+use examd::state::{AppState, Clock};
+use examd::{accounts, app, site};
+use model::{Role, UnixMs};
+use serde_json::Value;
+
+use crate::support::runtime;
+
+const NOW: i64 = 1_800_000_000_000;
+/// Examiners `ex` and `ex2` and their synthetic fingers.
+const EXAMINERS: [(&str, u64); 2] = [("ex", 900), ("ex2", 902)];
+
+/// Candidate `i` of the day: learners 0–3 (Subject 1), drivers 4–7 (Subject 2); finger `100 + i`.
+fn person(i: u32) -> CandidateId {
+    CandidateId::synthetic(700_000 + i)
+}
+
+fn finger(candidate: &str) -> u64 {
+    (0..8)
+        .find(|&i| person(i).as_str() == candidate)
+        .map(|i| 100 + u64::from(i))
+        .unwrap_or_else(|| panic!("{candidate} is not a test candidate"))
+}
+
+async fn submit(st: &AppState, ev: BookingEvent) {
+    if let Err(e) = st.areas.booking.submit(ev).await {
+        panic!("booking event refused: {e}");
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn session(
+    id: &str,
+    subject: &str,
+    day: LocalDay,
+    examiners: &[&str],
+    cars: &[&str],
+    group: u32,
+) -> BookingEvent {
+    let list = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect();
+    BookingEvent::SessionOpened(SessionV1 {
+        session: id.into(),
+        subject: subject.into(),
+        day: day.to_string(),
+        capacity: 8,
+        examiners: list(examiners),
+        per_examiner: if examiners.is_empty() { 0 } else { 8 },
+        group_size: group,
+        cars: list(cars),
+        routes: vec![],
+        site_day_max: 100,
+        examiner_day_max: 40,
+        by: "test".into(),
+        at: NOW,
+    })
+}
+
+async fn device(st: &AppState, name: &str) -> String {
+    accounts::create(
+        &st.store,
+        &st.log,
+        name.parse().unwrap(),
+        Role::Device,
+        String::new(),
+        None,
+        UnixMs(NOW),
+        &"test".parse().unwrap(),
+    )
+    .await
+    .unwrap()
+    .token
+    .unwrap()
+}
+
+async fn call(router: &Router, req: Request<Body>) -> (StatusCode, Value) {
+    let resp = tower::ServiceExt::oneshot(router.clone(), req)
+        .await
+        .unwrap();
+    let status = resp.status();
+    let body = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+/// Events of `kind` in the log, payloads decoded.
+async fn logged(st: &AppState, kind: model::EventKind) -> Vec<Value> {
+    let rows = st
+        .store
+        .events_desc(None, Some(kind.code()), 100)
+        .await
+        .unwrap();
+    rows.iter()
+        .rev()
+        .map(|r| serde_json::from_slice(&audit::decode(&r.bytes).unwrap().payload).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_draw_drives_the_gate_the_hall_and_the_cars() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock: Clock = Arc::new(|| UnixMs(NOW));
+    let site = site::open(runtime(dir.path()), clock.clone())
+        .await
+        .unwrap();
+    let st = app::state_of(&site, clock).await.unwrap();
+    let router = app::router(st.clone());
+    let today = st.areas.booking.today();
+    let tomorrow = today.plus_days(1);
+
+    // Candidates: drivers passed Subject 1 35 days ago; everyone's finger is enrolled.
+    let history = "history-s1";
+    submit(
+        &st,
+        session(history, "subject1", today.plus_days(-35), &[], &[], 1),
+    )
+    .await;
+    for i in 0..8 {
+        let id = person(i).to_string();
+        submit(
+            &st,
+            BookingEvent::Registered(RegisteredV1 {
+                candidate: id.clone(),
+                name: format!("考生{i}"),
+                class: "C1".into(),
+                adding_class: false,
+                phone_sha256: audit::sha256(&[b"13800000000"]).to_hex(),
+                by: "test".into(),
+                at: NOW,
+            }),
+        )
+        .await;
+        if i >= 4 {
+            for ev in [
+                BookingEvent::Booked(BookedV1 {
+                    candidate: id.clone(),
+                    session: history.into(),
+                    made_on: today.plus_days(-40).to_string(),
+                    at: NOW,
+                }),
+                BookingEvent::Result(examd::booking::events::ResultV1 {
+                    candidate: id.clone(),
+                    session: history.into(),
+                    outcome: "passed".into(),
+                    voided: vec![],
+                    at: NOW,
+                }),
+            ] {
+                submit(&st, ev).await;
+            }
+        }
+        st.identity
+            .enroll(
+                format!("candidate:{id}").parse().unwrap(),
+                Some(&format!("考生{i}")),
+                vec![
+                    impression(100 + u64::from(i), 0),
+                    impression(100 + u64::from(i), 1),
+                ],
+                "test",
+            )
+            .await
+            .unwrap();
+    }
+    for (name, f) in EXAMINERS {
+        st.identity
+            .enroll(
+                format!("examiner:{name}").parse().unwrap(),
+                None,
+                vec![impression(f, 0), impression(f, 1)],
+                "test",
+            )
+            .await
+            .unwrap();
+    }
+
+    // Tomorrow's sessions, booked; Subject 2 drawn first, Subject 1 last (its roster is the gate's).
+    let (s1, s2) = (format!("{tomorrow}-s1"), format!("{tomorrow}-s2"));
+    submit(&st, session(&s1, "subject1", tomorrow, &[], &[], 2)).await;
+    submit(
+        &st,
+        session(
+            &s2,
+            "subject2",
+            tomorrow,
+            &["ex", "ex2"],
+            &["car-01", "car-02"],
+            1,
+        ),
+    )
+    .await;
+    for i in 0..8 {
+        let s = if i < 4 { &s1 } else { &s2 };
+        submit(
+            &st,
+            BookingEvent::Booked(BookedV1 {
+                candidate: person(i).to_string(),
+                session: s.clone(),
+                made_on: today.to_string(),
+                at: NOW,
+            }),
+        )
+        .await;
+    }
+    for s in [&s2, &s1] {
+        draws::commit(&st.areas.booking, s).await.unwrap();
+        let drawn = draws::close(&st, s, "test").await.unwrap();
+        assert_eq!(drawn.len(), 4, "{s}: {drawn:?}");
+    }
+    assert_eq!(st.identity.current().sitting.as_deref(), Some(s1.as_str()));
+
+    // The gate admits a drawn Subject 1 candidate and refuses one drawn for Subject 2.
+    let gate_token = device(&st, "gate-a").await;
+    let _pty = st
+        .areas
+        .gate
+        .attach_simulated(crate::gate::sim_config(), ServiceConfig::new("sim"))
+        .await
+        .unwrap();
+    let scan = |claim: String, f: u64| {
+        Request::post(format!("/api/v1/gate/scan?door=A&claim={claim}"))
+            .header(header::AUTHORIZATION, format!("Bearer {gate_token}"))
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(Body::from(iso_impression(f, 3)))
+            .unwrap()
+    };
+    let undrawn = person(5).to_string();
+    let (s, v) = call(&router, scan(undrawn.clone(), finger(&undrawn))).await;
+    assert_eq!(
+        (s, v["decision"].as_str()),
+        (StatusCode::OK, Some("not_on_roster")),
+        "{v}"
+    );
+    assert_eq!(v["released"], false, "{v}");
+    let learner = person(2).to_string();
+    let (s, v) = call(&router, scan(learner.clone(), finger(&learner))).await;
+    assert_eq!(
+        (s, v["decision"].as_str()),
+        (StatusCode::OK, Some("admit")),
+        "{v}"
+    );
+    assert_eq!(v["released"], true, "{v}");
+
+    // The hall seats drawn group 0 from the draw; a stand-in's finger is refused by 1:N, naming both.
+    examd::theory::banks::import(
+        &st.rt.data_dir,
+        &crate::theory::fixture_bank(),
+        &"synthetic".parse().unwrap(),
+        "auto",
+    )
+    .await
+    .unwrap();
+    let sitting =
+        examd::theory::api_open(&st, "ex", "subject1", "synthetic", 0, &impression(900, 4))
+            .await
+            .unwrap();
+    let seats = ["seat-1".to_owned(), "seat-2".to_owned()];
+    for s in &seats {
+        device(&st, s).await;
+    }
+    let seated = draws::seat_group(&st, &s1, 0, &sitting, &seats)
+        .await
+        .unwrap();
+    let group0: Vec<String> = draws::drawn(&st.areas.booking, &s1)
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.group == 0)
+        .map(|a| a.candidate)
+        .collect();
+    assert_eq!(
+        seated.iter().map(|x| x.1.clone()).collect::<Vec<_>>(),
+        group0
+    );
+    let assigned = logged(&st, model::EventKind::TheorySeatAssigned).await;
+    assert!(
+        assigned.iter().all(|a| a["roster"] == s1.as_str()),
+        "{assigned:?}"
+    );
+    let (seat, cand) = seated[0].clone();
+    let other = seated[1].1.clone();
+    let (s, v) = call(
+        &router,
+        Request::post("/api/v1/theory/seat/begin")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(format!(r#"{{"seat":"{seat}"}}"#)))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let v = examd::theory::seat_finger(&st, &seat, &impression(finger(&other), 5))
+        .await
+        .unwrap();
+    assert_eq!(v["matched"], false, "{v}");
+    assert_eq!(v["stand_in"]["matches"], other.as_str(), "{v}");
+    let msg = v["message"].as_str().unwrap();
+    assert!(
+        msg.contains(&other) && msg.contains(&cand) && msg.contains("替考"),
+        "{msg}"
+    );
+    let refused = logged(&st, model::EventKind::TheoryFingerRefused).await;
+    let r = refused.last().unwrap();
+    assert_eq!(
+        (r["purpose"].as_str(), r["person"].as_str()),
+        (Some("stand_in"), Some(cand.as_str()))
+    );
+    assert_eq!(r["best_match"], other.as_str());
+    // The candidate's own finger logs in; the login carries the subject-start fields.
+    let v = examd::theory::seat_finger(&st, &seat, &impression(finger(&cand), 6))
+        .await
+        .unwrap();
+    assert_eq!(v["matched"], true, "{v}");
+    let login = logged(&st, model::EventKind::TheoryCandidateLogin).await;
+    let l = login.last().unwrap();
+    assert_eq!(l["candidate"], cand.as_str());
+    assert_eq!(l["best_match"], cand.as_str());
+    assert_eq!(l["roster"], s1.as_str());
+    assert_eq!(l["exam"], "subject1");
+    assert_eq!(l["invigilator"], "ex");
+
+    // The cars: a candidate the draw put in car-02 is refused at car-01; one drawn to car-01 starts.
+    let car_token = device(&st, "car-01").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let drawn2 = draws::drawn(&st.areas.booking, &s2).unwrap();
+    let sc = judge::sim::scenarios::all()
+        .into_iter()
+        .find(|s| s.name.starts_with("s2"))
+        .unwrap();
+    let lines: Vec<String> = sc
+        .records
+        .iter()
+        .take(5)
+        .map(|r| r.to_json_line())
+        .collect();
+    let start = |a: &AssignmentV1| {
+        let ex = a.examiner.clone().unwrap();
+        let exf = EXAMINERS.iter().find(|e| e.0 == ex).unwrap().1;
+        Start {
+            candidate: a.candidate.clone(),
+            examiner: ex,
+            course: sc.course.file().into(),
+            vehicle: sc.vehicle.into(),
+            standard: sc.standard.as_str().into(),
+            region: sc.region.map(str::to_owned),
+            identity: Some((
+                s2.clone(),
+                iso_impression(finger(&a.candidate), 2),
+                iso_impression(exf, 3),
+            )),
+        }
+    };
+    let elsewhere = drawn2
+        .iter()
+        .find(|a| a.car.as_deref() == Some("car-02"))
+        .unwrap();
+    let err = car::drive(
+        &base,
+        "car-01",
+        &car_token,
+        &start(elsewhere),
+        &lines,
+        5,
+        None,
+    )
+    .await
+    .unwrap_err();
+    let err = format!("{err:#}");
+    assert!(
+        err.contains("drawn to car car-02, not this car car-01") && err.contains("不是本车"),
+        "{err}"
+    );
+    let mine = drawn2
+        .iter()
+        .find(|a| a.car.as_deref() == Some("car-01"))
+        .unwrap();
+    let o = tokio::time::timeout(
+        Duration::from_secs(60),
+        car::drive(&base, "car-01", &car_token, &start(mine), &lines, 5, None),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(!o.session.is_empty());
+    let ids = logged(&st, model::EventKind::DrivingIdentity).await;
+    let passed: Vec<(bool, &str)> = ids
+        .iter()
+        .map(|v| {
+            (
+                v["passed"].as_bool().unwrap(),
+                v["candidate"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        passed,
+        [
+            (false, elsewhere.candidate.as_str()),
+            (true, mine.candidate.as_str())
+        ]
+    );
+}
