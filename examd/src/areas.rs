@@ -69,8 +69,8 @@ pub fn routes() -> (Router<AppState>, Router<AppState>) {
 
 /// Runs every area's demo against the running daemon.
 pub async fn demo(state: AppState, base_url: String) {
-    // Booking first: it imports its drawn rosters into the identity registry; the gate's demo
-    // then imports its own roster, which becomes the gallery the gate admits against.
+    // Booking first: it books and draws the day and imports the drawn rosters into the identity
+    // registry (Subject 1 last: the gallery the gate admits against); the other demos work from them.
     if let Err(e) = crate::booking::demo(state.clone(), base_url.clone()).await {
         tracing::error!(area = "booking", error = %format!("{e:#}"), "demo stopped");
     }
