@@ -308,12 +308,14 @@ fn measure(
     let work = work.unwrap_or_else(std::env::temp_dir);
     let mut rows = Vec::new();
     let t0 = Instant::now();
-    let all = synthetic(population, 0, largest)?;
+    sizes.dedup();
+    let mut all = synthetic(population, 0, largest)?;
     let gen_s = t0.elapsed().as_secs_f64();
     eprintln!("{largest} synthetic templates generated and coded in {gen_s:.1} s");
     for &size in &sizes {
         let g = if size == largest {
-            all.clone()
+            // The last size: the full gallery itself, not a copy (a million entries take gigabytes).
+            std::mem::take(&mut all)
         } else {
             let mut g = Gallery::new();
             g.extend(
