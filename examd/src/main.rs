@@ -88,6 +88,11 @@ enum Command {
         #[command(subcommand)]
         command: examd::identity::cli::RosterCommand,
     },
+    /// The watch-list (黑名单) of a running daemon: list, add, remove.
+    Watchlist {
+        #[command(subcommand)]
+        command: examd::watchlist::cli::WatchlistCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -286,6 +291,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Judge(args) => return examd::driving::cli::judge_command(&args),
         Command::Replay(args) => return examd::driving::cli::replay_command(&args).await,
         Command::Roster { command } => return examd::identity::cli::run(command, clock).await,
+        Command::Watchlist { command } => return examd::watchlist::cli::run(command).await,
         Command::Audit {
             command: AuditCommand::Export { out, site },
         } => {

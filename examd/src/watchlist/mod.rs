@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod checks;
+pub mod cli;
 pub mod demo;
 pub mod events;
 pub mod model;
