@@ -39,10 +39,56 @@ pub struct Pair {
     pub weight: f32,
 }
 
-/// Scores a local similarity matrix `sim` (rows: cylinders of A, columns: cylinders of B).
-/// `ia`/`ib` map cylinder rows and columns to minutia indices; `n_a`/`n_b` are the templates' minutia counts.
+/// Only the best this many candidates of each row (cylinder of A) take part: the one-to-one
+/// pairing seldom reaches deeper into a row, and sorting fewer candidates is most of the saving.
+pub(crate) const ROW_BEST: usize = 4;
+
+/// The best [`ROW_BEST`] keys offered, kept sorted (highest first) by insertion.
+#[derive(Debug, Default)]
+pub(crate) struct RowBest {
+    keys: [u64; ROW_BEST],
+    len: usize,
+}
+
+impl RowBest {
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    #[inline(always)]
+    pub(crate) fn offer(&mut self, key: u64) {
+        if self.len == ROW_BEST && key <= self.keys[ROW_BEST - 1] {
+            return;
+        }
+        let mut i = self.len.min(ROW_BEST - 1);
+        self.len = (self.len + 1).min(ROW_BEST);
+        while i > 0 && self.keys[i - 1] < key {
+            self.keys[i] = self.keys[i - 1];
+            i -= 1;
+        }
+        self.keys[i] = key;
+    }
+
+    pub(crate) fn drain_into(&mut self, out: &mut Vec<u64>) {
+        out.extend_from_slice(&self.keys[..self.len]);
+        self.len = 0;
+    }
+}
+
+/// The sort key of a candidate pair: its similarity `v` (> 0) above, its position `i` in the
+/// row-major similarity matrix below, so that keys sort by similarity and then by position (the
+/// bits of positive floats order like the floats).
+#[inline(always)]
+pub(crate) fn key(v: f32, i: usize) -> u64 {
+    ((v.to_bits() as u64) << 32) | (u32::MAX - i as u32) as u64
+}
+
+/// Scores the candidate pairs `keys` (see [`key`]; rows of the similarity matrix are cylinders of
+/// A, columns cylinders of B, in any order). `ia`/`ib` map cylinder rows and columns to minutia
+/// indices.
+#[inline(always)]
 pub(crate) fn consolidate(
-    sim: &[f32],
+    mut keys: Vec<u64>,
     ia: &[u16],
     ib: &[u16],
     pa: &Geometry,
@@ -54,19 +100,12 @@ pub(crate) fn consolidate(
         return 0.0;
     }
     // 1. The top pairs, one-to-one, greedily by similarity.
-    // Keys sort by similarity (positive floats order like their bits), then by index.
-    let mut keys: Vec<u64> = sim
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| **v > 0.0)
-        .map(|(i, v)| ((v.to_bits() as u64) << 32) | (u32::MAX - i as u32) as u64)
-        .collect();
     let n_r = ra.min(rb).min(MAX_RELAX_PAIRS);
     let mut used_a = vec![false; ra];
     let mut used_b = vec![false; rb];
     let mut top: Vec<(usize, usize, f32)> = Vec::with_capacity(n_r);
     // Usually the best few times n_r entries hold n_r one-to-one pairs: sort only those first.
-    let head = (4 * n_r).min(keys.len());
+    let head = (2 * n_r).min(keys.len());
     if head < keys.len() {
         keys.select_nth_unstable_by(head, |x, y| y.cmp(x));
     }
@@ -84,24 +123,25 @@ pub(crate) fn consolidate(
         if !used_a[r] && !used_b[c] {
             used_a[r] = true;
             used_b[c] = true;
-            top.push((ia[r] as usize, ib[c] as usize, sim[i]));
+            top.push((
+                ia[r] as usize,
+                ib[c] as usize,
+                f32::from_bits((keys[k - 1] >> 32) as u32),
+            ));
         }
     }
     let n = top.len();
     if n == 0 {
         return 0.0;
     }
-    // 2. Pairwise geometric compatibility.
+    // 2. Pairwise geometric compatibility, kept only where it is not zero (most pairs of
+    // pairs disagree in distance, above all between different fingers).
     let tables = tables();
-    // Rows are padded to a multiple of LANES so the relaxation's sums run in independent lanes.
-    let stride = n.div_ceil(LANES) * LANES;
-    let mut rho = vec![0.0f32; n * stride];
+    let mut rho: Vec<(u16, u16, f32)> = Vec::with_capacity(n * 4);
     for t in 0..n {
-        for k in t + 1..n {
-            let (a1, b1) = (top[t].0, top[t].1);
-            let (a2, b2) = (top[k].0, top[k].1);
-            let (da, db) = (pa.dist(a1, a2), pb.dist(b1, b2));
-            let d1 = (da - db).abs();
+        let (a1, b1) = (top[t].0, top[t].1);
+        for (k, &(a2, b2, _)) in top.iter().enumerate().skip(t + 1) {
+            let d1 = (pa.dist(a1, a2) - pb.dist(b1, b2)).abs();
             let r1 = tables.distance(d1);
             if r1 == 0.0 {
                 // Too far apart in distance: the angles need not be looked at.
@@ -110,23 +150,28 @@ pub(crate) fn consolidate(
             let d2 = wrap_pi(pa.turn(a1, a2) - pb.turn(b1, b2)).abs();
             let d3 = wrap_pi(pa.bearing(a1, a2) - pb.bearing(b1, b2)).abs();
             let r = r1 * tables.angle(d2) * tables.angle(d3);
-            rho[t * stride + k] = r;
-            rho[k * stride + t] = r;
+            if r > 0.0 {
+                rho.push((t as u16, k as u16, r));
+            }
         }
     }
-    // 3. Relaxation.
-    let mut lambda = vec![0.0f32; stride];
-    for (l, p) in lambda.iter_mut().zip(&top) {
-        *l = p.2;
-    }
-    let mut next = vec![0.0f32; stride];
+    // 3. Relaxation: λ ← w·λ + (1 − w)·(ρ λ)/(n − 1).
+    let mut lambda: Vec<f32> = top.iter().map(|p| p.2).collect();
+    let mut support = vec![0.0f32; n];
+    let others = if n > 1 {
+        (1.0 - W_R) / (n - 1) as f32
+    } else {
+        0.0
+    };
     for _ in 0..N_REL {
-        for t in 0..n {
-            let s = dot(&rho[t * stride..(t + 1) * stride], &lambda);
-            let support = if n > 1 { s / (n - 1) as f32 } else { 0.0 };
-            next[t] = W_R * lambda[t] + (1.0 - W_R) * support;
+        support.iter_mut().for_each(|v| *v = 0.0);
+        for &(t, k, r) in &rho {
+            support[t as usize] += r * lambda[k as usize];
+            support[k as usize] += r * lambda[t as usize];
         }
-        std::mem::swap(&mut lambda, &mut next);
+        for (l, s) in lambda.iter_mut().zip(&support) {
+            *l = W_R * *l + others * s;
+        }
     }
     // 4. The n_p pairs that kept most of their weight.
     let n_min = pa.len().min(pb.len()) as f32;
@@ -145,22 +190,6 @@ pub(crate) fn consolidate(
         }));
     }
     score
-}
-
-/// Independent partial sums in [`dot`] (one vector register of `f32`).
-const LANES: usize = 8;
-
-/// The dot product of two slices whose common length is a multiple of [`LANES`], summed in
-/// [`LANES`] independent lanes (the compiler turns this into vector instructions).
-#[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; LANES];
-    for (x, y) in a.chunks_exact(LANES).zip(b.chunks_exact(LANES)) {
-        for l in 0..LANES {
-            acc[l] += x[l] * y[l];
-        }
-    }
-    acc.iter().sum()
 }
 
 /// Brings a difference of two angles in [-π, π) back into [-π, π] with one correction.
@@ -234,7 +263,7 @@ struct Tables {
 }
 
 const DIST_STEPS_PER_PX: f32 = 16.0;
-const DIST_MAX: f32 = 24.0;
+const DIST_MAX: f32 = 12.0;
 const ANGLE_STEPS: usize = 1024;
 
 impl Tables {
