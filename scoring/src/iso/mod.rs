@@ -1,8 +1,9 @@
-//! Standard minutiae templates: ISO/IEC 19794-2:2005 and ANSI/INCITS 378-2004 (read and write), and
-//! ISO/IEC 19794-2:2011 (read).
+//! Standard minutiae templates: ISO/IEC 19794-2:2005, ISO/IEC 19794-2:2011 and ANSI/INCITS
+//! 378-2004, read and write.
 //!
 //! All three formats share one in-memory model, [`Record`], which keeps every field the
-//! 2005 format can hold so that decoding and re-encoding a 2005 record gives back the same bytes.
+//! 2005 format can hold so that decoding and re-encoding a 2005 record gives back the same bytes;
+//! the fields only a 2011 record has are kept beside it in [`Iso2011Record`].
 //! Multi-byte fields are big-endian in every format. The byte layouts are in `iso2005.rs`,
 //! `iso2011.rs` and `ansi2004.rs`; each field read names itself, so a malformed record is
 //! rejected with an error that names the field at fault.
@@ -16,6 +17,10 @@ mod iso2011;
 pub use ansi2004::encode_ansi2004;
 pub use error::{TemplateError, TemplateErrorKind};
 pub use iso2005::encode_iso2005;
+pub use iso2011::{
+    CaptureTime, Certification, Iso2011Record, QualityRecord, Representation, decode_iso2011,
+    encode_iso2011, encode_iso2011_record,
+};
 
 /// The standard a record was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
