@@ -180,6 +180,12 @@ pub fn drawn(area: &BookingArea, session: &str) -> Option<Vec<AssignmentV1>> {
     area.draw_state(session).assigned
 }
 
+/// The subject of a booking session, if `session` is one.
+pub fn subject_of(area: &BookingArea, session: &str) -> Option<ExamSubject> {
+    let id: SessionId = session.parse().ok()?;
+    area.read(|l| l.sessions.get(&id).map(|s| s.spec.subject))
+}
+
 /// The latest drawn session of `subject` (by session id, which begins with its day) and its
 /// logged assignments: the roster the day's gate, hall or cars work from.
 pub fn latest_drawn(
@@ -190,13 +196,7 @@ pub fn latest_drawn(
         .into_iter()
         .rev()
         .filter_map(|(session, d)| Some((session, d.assigned?)))
-        .find(|(session, _)| {
-            session
-                .parse::<SessionId>()
-                .ok()
-                .and_then(|id| area.read(|l| l.sessions.get(&id).map(|s| s.spec.subject)))
-                == Some(subject)
-        })
+        .find(|(session, _)| subject_of(area, session) == Some(subject))
 }
 
 /// Seats one drawn group of a theory (Subject 1) session in the theory hall: the group's

@@ -128,7 +128,8 @@ pub async fn demo(state: AppState, base_url: String) -> anyhow::Result<()> {
              them): the demo car has nobody to examine"
         );
     }
-    let elsewhere = s2.iter().chain(&s3).find(|e| e.car != CAR).cloned();
+    let elsewhere = |l: &[Examinee]| l.iter().find(|e| e.car != CAR).cloned();
+    let (elsewhere2, elsewhere3) = (elsewhere(&s2), elsewhere(&s3));
     tracing::info!(
         subject2 = mine2.len(),
         subject3 = mine3.len(),
@@ -141,13 +142,13 @@ pub async fn demo(state: AppState, base_url: String) -> anyhow::Result<()> {
             let Some(sc) = all.iter().find(|s| s.name == *name) else {
                 continue;
             };
-            let list = if sc.name.starts_with("s3") {
-                &mine3
+            let (list, elsewhere) = if sc.name.starts_with("s3") {
+                (&mine3, &elsewhere3)
             } else {
-                &mine2
+                (&mine2, &elsewhere2)
             };
             // Every fifth drive, a candidate the draw put in another car tries this one.
-            let who = match &elsewhere {
+            let who = match elsewhere {
                 Some(e) if turn % 5 == 4 => e,
                 _ => &list[turn % list.len()],
             };

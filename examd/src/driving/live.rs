@@ -76,19 +76,57 @@ pub const MISSING: &str = "no fingers: the start message has no identity field (
      examiner_finger): a Subject 2 or 3 exam starts only after the candidate's and the examiner's \
      fingers are checked at the car";
 
-/// Checks a start against the day's draw of its sitting, when the sitting was drawn (`drawn`: the
-/// logged assignments): the candidate must be on it, drawn to this car and to this examiner.
+/// A drawn sitting, as a car start is checked against it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drawn {
+    /// The sitting's subject as the draw holds it (2 or 3; 0 for a theory sitting).
+    pub subject: u8,
+    /// The subject of the course the car starts.
+    pub start_subject: u8,
+    /// The logged assignments.
+    pub assignments: Vec<AssignmentV1>,
+}
+
+/// The draw of `sitting`, if it is a drawn booking session, for a start of `start_subject`.
+fn drawn_of(
+    booking: &crate::booking::BookingArea,
+    sitting: &str,
+    start_subject: u8,
+) -> Option<Drawn> {
+    let assignments = crate::booking::draws::drawn(booking, sitting)?;
+    let subject = match crate::booking::draws::subject_of(booking, sitting)? {
+        booking::ExamSubject::Subject2 => 2,
+        booking::ExamSubject::Subject3Road => 3,
+        _ => 0,
+    };
+    Some(Drawn {
+        subject,
+        start_subject,
+        assignments,
+    })
+}
+
+/// Checks a start against the day's draw of its sitting, when the sitting was drawn: the draw must
+/// be for the subject started, and the candidate on it, drawn to this car and to this examiner.
 /// Returns the route the draw gave the candidate's group; the refusal (zh/en) names what the draw
 /// said. A sitting whose roster was imported by hand (`None`) has no draw to check.
 pub fn drawn_check(
-    drawn: Option<&[AssignmentV1]>,
+    drawn: Option<&Drawn>,
     candidate: &str,
     car: &str,
     examiner: &str,
 ) -> Result<Option<String>, String> {
-    let Some(list) = drawn else {
+    let Some(d) = drawn else {
         return Ok(None);
     };
+    if d.subject != d.start_subject {
+        return Err(format!(
+            "本场抽签是科目{}，本车开始的是科目{} / the drawn sitting is for Subject {}, \
+             this start is for Subject {}",
+            d.subject, d.start_subject, d.subject, d.start_subject
+        ));
+    }
+    let list = &d.assignments;
     let Some(a) = list.iter().find(|a| a.candidate == candidate) else {
         return Err(format!(
             "考生 {candidate} 未被抽入本场考试 / candidate {candidate} was not drawn for this sitting"
@@ -119,7 +157,7 @@ pub fn drawn_check(
 #[allow(clippy::too_many_arguments)]
 async fn check_identity(
     registry: &crate::identity::Registry,
-    drawn: Option<&[AssignmentV1]>,
+    drawn: Option<&Drawn>,
     proof: &ProofV1,
     start: &StartV1,
     car: &str,
@@ -302,10 +340,10 @@ pub async fn run(
     let checked = match &start.identity {
         None => Err((None, MISSING.to_owned())),
         Some(proof) => {
-            let drawn = booking.draw_state(&proof.sitting).assigned;
+            let drawn = drawn_of(&booking, &proof.sitting, subject.number());
             check_identity(
                 &registry,
-                drawn.as_deref(),
+                drawn.as_ref(),
                 proof,
                 &start,
                 &car,
@@ -539,10 +577,14 @@ mod tests {
 
     #[test]
     fn the_draw_decides_car_and_examiner_and_gives_the_route() {
-        let day = [
-            a("c1", "car-01", "ex1", Some("route-east")),
-            a("c2", "car-02", "ex2", Some("route-west")),
-        ];
+        let day = Drawn {
+            subject: 3,
+            start_subject: 3,
+            assignments: vec![
+                a("c1", "car-01", "ex1", Some("route-east")),
+                a("c2", "car-02", "ex2", Some("route-west")),
+            ],
+        };
         assert_eq!(
             drawn_check(Some(&day), "c1", "car-01", "ex1"),
             Ok(Some("route-east".into()))
@@ -556,6 +598,16 @@ mod tests {
         assert!(e.contains("drawn to examiner ex1, not ex2"), "{e}");
         let e = drawn_check(Some(&day), "c9", "car-01", "ex1").unwrap_err();
         assert!(e.contains("c9 was not drawn"), "{e}");
+        // A Subject 3 roster does not start a Subject 2 course.
+        let s2 = Drawn {
+            start_subject: 2,
+            ..day.clone()
+        };
+        let e = drawn_check(Some(&s2), "c1", "car-01", "ex1").unwrap_err();
+        assert!(
+            e.contains("drawn sitting is for Subject 3, this start is for Subject 2"),
+            "{e}"
+        );
         // A roster imported by hand has no draw to check.
         assert_eq!(drawn_check(None, "c9", "car-01", "ex1"), Ok(None));
     }
