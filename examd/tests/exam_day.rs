@@ -321,6 +321,9 @@ async fn the_draw_drives_the_gate_the_hall_and_the_cars() {
         (Some("stand_in"), Some(cand.as_str()))
     );
     assert_eq!(r["best_match"], other.as_str());
+    // The examiner is alerted at once, with both names.
+    let alert = v["alert"].as_str().unwrap_or_default();
+    assert!(alert.contains(&other) && alert.contains(&cand), "{v}");
     // The candidate's own finger logs in; the login carries the subject-start fields.
     let v = examd::theory::seat_finger(&st, &seat, &impression(finger(&cand), 6))
         .await

@@ -170,7 +170,14 @@ impl Seat {
                     ));
                 }
                 self.finger_failures = e.attempt;
-                if e.attempt >= MAX_FINGER_TRIES {
+                if let (Some(other), "stand_in") = (&e.best_match, e.purpose.as_str()) {
+                    // A stand-in suspicion alerts the examiner at once, naming both.
+                    self.alert = Some(format!(
+                        "疑似替考：指纹与 {other} 更吻合，而非本座位考生 {} / stand-in suspected: \
+                         the finger matches {other}, not this seat's candidate {}",
+                        e.person, e.person
+                    ));
+                } else if e.attempt >= MAX_FINGER_TRIES {
                     self.alert = Some(format!(
                         "指纹连续 {} 次未通过 / finger refused {} times in a row",
                         e.attempt, e.attempt
