@@ -3,5 +3,7 @@
 mod common;
 mod faults;
 mod flows;
+mod fuzz_checks;
+mod fuzz_regressions;
 mod peers;
 mod pty;

@@ -1,5 +1,7 @@
 //! One integration-test binary: the driver against the simulated receiver.
 
+mod fuzz_checks;
+mod fuzz_regressions;
 mod reader;
 mod sim_pty;
 
