@@ -102,6 +102,14 @@ pub trait Store: IdentityStore + Send + Sync + std::fmt::Debug + 'static {
     /// All checkpoints, by tree size ascending.
     async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError>;
 
+    /// Keeps the Merkle frontier of the log's first `tree_size` events (`audit::Frontier::to_bytes`),
+    /// so that [`LogWriter::start`] verifies only the events after it. The frontier of a prefix is
+    /// determined by the log, so storing one again for the same size replaces it.
+    async fn put_frontier(&self, tree_size: u64, frontier: &[u8]) -> Result<(), StoreError>;
+
+    /// The frontier stored for the largest tree size, with that size; `None` when there is none.
+    async fn last_frontier(&self) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
+
     // ---- accounts and sessions -----------------------------------------------------------
 
     /// Creates an account. An existing name is `StoreError::Conflict`.

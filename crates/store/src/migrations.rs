@@ -32,6 +32,12 @@ const STEPS: &[Step] = &[
         sqlite: include_str!("../migrations/sqlite/0002_identity.sql"),
         postgres: include_str!("../migrations/postgres/0002_identity.sql"),
     },
+    Step {
+        version: 3,
+        description: "frontier",
+        sqlite: include_str!("../migrations/sqlite/0003_frontier.sql"),
+        postgres: include_str!("../migrations/postgres/0003_frontier.sql"),
+    },
 ];
 
 fn migrator(sql: impl Fn(&Step) -> &'static str) -> Migrator {

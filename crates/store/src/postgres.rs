@@ -295,6 +295,33 @@ impl Store for PgStore {
             .collect()
     }
 
+    async fn put_frontier(&self, tree_size: u64, frontier: &[u8]) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO log_frontiers (tree_size, frontier) VALUES ($1, $2) \
+             ON CONFLICT (tree_size) DO UPDATE SET frontier = excluded.frontier",
+        )
+        .bind(count_param(tree_size, "frontier tree size")?)
+        .bind(frontier)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn last_frontier(&self) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT tree_size, frontier FROM log_frontiers ORDER BY tree_size DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok((
+                count_from("log_frontiers.tree_size", r.try_get("tree_size")?)?,
+                r.try_get("frontier")?,
+            ))
+        })
+        .transpose()
+    }
+
     async fn create_user(&self, user: &NewUser) -> Result<UserRow, StoreError> {
         let row = sqlx::query(
             "INSERT INTO users (name, role, display_name, secret_hash, enabled, created_ms) \

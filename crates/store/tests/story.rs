@@ -11,6 +11,8 @@ use store::{NewUser, SessionRow, Store, StoreError, StoredCheckpoint};
 
 #[path = "story/identity.rs"]
 mod identity_story;
+#[path = "story/restart_time.rs"]
+mod restart_time;
 #[path = "story/writer.rs"]
 mod writer_story;
 

@@ -138,6 +138,7 @@ enum Command {
 #[derive(Clone)]
 pub struct LogWriter {
     site: SiteId,
+    verified_at_start: u64,
     commands: mpsc::Sender<Command>,
     tail: broadcast::Sender<Arc<Sealed>>,
     counters: Arc<Counters>,
@@ -152,8 +153,11 @@ impl fmt::Debug for LogWriter {
 }
 
 impl LogWriter {
-    /// Resumes the site's log from the store (verifying the stored chain from its genesis and
-    /// rebuilding the Merkle frontier) and starts the writer task on the current tokio runtime.
+    /// Resumes the site's log from the store and starts the writer task on the current tokio
+    /// runtime. The stored chain is verified from the Merkle frontier kept with the latest
+    /// checkpoint (after checking it against that checkpoint and the event it ends at), or from
+    /// the genesis when there is none, so start time grows with the events since the last
+    /// checkpoint, not with the log. `examd audit verify` still verifies the whole log.
     ///
     /// Without a `signer` no checkpoints are made. Fails if the stored log does not verify as
     /// this site's chain (`StoreError::Corrupt`): appending to a broken log would hide the break.
@@ -165,6 +169,7 @@ impl LogWriter {
         clock: Clock,
     ) -> Result<LogWriter, StoreError> {
         let resumed = resume::resume(&*store, &site, policy, clock()).await?;
+        let verified_at_start = resumed.verified;
         let (commands, queue) = mpsc::channel(QUEUE);
         let (tail, _) = broadcast::channel(TAIL);
         let counters = Arc::new(Counters::default());
@@ -176,6 +181,7 @@ impl LogWriter {
         tokio::spawn(task.run(queue));
         Ok(LogWriter {
             site,
+            verified_at_start,
             commands,
             tail,
             counters,
@@ -185,6 +191,12 @@ impl LogWriter {
     /// The site whose log this is.
     pub fn site(&self) -> &SiteId {
         &self.site
+    }
+
+    /// How many stored events [`LogWriter::start`] verified: those after the frontier it
+    /// started from (all of them when there was none).
+    pub fn verified_at_start(&self) -> u64 {
+        self.verified_at_start
     }
 
     /// Counters since start: commits, events, failures, checkpoints. `events / commits` is the

@@ -263,6 +263,15 @@ impl Task {
             Ok(()) => {
                 self.checkpointed = checkpoint.tree_size;
                 Counters::add(&self.counters.checkpoints, 1);
+                // Without it a restart verifies from an earlier frontier (or the genesis): slower, never wrong.
+                let frontier = self.writer.frontier().to_bytes();
+                if let Err(e) = self
+                    .store
+                    .put_frontier(checkpoint.tree_size, &frontier)
+                    .await
+                {
+                    tracing::warn!(error = %e, tree_size = checkpoint.tree_size, "storing the log frontier failed");
+                }
                 Ok(Some(checkpoint))
             }
             Err(e) => {

@@ -2,7 +2,7 @@
 //! failures that acknowledge nothing, the live tail, checkpoints, shutdown and restart.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use audit::{CheckpointPolicy, Hash, PublicKey, Sealed, SignedCheckpoint, Signer};
@@ -234,6 +234,11 @@ pub async fn story(store: Arc<dyn Store>, earlier_key: PublicKey) {
     )
     .await
     .unwrap();
+    assert_eq!(
+        log.verified_at_start(),
+        0,
+        "the final checkpoint's frontier covers the whole log"
+    );
     let next = log.append(draft(9)).await.unwrap();
     assert_eq!(next.event.seq, last.event.seq.next());
     assert_eq!(audit::Chain::link(&last.hash, &next.bytes), next.hash);
@@ -242,6 +247,7 @@ pub async fn story(store: Arc<dyn Store>, earlier_key: PublicKey) {
     assert_eq!(report.last_seq, next.event.seq);
 
     faults(store.clone()).await;
+    resume_from_frontier(store.clone()).await;
 
     let total: u64 = store
         .kind_counts()
@@ -264,6 +270,7 @@ async fn faults(inner: Arc<dyn Store>) {
         inner,
         fail: AtomicBool::new(false),
         fail_after_commit: AtomicBool::new(false),
+        torn_from: AtomicU64::new(0),
     });
     let log = LogWriter::start(
         flaky.clone(),
@@ -308,6 +315,54 @@ async fn faults(inner: Arc<dyn Store>) {
     log.shutdown().await;
 }
 
+/// A restart verifies only the events after the last stored frontier, and still finds a torn
+/// tail or a frontier that disagrees with its checkpoint.
+async fn resume_from_frontier(inner: Arc<dyn Store>) {
+    let (size, good) = inner
+        .last_frontier()
+        .await
+        .unwrap()
+        .expect("the writer stored a frontier with its checkpoints");
+    let head = head_seq(&*inner).await;
+    assert!(head > size, "faults() appended after the last checkpoint");
+    let start = |store: Arc<dyn Store>| {
+        LogWriter::start(
+            store,
+            site(),
+            None,
+            CheckpointPolicy::default(),
+            stepping_clock(),
+        )
+    };
+    let log = start(inner.clone()).await.unwrap();
+    assert_eq!(log.verified_at_start(), head - size);
+    log.shutdown().await;
+
+    let torn = Arc::new(Flaky {
+        inner: inner.clone(),
+        fail: AtomicBool::new(false),
+        fail_after_commit: AtomicBool::new(false),
+        torn_from: AtomicU64::new(head),
+    });
+    match start(torn).await {
+        Err(StoreError::Corrupt { what: "events", .. }) => {}
+        other => panic!("expected the torn tail to be found, got {other:?}"),
+    }
+
+    let mut bad = good.clone();
+    *bad.last_mut().unwrap() ^= 0x01;
+    inner.put_frontier(size, &bad).await.unwrap();
+    match start(inner.clone()).await {
+        Err(StoreError::Corrupt {
+            what: "log_frontiers.frontier",
+            ..
+        }) => {}
+        other => panic!("expected the altered frontier to be refused, got {other:?}"),
+    }
+    inner.put_frontier(size, &good).await.unwrap();
+    assert_eq!(inner.last_frontier().await.unwrap(), Some((size, good)));
+}
+
 /// A real store whose appends can be made to fail, before or after committing.
 #[derive(Debug)]
 struct Flaky {
@@ -316,6 +371,8 @@ struct Flaky {
     fail: AtomicBool,
     /// Write the next append, then report a failure (once).
     fail_after_commit: AtomicBool,
+    /// Read events from this seq on with their last byte flipped, as a torn write leaves them (0: never).
+    torn_from: AtomicU64,
 }
 
 fn injected() -> StoreError {
@@ -341,7 +398,14 @@ impl Store for Flaky {
         Ok(())
     }
     async fn events(&self, from: Seq, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
-        self.inner.events(from, limit).await
+        let mut events = self.inner.events(from, limit).await?;
+        let torn = self.torn_from.load(Ordering::SeqCst);
+        for e in events.iter_mut().filter(|e| torn > 0 && e.seq.0 >= torn) {
+            if let Some(b) = e.bytes.last_mut() {
+                *b ^= 0x01;
+            }
+        }
+        Ok(events)
     }
     async fn events_desc(
         &self,
@@ -364,6 +428,12 @@ impl Store for Flaky {
     }
     async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError> {
         self.inner.checkpoints().await
+    }
+    async fn put_frontier(&self, tree_size: u64, frontier: &[u8]) -> Result<(), StoreError> {
+        self.inner.put_frontier(tree_size, frontier).await
+    }
+    async fn last_frontier(&self) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        self.inner.last_frontier().await
     }
     async fn create_user(&self, user: &NewUser) -> Result<UserRow, StoreError> {
         self.inner.create_user(user).await
