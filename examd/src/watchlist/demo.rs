@@ -12,8 +12,9 @@ use super::model::Reason;
 use crate::gate::synth::iso_impression;
 use crate::state::AppState;
 
-/// The listed person's synthetic finger (no demo roster or examiner uses it).
-pub const FINGER: u64 = 7_001;
+/// The listed person's synthetic finger: no demo roster or examiner uses it (the gate demo's worn fingers count up
+/// from 5,000, one every few rounds, the booked candidates' from 20,000).
+pub const FINGER: u64 = 90_001;
 /// How the demo's entry is recognised on a restarted demo (added once).
 const NOTE: &str =
     "演示：上次考试中被查获的代考人员 / demo: a stand-in caught at an earlier sitting";

@@ -1,7 +1,8 @@
 //! 1:N search for the watch-list: the listed people's templates, and every enrolled candidate's (to find a new
-//! applicant who is already enrolled under another identity), each a [`scoring::gallery::Gallery`] (binary
-//! prefilter, then the matcher on the shortlist; in galleries under the shortlist's minimum of 100 templates
-//! every template is compared). A match is a score at the matcher's FMR 1 in 10,000
+//! applicant who is already enrolled under another identity), each a [`scoring::gallery::Gallery`]. The
+//! watch-list keeps its cylinders and is compared in full up to [`BRUTE_FORCE_MAX`] templates; the enrolled
+//! candidates' gallery (and a larger list) is searched by the binary prefilter, then the matcher on the shortlist
+//! (every template below the shortlist's minimum of 100). A match is a score at the matcher's FMR 1 in 10,000
 //! ([`scoring::THRESHOLD_FMR_10000`], the gate's own threshold).
 //!
 //! Gallery entry ids pack the owner and the template's position: `owner << 8 | index`.
@@ -27,6 +28,9 @@ fn entry_id(owner: u32, index: usize) -> EntryId {
 fn owner_of(id: EntryId) -> u32 {
     (id.0 >> 8) as u32
 }
+
+/// Up to this many templates the watch-list is searched by comparing every one; above, prefilter then rerank.
+pub const BRUTE_FORCE_MAX: usize = 2_000;
 
 fn options() -> SearchOptions {
     SearchOptions {
@@ -113,7 +117,12 @@ impl WatchGallery {
         if self.g.is_empty() {
             return (None, Cost::default());
         }
-        let hits = self.g.search(probe, &options());
+        // A list this small is compared in full (its cylinders are kept): no prefilter miss can hide an entry.
+        let hits = if self.g.len() <= BRUTE_FORCE_MAX {
+            self.g.search_brute_force(probe, options().top_k)
+        } else {
+            self.g.search(probe, &options())
+        };
         let found = hits.best_at(THRESHOLD_FMR_10000).map(|c| Found {
             entry: WatchId(owner_of(c.id)),
             score: c.score.0,
@@ -282,6 +291,57 @@ mod tests {
                 .is_empty()
         );
         assert_eq!(g.people(), 11);
+    }
+
+    /// `WATCHLIST_SCALE=N cargo test -p examd --lib watchlist::search::tests::scale -- --nocapture`: the enrolment
+    /// check against N enrolled synthetic candidates and the gate check against a 100-entry list, timed (scoring is
+    /// built optimised even in the dev profile).
+    #[test]
+    fn scale() {
+        let Some(n) = std::env::var("WATCHLIST_SCALE")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        else {
+            eprintln!("SKIP watch-list scale figures: set WATCHLIST_SCALE=<enrolled candidates>");
+            return;
+        };
+        let params = fingersynth::MinutiaImpressionParams::cooperative();
+        let t = |f: u64, i: u32| fingersynth::synthetic_template(9, f, i, &params);
+        let t0 = Instant::now();
+        let mut people = PeopleGallery::new();
+        for f in 0..n {
+            people.replace(&format!("candidate:p{f}"), &[t(f, 0)]);
+        }
+        let built = t0.elapsed();
+        let mut watch = WatchGallery::new();
+        for f in 0..100u64 {
+            watch.insert(WatchId(f as u32 + 1), &[t(n + f, 0), t(n + f, 1)]);
+        }
+        let (mut enrol, mut gate) = (Vec::new(), Vec::new());
+        for k in 0..20u64 {
+            let (found, c) = people.search_others("candidate:new", &t(k * 7 % n, 2));
+            assert_eq!(
+                found.first().map(|f| f.0.clone()),
+                Some(format!("candidate:p{}", k * 7 % n))
+            );
+            enrol.push(c);
+            let (hit, c) = watch.search(&t(n + k, 3));
+            assert_eq!(hit.map(|h| h.entry), Some(WatchId(k as u32 + 1)));
+            gate.push(c);
+        }
+        let ms = |cs: &[Cost]| {
+            let mut v: Vec<f64> = cs.iter().map(|c| c.took.as_secs_f64() * 1e3).collect();
+            v.sort_by(f64::total_cmp);
+            (v[v.len() / 2], v[v.len() - 1])
+        };
+        let (em, ex) = ms(&enrol);
+        let (gm, gx) = ms(&gate);
+        println!(
+            "enrolled gallery: {n} templates built in {:.1} s; enrolment check median {em:.2} ms, max {ex:.2} ms \
+             (matcher compared {} of {n}); gate check against 100 entries / 200 templates median {gm:.2} ms, max {gx:.2} ms",
+            built.as_secs_f64(),
+            enrol[0].compared,
+        );
     }
 
     proptest! {
