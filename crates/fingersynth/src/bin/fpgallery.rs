@@ -611,7 +611,11 @@ fn embed_fvc(
             .iter()
             .map(|q| {
                 let i = ((q * ranks.len() as f64).ceil() as usize).clamp(1, ranks.len()) - 1;
-                ranks[i].saturating_add(1) as f64 / n as f64
+                // No mate passed the coarse stage: no penetration of the fine one reaches it.
+                match ranks[i] {
+                    usize::MAX => f64::NAN,
+                    r => (r + 1) as f64 / n as f64,
+                }
             })
             .collect()
     };
