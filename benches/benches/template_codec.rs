@@ -38,6 +38,8 @@ fn bench(c: &mut Criterion) {
     let record = t.to_record();
     let ansi = iso::encode_ansi2004(&record).unwrap();
     assert_eq!(iso::decode(&ansi).unwrap().format, iso::Format::Ansi2004);
+    let iso2011 = iso::encode_iso2011(&record).unwrap();
+    assert_eq!(iso::decode(&iso2011).unwrap().views, record.views);
     let mut g = c.benchmark_group("template_codec");
     g.bench_function("internal_encode_60", |b| {
         b.iter(|| black_box(&t).to_bytes())
@@ -56,6 +58,12 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("ansi378_decode_60", |b| {
         b.iter(|| Template::from_standard_bytes(black_box(&ansi)))
+    });
+    g.bench_function("iso2011_encode_60", |b| {
+        b.iter(|| iso::encode_iso2011(black_box(&record)))
+    });
+    g.bench_function("iso2011_decode_60", |b| {
+        b.iter(|| Template::from_standard_bytes(black_box(&iso2011)))
     });
     g.finish();
 }
