@@ -6,13 +6,13 @@ use crate::console::LangQuery;
 use axum::Router;
 use axum::extract::Query;
 use axum::http::header;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum_extra::extract::CookieJar;
 use model::Role;
 
 use crate::auth::Caller;
-use crate::console::{Lang, esc, lang_of};
+use crate::console::{Lang, area_visit, esc, lang_of};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -127,19 +127,18 @@ async fn candidate(jar: CookieJar, q: Query<LangQuery>) -> Response {
 }
 
 async fn admin(jar: CookieJar, q: Query<LangQuery>, caller: Result<Caller, ApiError>) -> Response {
-    let caller = match caller {
-        Ok(c) => c,
-        Err(ApiError::Unauthorized) => return Redirect::to("/login").into_response(),
-        Err(e) => return e.into_response(),
-    };
-    if !matches!(caller.role, Role::Admin | Role::Examiner | Role::Auditor) {
-        return (
-            axum::http::StatusCode::FORBIDDEN,
-            Html("<p id=\"forbidden\">当前角色无权查看此页面。/ Not allowed for this role.</p>"),
+    let frame = |l: Lang, _: &Caller, notice: &str| {
+        let title = tr(l, "预约与抽签管理", "Booking and draw");
+        format!(
+            "{}<main>{notice}</main></body></html>",
+            head(l, title, "admin")
         )
-            .into_response();
-    }
-    let l = lang_of(&jar, q.lang.as_deref());
+    };
+    let watchers = [Role::Admin, Role::Examiner, Role::Auditor];
+    let (l, jar, caller) = match area_visit(jar, q.lang.as_deref(), caller, &watchers, frame) {
+        Ok(v) => (v.lang, v.jar, v.caller),
+        Err(response) => return response,
+    };
     let t = |zh, en| tr(l, zh, en);
     let html = format!(
         "{head}<header><strong>{brand}</strong><nav><a href=\"/\">{home}</a><a href=\"/booking/admin\" class=\"active\">{title}</a>\
@@ -235,7 +234,7 @@ async fn admin(jar: CookieJar, q: Query<LangQuery>, caller: Result<Caller, ApiEr
         allocated = t("中签", "allocated"),
         notalloc = t("未中签", "not allocated"),
     );
-    Html(html).into_response()
+    (jar, Html(html)).into_response()
 }
 
 async fn public_draw(jar: CookieJar, q: Query<LangQuery>) -> Response {

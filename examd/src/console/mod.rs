@@ -2,6 +2,7 @@
 //!
 //! Pages read the same store and log as the API; live parts use the API from a small script.
 
+mod area_page;
 mod i18n;
 mod pages;
 
@@ -12,6 +13,7 @@ use axum::routing::get;
 use axum_extra::extract::CookieJar;
 
 use crate::state::AppState;
+pub use area_page::{AreaVisit, area_visit, remember_lang};
 pub(crate) use i18n::page_texts;
 pub use i18n::{Lang, T, t};
 pub use pages::LangQuery;
@@ -42,9 +44,11 @@ async fn js() -> impl IntoResponse {
     )
 }
 
-/// The language from `?lang=` (then remembered) or the cookie; Chinese by default.
+/// The language from `?lang=zh|en` (then remembered) or the cookie; Chinese by default. Another
+/// `?lang=` value keeps the remembered language.
 pub fn lang_of(jar: &CookieJar, query: Option<&str>) -> Lang {
-    match query.or_else(|| jar.get("lang").map(|c| c.value())) {
+    let asked = query.filter(|q| matches!(*q, "en" | "zh"));
+    match asked.or_else(|| jar.get("lang").map(|c| c.value())) {
         Some("en") => Lang::En,
         _ => Lang::Zh,
     }

@@ -3,11 +3,10 @@
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use model::{EventKind, Role};
 use serde::Deserialize;
 
-use super::{Lang, T, esc, lang_of, t};
+use super::{Lang, T, esc, t};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -26,16 +25,7 @@ struct Page {
 
 impl Page {
     fn new(jar: CookieJar, q: &LangQuery) -> Page {
-        let lang = lang_of(&jar, q.lang.as_deref());
-        let jar = match q.lang.as_deref() {
-            Some(l @ ("en" | "zh")) => jar.add(
-                Cookie::build(("lang", l.to_owned()))
-                    .path("/")
-                    .same_site(SameSite::Lax)
-                    .build(),
-            ),
-            _ => jar,
-        };
+        let (lang, jar) = super::remember_lang(jar, q.lang.as_deref());
         Page { lang, jar }
     }
 

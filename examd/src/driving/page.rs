@@ -6,13 +6,13 @@ use crate::console::LangQuery;
 use axum::Router;
 use axum::extract::Query;
 use axum::http::header;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum_extra::extract::CookieJar;
 use model::Role;
 
 use crate::auth::Caller;
-use crate::console::{Lang, T, esc, lang_of, t};
+use crate::console::{AreaVisit, Lang, T, area_visit, esc, t};
 use crate::error::ApiError;
 
 pub(super) fn routes() -> Router<crate::state::AppState> {
@@ -93,32 +93,15 @@ async fn driving_page(
     Query(q): Query<LangQuery>,
     caller: Result<Caller, ApiError>,
 ) -> Response {
-    let l = lang_of(&jar, q.lang.as_deref());
-    let jar = match q.lang.as_deref() {
-        Some(v @ ("en" | "zh")) => jar.add(
-            axum_extra::extract::cookie::Cookie::build(("lang", v.to_owned()))
-                .path("/")
-                .build(),
-        ),
-        _ => jar,
+    let visit = area_visit(jar, q.lang.as_deref(), caller, super::api::WATCHERS, chrome);
+    let AreaVisit {
+        lang: l,
+        jar,
+        caller,
+    } = match visit {
+        Ok(v) => v,
+        Err(response) => return response,
     };
-    let caller = match caller {
-        Ok(c) => c,
-        Err(ApiError::Unauthorized) => return Redirect::to("/login").into_response(),
-        Err(e) => return e.into_response(),
-    };
-    if !super::api::WATCHERS.contains(&caller.role) {
-        let msg = format!(
-            "<p class=\"alert\" id=\"forbidden\">{}</p>",
-            t(l, T::forbidden)
-        );
-        return (
-            axum::http::StatusCode::FORBIDDEN,
-            jar,
-            Html(chrome(l, &caller, &msg)),
-        )
-            .into_response();
-    }
     let can_deduct = matches!(caller.role, Role::Admin | Role::Examiner);
     let manual = if can_deduct {
         format!(
