@@ -37,6 +37,16 @@ enum Cmd {
         #[arg(long)]
         svg: Option<PathBuf>,
     },
+    /// Pools score files written by `--scores` (one per set) and prints the pooled error rates and
+    /// the thresholds for FMR 1/1,000 and 1/10,000: the way `THRESHOLD_FMR_*` are derived.
+    Pool {
+        /// `probe<TAB>score<TAB>gallery` files; genuine = same finger (name before `_`).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -64,6 +74,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.cmd {
         Some(Cmd::Explain { a, b, ppi, svg }) => explain(&a, &b, ppi, svg.as_deref()),
+        Some(Cmd::Pool { files, json }) => pool(&files, json),
         None => {
             let Some(dir) = cli.eval.dir.clone() else {
                 bail!("give a folder of images, or a subcommand (see --help)")
@@ -314,7 +325,7 @@ fn evaluate(dir: &Path, args: &EvalArgs) -> Result<()> {
             row("compared", r);
         }
         println!(
-            "extract {:.1} ms p50, prepare {:.2} ms p50, match {:.1} µs p50 (one core); thresholds FMR1000 {:.3}, FMR10000 {:.3}",
+            "extract {:.1} ms p50, prepare {:.2} ms p50, match {:.1} µs p50 (one core); thresholds FMR1000 {:.4}, FMR10000 {:.4}",
             out["extract_ms_p50"].as_f64().unwrap_or(f64::NAN),
             out["prepare_ms_p50"].as_f64().unwrap_or(f64::NAN),
             out["match_us_p50"].as_f64().unwrap_or(f64::NAN),
@@ -372,6 +383,66 @@ fn compare_file(
         .unwrap_or("other")
         .to_string();
     Ok((name, eval::rates(&g, &im)))
+}
+
+/// Reads `probe<TAB>score<TAB>gallery` lines, splitting them into genuine and impostor scores.
+fn read_scores(path: &Path, genuine: &mut Vec<f32>, impostor: &mut Vec<f32>) -> Result<()> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let finger = |name: &str| name.split('_').next().unwrap_or_default().to_string();
+    for (n, line) in text.lines().enumerate() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.is_empty() {
+            continue;
+        }
+        if f.len() != 3 {
+            bail!(
+                "{}:{}: expected probe, score, gallery",
+                path.display(),
+                n + 1
+            );
+        }
+        let score: f32 = f[1]
+            .parse()
+            .with_context(|| format!("{}:{}: score", path.display(), n + 1))?;
+        if finger(f[0]) == finger(f[2]) {
+            genuine.push(score)
+        } else {
+            impostor.push(score)
+        }
+    }
+    Ok(())
+}
+
+fn pool(files: &[PathBuf], json: bool) -> Result<()> {
+    let (mut g, mut im) = (Vec::new(), Vec::new());
+    for f in files {
+        read_scores(f, &mut g, &mut im)?;
+    }
+    let r = eval::rates(&g, &im);
+    if json {
+        let out = serde_json::json!({
+            "files": files.len(), "genuine": g.len(), "impostor": im.len(),
+            "eer": r.eer, "fmr100": r.fmr100, "fmr1000": r.fmr1000, "fmr10000": r.fmr10000,
+            "zero_fmr": r.zero_fmr, "threshold_fmr1000": r.threshold_fmr1000,
+            "threshold_fmr10000": r.threshold_fmr10000,
+        });
+        println!("{out}");
+    } else {
+        println!(
+            "{} files pooled: {} genuine and {} impostor pairs\n  EER {:6.2} %  FMR100 {:6.2} %  FMR1000 {:6.2} %  ZeroFMR {:6.2} %\n  thresholds FMR1000 {:.4}, FMR10000 {:.4}",
+            files.len(),
+            g.len(),
+            im.len(),
+            100.0 * r.eer,
+            100.0 * r.fmr100,
+            100.0 * r.fmr1000,
+            100.0 * r.zero_fmr,
+            r.threshold_fmr1000,
+            r.threshold_fmr10000
+        );
+    }
+    Ok(())
 }
 
 fn explain(a: &Path, b: &Path, ppi: u32, out: Option<&Path>) -> Result<()> {
