@@ -3,14 +3,14 @@
 //! events as they are logged. Server-rendered from the area's projection; the event table follows the stream.
 
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use model::UnixMs;
 use theory::LocalDay;
 
 use super::model::{Place, Status};
 use crate::auth::Caller;
-use crate::console::{Lang, LangQuery, T, esc, lang_of, t};
+use crate::console::{AreaVisit, Lang, LangQuery, T, area_visit, esc, t};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -306,32 +306,15 @@ pub async fn watchlist_page(
     Query(q): Query<LangQuery>,
     caller: Result<Caller, ApiError>,
 ) -> Response {
-    let l = lang_of(&jar, q.lang.as_deref());
-    let jar = match q.lang.as_deref() {
-        Some(v @ ("en" | "zh")) => jar.add(
-            axum_extra::extract::cookie::Cookie::build(("lang", v.to_owned()))
-                .path("/")
-                .build(),
-        ),
-        _ => jar,
+    let visit = area_visit(jar, q.lang.as_deref(), caller, super::api::READERS, chrome);
+    let AreaVisit {
+        lang: l,
+        jar,
+        caller,
+    } = match visit {
+        Ok(v) => v,
+        Err(response) => return response,
     };
-    let caller = match caller {
-        Ok(c) => c,
-        Err(ApiError::Unauthorized) => return Redirect::to("/login").into_response(),
-        Err(e) => return e.into_response(),
-    };
-    if !super::api::READERS.contains(&caller.role) {
-        let msg = format!(
-            "<p class=\"alert\" id=\"forbidden\">{}</p>",
-            t(l, T::forbidden)
-        );
-        return (
-            axum::http::StatusCode::FORBIDDEN,
-            jar,
-            Html(chrome(l, &caller, &msg)),
-        )
-            .into_response();
-    }
     (jar, Html(chrome(l, &caller, &body(l, &st)))).into_response()
 }
 
