@@ -234,6 +234,21 @@ async fn the_draw_drives_the_gate_the_hall_and_the_cars() {
         .attach_simulated(crate::gate::sim_config(), ServiceConfig::new("sim"))
         .await
         .unwrap();
+    // The door module reports its doors shortly after it is attached: a scan before that is
+    // admitted but not released (the door's state is unknown), so wait as an operator would.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let g = st.areas.gate.status().await.unwrap();
+        if !g.doors.is_empty() && g.doors.iter().all(|d| d["state"] == "closed_locked") {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the doors never reported closed and locked: {:?}",
+            g.doors
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let scan = |claim: String, f: u64| {
         Request::post(format!("/api/v1/gate/scan?door=A&claim={claim}"))
             .header(header::AUTHORIZATION, format!("Bearer {gate_token}"))
