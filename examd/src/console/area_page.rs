@@ -7,7 +7,7 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use model::Role;
 
-use super::{Lang, T, lang_of, t};
+use super::{Lang, T, esc, lang_of, t};
 use crate::auth::Caller;
 use crate::error::ApiError;
 
@@ -65,6 +65,41 @@ pub fn area_visit(
         return Err((StatusCode::FORBIDDEN, jar, page).into_response());
     }
     Ok(AreaVisit { lang, jar, caller })
+}
+
+/// An area page's frame: the console's header and navigation (`active` marked), the caller,
+/// the language switch, the area's own `script` (none when empty) and `body` under `heading`.
+pub fn area_chrome(
+    l: Lang,
+    caller: &Caller,
+    active: &str,
+    heading: &str,
+    script: &str,
+    body: &str,
+) -> String {
+    let other = if l == Lang::Zh { "en" } else { "zh" };
+    let script = if script.is_empty() {
+        String::new()
+    } else {
+        format!("<script src=\"{script}\" defer></script>")
+    };
+    format!(
+        "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{heading} · {title}</title><link rel=\"stylesheet\" href=\"/static/console.css\">\
+         <script src=\"/static/console.js\" defer></script>{script}</head>\
+         <body data-lang=\"{code}\"><header><strong>{title}</strong><nav>{nav}</nav>\
+         <span class=\"right\"><span class=\"who\" id=\"who\" data-role=\"{role}\">{name} · {role}</span>\
+         <button id=\"logout\" type=\"button\">{out}</button><a href=\"?lang={other}\" id=\"lang\">{language}</a></span></header>\
+         <main><h1>{heading}</h1>{body}</main></body></html>",
+        code = l.code(),
+        title = t(l, T::title),
+        language = t(l, T::language),
+        nav = super::pages::nav_links(l, active),
+        role = caller.role,
+        name = esc(caller.name.as_str()),
+        out = t(l, T::logout),
+    )
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum_extra::extract::CookieJar;
 
 use crate::state::AppState;
-pub use area_page::{AreaVisit, area_visit, remember_lang};
+pub use area_page::{AreaVisit, area_chrome, area_visit, remember_lang};
 pub(crate) use i18n::page_texts;
 pub use i18n::{Lang, T, t};
 pub use pages::LangQuery;

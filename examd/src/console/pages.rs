@@ -18,6 +18,34 @@ pub struct LangQuery {
     pub lang: Option<String>,
 }
 
+/// Every console page's navigation: path and label.
+const NAV: &[(&str, T)] = &[
+    ("/", T::overview),
+    ("/events", T::events),
+    ("/gate", T::gate),
+    ("/theory", T::theory),
+    ("/driving", T::driving),
+    ("/devices", T::devices),
+    ("/watchlist", T::watchlist),
+    ("/booking/admin", T::booking),
+    ("/upload", T::upload),
+    ("/audit", T::audit),
+];
+
+/// The navigation links, the one at `active` marked.
+pub(crate) fn nav_links(l: Lang, active: &str) -> String {
+    NAV.iter()
+        .map(|(href, key)| {
+            let cls = if *href == active {
+                " class=\"active\""
+            } else {
+                ""
+            };
+            format!("<a href=\"{href}\"{cls}>{}</a>", t(l, *key))
+        })
+        .collect()
+}
+
 struct Page {
     lang: Lang,
     jar: CookieJar,
@@ -36,28 +64,7 @@ impl Page {
     /// The whole page around `body`; `active` is the nav path.
     fn render(self, caller: Option<&Caller>, active: &str, heading: T, body: &str) -> Response {
         let l = self.lang;
-        let nav: String = [
-            ("/", T::overview),
-            ("/events", T::events),
-            ("/gate", T::gate),
-            ("/theory", T::theory),
-            ("/driving", T::driving),
-            ("/devices", T::devices),
-            ("/watchlist", T::watchlist),
-            ("/booking/admin", T::booking),
-            ("/upload", T::upload),
-            ("/audit", T::audit),
-        ]
-        .iter()
-        .map(|(href, key)| {
-            let cls = if *href == active {
-                " class=\"active\""
-            } else {
-                ""
-            };
-            format!("<a href=\"{href}\"{cls}>{}</a>", t(l, *key))
-        })
-        .collect();
+        let nav = nav_links(l, active);
         let other = if l == Lang::Zh { "en" } else { "zh" };
         let who = match caller {
             Some(c) => format!(

@@ -47,43 +47,13 @@ crate::console::page_texts! {
 }
 
 fn chrome(l: Lang, caller: &Caller, body: &str) -> String {
-    let nav: String = [
-        ("/", T::overview),
-        ("/events", T::events),
-        ("/gate", T::gate),
-        ("/theory", T::theory),
-        ("/driving", T::driving),
-        ("/booking/admin", T::booking),
-        ("/upload", T::upload),
-        ("/audit", T::audit),
-    ]
-    .iter()
-    .map(|(href, key)| {
-        let cls = if *href == "/driving" {
-            " class=\"active\""
-        } else {
-            ""
-        };
-        format!("<a href=\"{href}\"{cls}>{}</a>", t(l, *key))
-    })
-    .collect();
-    let other = if l == Lang::Zh { "en" } else { "zh" };
-    format!(
-        "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{heading} · {title}</title><link rel=\"stylesheet\" href=\"/static/console.css\">\
-         <script src=\"/static/console.js\" defer></script><script src=\"/driving/static/driving.js\" defer></script></head>\
-         <body data-lang=\"{code}\"><header><strong>{title}</strong><nav>{nav}</nav>\
-         <span class=\"right\"><span class=\"who\" id=\"who\" data-role=\"{role}\">{name} · {role}</span>\
-         <button id=\"logout\" type=\"button\">{out}</button><a href=\"?lang={other}\" id=\"lang\">{language}</a></span></header>\
-         <main><h1>{heading}</h1>{body}</main></body></html>",
-        code = l.code(),
-        title = t(l, T::title),
-        heading = t(l, T::driving),
-        language = t(l, T::language),
-        role = caller.role,
-        name = esc(caller.name.as_str()),
-        out = t(l, T::logout),
+    crate::console::area_chrome(
+        l,
+        caller,
+        "/driving",
+        t(l, T::driving),
+        "/driving/static/driving.js",
+        body,
     )
 }
 

@@ -74,50 +74,8 @@ pub fn local_time(ms: UnixMs) -> String {
     )
 }
 
-fn nav(l: Lang) -> String {
-    [
-        ("/", T::overview),
-        ("/events", T::events),
-        ("/gate", T::gate),
-        ("/theory", T::theory),
-        ("/driving", T::driving),
-        ("/devices", T::devices),
-        ("/watchlist", T::watchlist),
-        ("/upload", T::upload),
-        ("/audit", T::audit),
-    ]
-    .iter()
-    .map(|(href, key)| {
-        let cls = if *href == "/watchlist" {
-            " class=\"active\""
-        } else {
-            ""
-        };
-        format!("<a href=\"{href}\"{cls}>{}</a>", t(l, *key))
-    })
-    .collect()
-}
-
 fn chrome(l: Lang, caller: &Caller, body: &str) -> String {
-    let other = if l == Lang::Zh { "en" } else { "zh" };
-    format!(
-        "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{heading} · {title}</title><link rel=\"stylesheet\" href=\"/static/console.css\">\
-         <script src=\"/static/console.js\" defer></script></head>\
-         <body data-lang=\"{code}\"><header><strong>{title}</strong><nav>{nav}</nav>\
-         <span class=\"right\"><span class=\"who\" id=\"who\" data-role=\"{role}\">{name} · {role}</span>\
-         <button id=\"logout\" type=\"button\">{out}</button><a href=\"?lang={other}\" id=\"lang\">{language}</a></span></header>\
-         <main><h1>{heading}</h1>{body}</main></body></html>",
-        code = l.code(),
-        title = t(l, T::title),
-        heading = w(l, W::heading),
-        language = t(l, T::language),
-        nav = nav(l),
-        role = caller.role,
-        name = esc(caller.name.as_str()),
-        out = t(l, T::logout),
-    )
+    crate::console::area_chrome(l, caller, "/watchlist", w(l, W::heading), "", body)
 }
 
 fn body(l: Lang, st: &AppState) -> String {
