@@ -96,6 +96,7 @@ async fn main() {
             routes: vec![],
             site_day_max: places as u32,
             examiner_day_max: 1,
+            times: Default::default(),
             by: "bench".into(),
             at: now,
         }))
@@ -405,6 +406,7 @@ async fn lottery_case(
                 routes: vec![],
                 site_day_max: places as u32,
                 examiner_day_max: 1,
+                times: Default::default(),
                 by: "bench".into(),
                 at: now.0,
             },
@@ -517,6 +519,7 @@ fn session_v1(
         routes,
         site_day_max: 100_000,
         examiner_day_max: 20,
+        times: Default::default(),
         by: "bench".into(),
         at,
     })

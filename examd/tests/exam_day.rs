@@ -66,6 +66,7 @@ fn session(
         routes: vec![],
         site_day_max: 100,
         examiner_day_max: 40,
+        times: Default::default(),
         by: "test".into(),
         at: NOW,
     })

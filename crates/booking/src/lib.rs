@@ -14,6 +14,9 @@
 //!   ([`Fact::Applied`]) and the places are drawn when the window closes ([`Fact::Allocated`],
 //!   [`lottery::allocate`], [`lottery::verify`]).
 //!
+//! * Sitting times ([`sitting`]): when a sitting's gate window is open, from its start time and
+//!   margins.
+//!
 //! Architecture Invariant: nothing here reads a file, a clock, the environment or a random source.
 //!
 //! Architecture Invariant: the draw algorithm is pinned by a test vector; changing it changes
@@ -49,6 +52,7 @@ pub mod lottery;
 mod permit;
 mod refusal;
 mod rules;
+pub mod sitting;
 mod subject;
 
 pub use calendar::{WorkCalendar, weekday};

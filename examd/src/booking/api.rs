@@ -505,6 +505,15 @@ pub struct OpenReq {
     /// `fcfs` (the default) or `lottery`.
     #[serde(default)]
     allocation: Option<String>,
+    /// Start, `HH:MM` China time.
+    #[serde(default)]
+    starts: Option<String>,
+    /// Minutes before the start the gate admits (default 60).
+    #[serde(default)]
+    gate_opens_before_min: Option<u32>,
+    /// Minutes after the start the gate stops admitting (default 15).
+    #[serde(default)]
+    gate_closes_after_min: Option<u32>,
 }
 
 fn one() -> u32 {
@@ -529,6 +538,11 @@ async fn open_session(
         routes: r.routes,
         site_day_max: r.site_day_max,
         examiner_day_max: r.examiner_day_max,
+        times: SessionTimesV1 {
+            starts: r.starts.filter(|s| !s.trim().is_empty()),
+            gate_opens_before_min: r.gate_opens_before_min,
+            gate_closes_after_min: r.gate_closes_after_min,
+        },
         by: caller.name.to_string(),
         at: st.now().0,
     };

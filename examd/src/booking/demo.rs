@@ -80,6 +80,7 @@ fn session(
         },
         site_day_max: 200,
         examiner_day_max: 40,
+        times: Default::default(),
         by: "demo".into(),
         at,
     })

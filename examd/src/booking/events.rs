@@ -3,6 +3,7 @@
 //! log answers "what happened to this candidate" (the log is the site's record, access-controlled).
 
 use booking::draw::Seed;
+use booking::sitting::{self, GateWindow};
 use booking::{
     Allocation, CandidateId, ExamSubject, Fact, LicenceClass, LocalDay, Outcome, SessionId,
     SessionSpec,
@@ -55,10 +56,27 @@ pub struct SessionV1 {
     pub site_day_max: u32,
     /// The daily maximum per examiner.
     pub examiner_day_max: u32,
+    /// When the sitting starts and when the gate lets its candidates in (absent: all day).
+    #[serde(flatten)]
+    pub times: SessionTimesV1,
     /// Who opened it.
     pub by: String,
     /// When.
     pub at: i64,
+}
+
+/// A session's times, each optional (a session logged without them admits all its exam day).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionTimesV1 {
+    /// Start, `HH:MM` China time on the exam day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts: Option<String>,
+    /// Minutes before the start the gate admits the sitting's candidates (default 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate_opens_before_min: Option<u32>,
+    /// Minutes after the start the gate stops admitting them (default 15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate_closes_after_min: Option<u32>,
 }
 
 /// `booking.lottery_opened`: a session whose places are drawn by lottery, with the commitment
@@ -273,8 +291,33 @@ where
 }
 
 impl SessionV1 {
+    /// The sitting's gate window, from its day and times; errors name the field.
+    pub fn gate_window(&self) -> Result<GateWindow, String> {
+        let day = parse_day(&self.day)?;
+        let t = &self.times;
+        let starts = t
+            .starts
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e| bad("starts", e))?;
+        GateWindow {
+            day,
+            starts,
+            opens_before_min: t
+                .gate_opens_before_min
+                .unwrap_or(sitting::DEFAULT_OPENS_BEFORE_MIN),
+            closes_after_min: t
+                .gate_closes_after_min
+                .unwrap_or(sitting::DEFAULT_CLOSES_AFTER_MIN),
+        }
+        .checked()
+        .map_err(|e| e.to_string())
+    }
+
     /// The ledger's session.
     pub fn spec(&self) -> Result<SessionSpec, String> {
+        self.gate_window()?;
         Ok(SessionSpec {
             id: self.session.parse().map_err(|e| bad("session", e))?,
             subject: self.subject.parse()?,

@@ -33,6 +33,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use axum::Router;
+use booking::sitting::GateWindow;
 use booking::{Effects, Ledger, LedgerError, LocalDay, WorkCalendar};
 use model::{Seq, UnixMs};
 use store::LogWriter;
@@ -88,6 +89,8 @@ pub struct BookingArea {
     task: Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// Candidate names by ID number (from the registrations).
     names: Mutex<std::collections::HashMap<String, String>>,
+    /// Every session's gate window (from its opening).
+    windows: Mutex<BTreeMap<String, GateWindow>>,
     /// Serialises the draw steps of every session.
     draw_lock: tokio::sync::Mutex<()>,
     data_dir: PathBuf,
@@ -108,12 +111,24 @@ type Replayed = (
     Ledger,
     BTreeMap<String, DrawState>,
     std::collections::HashMap<String, String>,
+    BTreeMap<String, GateWindow>,
 );
+
+/// The session a `booking.session_opened` or `booking.lottery_opened` opens, with its gate window.
+fn window_of(ev: &BookingEvent) -> Option<(String, GateWindow)> {
+    let s = match ev {
+        BookingEvent::SessionOpened(s) => s,
+        BookingEvent::LotteryOpened(l) => &l.session,
+        _ => return None,
+    };
+    Some((s.session.clone(), s.gate_window().ok()?))
+}
 
 async fn replay(store: &dyn store::Store) -> anyhow::Result<Replayed> {
     let mut names = std::collections::HashMap::new();
     let mut ledger = Ledger::new(WorkCalendar::default());
     let mut draws: BTreeMap<String, DrawState> = BTreeMap::new();
+    let mut windows = BTreeMap::new();
     let mut from = Seq::FIRST;
     loop {
         let page = store.events(from, 2000).await?;
@@ -125,6 +140,7 @@ async fn replay(store: &dyn store::Store) -> anyhow::Result<Replayed> {
                 continue;
             };
             let b = b.with_context(|| format!("booking event {} does not decode", ev.seq))?;
+            windows.extend(window_of(&b));
             if let Some(fact) = b.fact() {
                 let r = fact
                     .map_err(|e| e.to_string())
@@ -155,13 +171,13 @@ async fn replay(store: &dyn store::Store) -> anyhow::Result<Replayed> {
             }
         }
     }
-    Ok((ledger, draws, names))
+    Ok((ledger, draws, names, windows))
 }
 
 impl BookingArea {
     /// Starts the area: replays the booking events, then runs the writer task.
     pub async fn start(site: &Site, clock: Clock) -> anyhow::Result<Arc<BookingArea>> {
-        let (ledger, draws, names) = replay(&*site.store)
+        let (ledger, draws, names, windows) = replay(&*site.store)
             .await
             .context("replaying the booking events")?;
         tracing::info!(
@@ -182,6 +198,7 @@ impl BookingArea {
             draws: Mutex::new(draws),
             logins: login::Logins::default(),
             names: Mutex::new(names),
+            windows: Mutex::new(windows),
             jobs: tx,
             task: Mutex::new(Some(handle)),
             draw_lock: tokio::sync::Mutex::new(()),
@@ -228,6 +245,15 @@ impl BookingArea {
         self.draws.lock().expect("draws lock").clone()
     }
 
+    /// A session's gate window (`None` for an unknown session).
+    pub fn gate_window(&self, session: &str) -> Option<GateWindow> {
+        self.windows
+            .lock()
+            .expect("windows lock")
+            .get(session)
+            .copied()
+    }
+
     /// A registered candidate's name (empty when unknown).
     pub fn name_of(&self, candidate: &str) -> String {
         self.names
@@ -245,6 +271,7 @@ impl BookingArea {
             BookingEvent::Registered(e) => Some((e.candidate.clone(), e.name.clone())),
             _ => None,
         };
+        let window = window_of(&ev);
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send(Job { ev, reply })
@@ -255,6 +282,9 @@ impl BookingArea {
             .map_err(|_| SubmitError::Log("the booking writer stopped".into()))??;
         if let Some((c, n)) = name {
             self.names.lock().expect("names lock").insert(c, n);
+        }
+        if let Some((s, w)) = window {
+            self.windows.lock().expect("windows lock").insert(s, w);
         }
         Ok(fx)
     }
@@ -382,7 +412,7 @@ async fn writer(
             Err(e) => {
                 tracing::error!(error = %e, "booking batch not logged; rebuilding the ledger");
                 match replay(&*store).await {
-                    Ok((l, _, _)) => *ledger.lock().expect("ledger lock") = l,
+                    Ok((l, ..)) => *ledger.lock().expect("ledger lock") = l,
                     Err(e) => tracing::error!(error = %format!("{e:#}"), "booking replay failed"),
                 }
                 for (reply, a) in answers {
