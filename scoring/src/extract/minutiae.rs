@@ -2,7 +2,9 @@
 //!
 //! In plain words: a skeleton pixel with one neighbouring line is a ridge ending; one where three
 //! separate lines meet is a bifurcation. A minutia's direction comes from walking a few pixels
-//! along its line(s), averaged with the smoothed orientation field. Then the usual artefacts are
+//! along its line(s), averaged with the smoothed orientation field: an ending points along its
+//! ridge, a bifurcation away from its stem, between its forks (the ISO/IEC 19794-2 convention, in
+//! which an ending and a bifurcation that pressure turns into one another keep their direction). Then the usual artefacts are
 //! removed: minutiae near the edge of the finger area (the ridges are cut there, not ended);
 //! an ending whose ridge reaches a bifurcation within a short walk (a spur) or another ending (a
 //! short fragment); two bifurcations joined by a short line (a bridge or a hole); two endings close
@@ -192,7 +194,11 @@ pub(crate) fn find(skel: &[bool], w: usize, h: usize, field: &Field) -> Vec<Foun
                     .unwrap_or(0);
                 dirs[stem] + PI
             } else {
-                dirs[0] + PI
+                // An ending points along its own ridge (ISO/IEC 19794-2). An ending and a
+                // bifurcation are each other's dual: where pressure joins the ending ridge to its
+                // neighbour it becomes a bifurcation whose forks point back along that ridge, so
+                // this keeps a minutia's direction when its type changes between impressions.
+                dirs[0]
             };
             // Blend with the orientation field (which knows the direction only modulo π).
             let o = field.orientation[(y / BLOCK) * bw + x / BLOCK];
