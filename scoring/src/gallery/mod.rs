@@ -40,7 +40,7 @@ mod scan;
 pub use error::{GalleryError, GalleryErrorKind};
 pub use file::ReadLimits;
 
-use crate::matcher::{Prepared, Score, compare_prepared};
+use crate::matcher::{Prepared, Score, THRESHOLD_FMR_1000, THRESHOLD_FMR_10000, compare_prepared};
 use crate::template::Template;
 use code::{Code, WORDS};
 use local::{LocalCode, ProbeLocals};
@@ -60,40 +60,66 @@ pub struct SearchOptions {
     pub coarse_min: usize,
     /// The share of the gallery the fine prefilter scores, when that is more than `coarse_min`.
     pub coarse_share: f64,
-    /// The fewest entries the matcher re-ranks (all of them in a smaller gallery).
+    /// The fewest entries the matcher re-ranks (all of them in a smaller gallery): the first batch.
     pub shortlist_min: usize,
-    /// The share of the gallery the matcher re-ranks, when that is more than `shortlist_min`.
+    /// The share of the gallery in the first batch, when that is more than `shortlist_min`.
     pub shortlist_share: f64,
+    /// The most entries the matcher compares in one search (the CPU budget): without a decisive
+    /// candidate the re-ranking widens in the fine prefilter's order up to this many. A gallery no
+    /// larger is compared in full whenever no decisive candidate turns up.
+    pub rerank_max: usize,
 }
 
 impl Default for SearchOptions {
-    /// Ten candidates; the fine prefilter sees at least 2,000 entries or 3 % of the gallery, the
-    /// matcher at least 20 or 0.002 % (building a shortlisted entry's cylinders costs far more
-    /// than comparing them, so the shortlist is kept short).
+    /// Ten candidates; the fine prefilter sees at least 2,000 entries or 3 % of the gallery; the
+    /// matcher sees 10 entries (or 0.001 % of the gallery) first and at most 200 (building an
+    /// entry's cylinders costs far more than comparing them: 200 entries take about as much CPU
+    /// as the two prefilter stages at a million entries).
     fn default() -> Self {
         Self {
             top_k: 10,
             coarse_min: 2000,
             coarse_share: 0.03,
-            shortlist_min: 20,
-            shortlist_share: 0.000_02,
+            shortlist_min: 10,
+            shortlist_share: 0.000_01,
+            rerank_max: 200,
         }
     }
 }
 
 impl SearchOptions {
-    /// How many entries the matcher re-ranks in a gallery of `n`.
+    /// How many entries the matcher re-ranks first (the first batch) in a gallery of `n`.
     pub fn shortlist_len(&self, n: usize) -> usize {
         let share = (self.shortlist_share.clamp(0.0, 1.0) * n as f64).ceil() as usize;
         self.shortlist_min.max(share).max(self.top_k).min(n)
     }
 
+    /// The most entries the matcher may compare in a gallery of `n` (never fewer than the first batch).
+    pub fn rerank_len(&self, n: usize) -> usize {
+        self.rerank_max.max(self.shortlist_len(n)).min(n)
+    }
+
     /// How many entries the fine prefilter scores in a gallery of `n` (never fewer than the
-    /// matcher re-ranks).
+    /// matcher may compare).
     pub fn coarse_len(&self, n: usize) -> usize {
         let share = (self.coarse_share.clamp(0.0, 1.0) * n as f64).ceil() as usize;
-        self.coarse_min.max(share).max(self.shortlist_len(n)).min(n)
+        self.coarse_min.max(share).max(self.rerank_len(n)).min(n)
     }
+}
+
+/// How far a search went: it tells "no match, and the whole gallery was compared" from "no match
+/// among the entries the budget reached".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchEnd {
+    /// The matcher compared every entry: the answer is the brute-force answer.
+    Exhaustive,
+    /// The best candidate scores at or above [`THRESHOLD_FMR_10000`](crate::THRESHOLD_FMR_10000),
+    /// and the last batch of the fine prefilter's order held no candidate even at the FMR 1 in
+    /// 1,000 threshold, so that a better one further down is implausible (see [`Gallery::search`]).
+    Decisive,
+    /// No decisive candidate within [`SearchOptions::rerank_max`] comparisons (or among the
+    /// entries the coarse stage passed): entries the matcher did not see may score higher.
+    BudgetLimited,
 }
 
 /// One candidate of a search.
@@ -118,9 +144,17 @@ pub struct Hits {
     pub compared: usize,
     /// How many entries the gallery held.
     pub gallery_len: usize,
+    /// How far the search went.
+    pub end: SearchEnd,
 }
 
 impl Hits {
+    /// True when the matcher compared every entry, so that "no candidate at the threshold" means
+    /// that none in the gallery is.
+    pub fn searched_everything(&self) -> bool {
+        self.end == SearchEnd::Exhaustive
+    }
+
     /// The best candidate scoring at or above `threshold`.
     pub fn best_at(&self, threshold: Score) -> Option<&Candidate> {
         self.candidates.first().filter(|c| c.score >= threshold)
@@ -165,8 +199,8 @@ impl Locals {
 pub struct Shortlists {
     /// The entries the coarse stage passed, best first, with their coarse scores.
     pub coarse: Vec<(EntryId, f32)>,
-    /// The same entries in the fine stage's order, with their fine scores (the first
-    /// [`SearchOptions::shortlist_len`] go to the matcher).
+    /// The same entries in the fine stage's order, with their fine scores (the matcher takes
+    /// them in this order, [`SearchOptions::shortlist_len`] first).
     pub fine: Vec<(EntryId, f32)>,
 }
 
@@ -309,16 +343,17 @@ impl Gallery {
             .collect()
     }
 
-    /// The entries the matcher re-ranks, best first by fine score, and how many the fine stage scored.
+    /// The entries the matcher may re-rank, best first by fine score (by coarse score when the
+    /// first batch takes them all), and how many the fine stage scored.
     fn prefilter(&self, probe: &Template, opts: &SearchOptions) -> (Vec<scan::Scored>, usize) {
         let n1 = opts.coarse_len(self.len());
-        let n2 = opts.shortlist_len(self.len());
         let coarse = scan::shortlist(&self.codes, &self.weights, &code::probe_code(probe), n1);
-        if n2 >= coarse.len() {
+        if opts.shortlist_len(self.len()) >= coarse.len() {
             return (coarse, 0);
         }
         let fine = self.fine_scores(&ProbeLocals::new(probe), &coarse);
-        (scan::best(fine, n2), coarse.len())
+        let refined = coarse.len();
+        (scan::best(fine, opts.rerank_len(self.len())), refined)
     }
 
     /// Both prefilter stages' complete lists for one probe.
@@ -341,25 +376,63 @@ impl Gallery {
         }
     }
 
-    /// Searches the gallery: both prefilter stages, then the matcher on the shortlist.
+    /// Searches the gallery: both prefilter stages, then the matcher in batches down the fine
+    /// prefilter's order.
+    ///
+    /// The first batch is [`SearchOptions::shortlist_len`] entries; each further batch is as
+    /// large as all the batches before it. The search stops
+    /// - when every entry has been compared ([`SearchEnd::Exhaustive`]);
+    /// - when the best score is at or above [`THRESHOLD_FMR_10000`](crate::THRESHOLD_FMR_10000)
+    ///   and the last batch held no score at [`THRESHOLD_FMR_1000`](crate::THRESHOLD_FMR_1000)
+    ///   ([`SearchEnd::Decisive`]): the prefilter puts true mates near the top of its order, so a
+    ///   stretch of the order as long as everything compared so far without even a weak match
+    ///   makes a better mate further down implausible;
+    /// - when [`SearchOptions::rerank_len`] entries have been compared ([`SearchEnd::BudgetLimited`]).
+    ///
+    /// A gallery no larger than [`SearchOptions::rerank_max`] is thus compared in full unless a
+    /// decisive candidate turns up.
     pub fn search(&self, probe: &Template, opts: &SearchOptions) -> Hits {
-        let (short, refined) = self.prefilter(probe, opts);
+        let n = self.len();
+        let (order, refined) = self.prefilter(probe, opts);
+        let budget = opts.rerank_len(n).min(order.len());
         let pp = Prepared::new(probe);
-        let mut candidates: Vec<Candidate> = short
-            .par_iter()
-            .enumerate()
-            .map(|(rank, &(_, i))| Candidate {
-                id: self.ids[i as usize],
-                score: compare_prepared(&pp, &self.prepared_of(i as usize)),
-                prefilter_rank: Some(rank as u32),
-            })
-            .collect();
-        rank(&mut candidates, opts.top_k);
+        let mut seen: Vec<Candidate> = Vec::with_capacity(budget);
+        let mut batch = opts.shortlist_len(n).max(1);
+        let end =
+            loop {
+                let from = seen.len();
+                let to = (from + batch).min(budget);
+                seen.par_extend(order[from..to].par_iter().enumerate().map(|(k, &(_, i))| {
+                    Candidate {
+                        id: self.ids[i as usize],
+                        score: compare_prepared(&pp, &self.prepared_of(i as usize)),
+                        prefilter_rank: Some((from + k) as u32),
+                    }
+                }));
+                let best_of =
+                    |c: &[Candidate]| c.iter().map(|c| c.score.0).fold(f32::MIN, f32::max);
+                if seen.len() == n {
+                    break SearchEnd::Exhaustive;
+                }
+                if from > 0
+                    && best_of(&seen) >= THRESHOLD_FMR_10000.0
+                    && best_of(&seen[from..]) < THRESHOLD_FMR_1000.0
+                {
+                    break SearchEnd::Decisive;
+                }
+                if seen.len() >= budget {
+                    break SearchEnd::BudgetLimited;
+                }
+                batch = seen.len();
+            };
+        let compared = seen.len();
+        rank(&mut seen, opts.top_k);
         Hits {
-            candidates,
+            candidates: seen,
             refined,
-            compared: short.len(),
-            gallery_len: self.len(),
+            compared,
+            gallery_len: n,
+            end,
         }
     }
 
@@ -380,6 +453,7 @@ impl Gallery {
             refined: 0,
             compared: self.len(),
             gallery_len: self.len(),
+            end: SearchEnd::Exhaustive,
         }
     }
 

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use fingersynth::{MinutiaImpressionParams, synthetic_template};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use scoring::gallery::{EntryId, Gallery, ReadLimits, SearchOptions};
+use scoring::gallery::{EntryId, Gallery, ReadLimits, SearchEnd, SearchOptions};
 use scoring::{THRESHOLD_FMR_10000, Template};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -103,6 +103,9 @@ struct SearchArgs {
     /// The share of the gallery the matcher re-ranks.
     #[arg(long)]
     shortlist_share: Option<f64>,
+    /// The most entries the matcher compares in one search.
+    #[arg(long)]
+    rerank_max: Option<usize>,
 }
 
 impl SearchArgs {
@@ -114,6 +117,7 @@ impl SearchArgs {
             coarse_share: self.coarse_share.unwrap_or(d.coarse_share),
             shortlist_min: self.shortlist_min.unwrap_or(d.shortlist_min),
             shortlist_share: self.shortlist_share.unwrap_or(d.shortlist_share),
+            rerank_max: self.rerank_max.unwrap_or(d.rerank_max),
         };
         for (name, v) in [
             ("--coarse-share", o.coarse_share),
@@ -160,11 +164,15 @@ fn main() -> Result<()> {
             let p = mated_probes(population, g.len() as u64, probes);
             let r = search_all(&g, &p, &SearchOptions::default());
             println!(
-                "search p50 {:.1} ms, max {:.1} ms; rank-1 {}/{}",
+                "search p50 {:.1} ms, max {:.1} ms; rank-1 {}/{}; searches ended exhaustive/decisive/budget-limited {}/{}/{}, {:.1} entries compared on average",
                 r.p50_ms,
                 r.max_ms,
                 r.rank1,
-                p.len()
+                p.len(),
+                r.ends.exhaustive,
+                r.ends.decisive,
+                r.ends.budget_limited,
+                r.compared_mean
             );
         }
         Cmd::Measure {
@@ -249,20 +257,48 @@ struct SearchRun {
     rank1: usize,
     above_threshold: usize,
     refined: usize,
-    compared: usize,
+    /// Entries the matcher compared, mean per search.
+    compared_mean: f64,
+    compared_max: usize,
+    ends: Ends,
+}
+
+/// How many searches ended each way.
+#[derive(Default, Debug, Clone, Copy)]
+struct Ends {
+    exhaustive: usize,
+    decisive: usize,
+    budget_limited: usize,
+}
+
+impl Ends {
+    fn add(&mut self, end: SearchEnd) {
+        match end {
+            SearchEnd::Exhaustive => self.exhaustive += 1,
+            SearchEnd::Decisive => self.decisive += 1,
+            SearchEnd::BudgetLimited => self.budget_limited += 1,
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        json!({ "exhaustive": self.exhaustive, "decisive": self.decisive, "budget_limited": self.budget_limited })
+    }
 }
 
 /// Searches one probe after the other (each search uses all cores), timing each.
 fn search_all(g: &Gallery, probes: &[(EntryId, Template)], opts: &SearchOptions) -> SearchRun {
     let mut ms = Vec::new();
-    let (mut rank1, mut above, mut refined, mut compared) = (0, 0, 0, 0);
+    let (mut rank1, mut above, mut refined, mut compared, mut compared_max) = (0, 0, 0, 0, 0);
+    let mut ends = Ends::default();
     let cpu0 = cpu_seconds();
     for (mate, p) in probes {
         let t0 = Instant::now();
         let hits = g.search(p, opts);
         ms.push(t0.elapsed().as_secs_f64() * 1e3);
-        compared = hits.compared;
+        compared += hits.compared;
+        compared_max = compared_max.max(hits.compared);
         refined = hits.refined;
+        ends.add(hits.end);
         if let Some(c) = hits.candidates.first() {
             rank1 += usize::from(c.id == *mate);
             above += usize::from(c.id == *mate && c.score >= THRESHOLD_FMR_10000);
@@ -279,7 +315,9 @@ fn search_all(g: &Gallery, probes: &[(EntryId, Template)], opts: &SearchOptions)
         rank1,
         above_threshold: above,
         refined,
-        compared,
+        compared_mean: compared as f64 / probes.len().max(1) as f64,
+        compared_max,
+        ends,
     }
 }
 
@@ -362,12 +400,16 @@ fn measure(
             .sum::<usize>() as f64
             / size as f64;
         eprintln!(
-            "{size:>9}: search CPU {:.1} ms mean, wall p50 {:.1} ms (max {:.1}), fine prefilter on {}, matcher on {} entries, rank-1 {}/{}; file {:.1} MB loaded in {load_s:.2} s; {:.0} B/template (RSS growth {:.0} B/template)",
+            "{size:>9}: search CPU {:.1} ms mean, wall p50 {:.1} ms (max {:.1}), fine prefilter on {}, matcher on {:.1} entries (max {}; ends exhaustive/decisive/budget-limited {}/{}/{}), rank-1 {}/{}; file {:.1} MB loaded in {load_s:.2} s; {:.0} B/template (RSS growth {:.0} B/template)",
             r.cpu_ms_mean,
             r.p50_ms,
             r.max_ms,
             r.refined,
-            r.compared,
+            r.compared_mean,
+            r.compared_max,
+            r.ends.exhaustive,
+            r.ends.decisive,
+            r.ends.budget_limited,
             r.rank1,
             p.len(),
             bytes.len() as f64 / 1e6,
@@ -382,7 +424,9 @@ fn measure(
             "search_ms_mean": r.mean_ms,
             "search_ms_max": r.max_ms,
             "fine_prefilter_scored": r.refined,
-            "matcher_compared": r.compared,
+            "matcher_compared_mean": r.compared_mean,
+            "matcher_compared_max": r.compared_max,
+            "ends": r.ends.json(),
             "rank1": r.rank1,
             "rank1_above_fmr10000": r.above_threshold,
             "file_bytes": bytes.len(),
@@ -406,6 +450,7 @@ fn measure(
         "generate_s": gen_s,
         "coarse": { "min": opts.coarse_min, "share": opts.coarse_share },
         "shortlist": { "min": opts.shortlist_min, "share": opts.shortlist_share },
+        "rerank_max": opts.rerank_max,
         "sizes": rows,
         "fvc2002_in_background": fvc_row,
     });
@@ -567,7 +612,12 @@ fn embed_fvc(
     g.extend(gallery)?;
     let is_mate = |id: EntryId, finger: u64| id.0 >= FVC && (id.0 - FVC) / 10 == finger;
     let n = g.len();
-    let (coarse_n, short) = (opts.coarse_len(n), opts.shortlist_len(n));
+    let (coarse_n, short, most) = (
+        opts.coarse_len(n),
+        opts.shortlist_len(n),
+        opts.rerank_len(n),
+    );
+    let (mut ends, mut compared) = (Ends::default(), 0usize);
     let (mut rank1, mut rank1_fvc_only, mut ms) = (0usize, 0usize, Vec::new());
     let (mut coarse_ranks, mut fine_ranks) = (Vec::new(), Vec::new());
     let mut cpu = 0.0;
@@ -576,6 +626,8 @@ fn embed_fvc(
         let hits = g.search(p, opts);
         ms.push(t0.elapsed().as_secs_f64() * 1e3);
         cpu += cpu_seconds() - c0;
+        ends.add(hits.end);
+        compared += hits.compared;
         rank1 += usize::from(
             hits.candidates
                 .first()
@@ -622,13 +674,18 @@ fn embed_fvc(
     let (pc, pf) = (quantiles(&coarse_ranks), quantiles(&fine_ranks));
     let within_coarse = coarse_ranks.iter().filter(|&&r| r < coarse_n).count();
     let within = fine_ranks.iter().filter(|&&r| r < short).count();
+    let within_budget = fine_ranks.iter().filter(|&&r| r < most).count();
     ms.sort_by(f64::total_cmp);
     eprintln!(
-        "FVC2002 DB1-4_B in {background} synthetic: gallery {n} entries, {} probes: rank-1 {rank1} ({:.1} %; brute force on the FVC entries alone {rank1_fvc_only}); a mate passes the coarse stage ({coarse_n}, {:.2} %) for {within_coarse} and reaches the matcher ({short}, penetration {:.3} %) for {within}; coarse penetration needed for 50/80/90/95 % of probes {:.3}/{:.3}/{:.3}/{:.3} %, both stages {:.4}/{:.4}/{:.4}/{:.4} %; search CPU {:.1} ms mean, wall p50 {:.1} ms",
+        "FVC2002 DB1-4_B in {background} synthetic: gallery {n} entries, {} probes: rank-1 {rank1} ({:.1} %; brute force on the FVC entries alone {rank1_fvc_only}); a mate passes the coarse stage ({coarse_n}, {:.2} %) for {within_coarse} and reaches the matcher's first batch ({short}, penetration {:.3} %) for {within}, its budget ({most}) for {within_budget}; searches ended exhaustive/decisive/budget-limited {}/{}/{}, {:.1} entries compared on average; coarse penetration needed for 50/80/90/95 % of probes {:.3}/{:.3}/{:.3}/{:.3} %, both stages {:.4}/{:.4}/{:.4}/{:.4} %; search CPU {:.1} ms mean, wall p50 {:.1} ms",
         probes.len(),
         100.0 * rank1 as f64 / probes.len() as f64,
         100.0 * coarse_n as f64 / n as f64,
         100.0 * short as f64 / n as f64,
+        ends.exhaustive,
+        ends.decisive,
+        ends.budget_limited,
+        compared as f64 / probes.len() as f64,
         100.0 * pc[0],
         100.0 * pc[1],
         100.0 * pc[2],
@@ -650,6 +707,10 @@ fn embed_fvc(
         "mate_within_coarse": within_coarse,
         "shortlist": short,
         "mate_within_shortlist": within,
+        "rerank_max": most,
+        "mate_within_rerank_max": within_budget,
+        "ends": ends.json(),
+        "matcher_compared_mean": compared as f64 / probes.len() as f64,
         "coarse_penetration_for_50_80_90_95_percent": pc,
         "penetration_for_50_80_90_95_percent": pf,
         "search_cpu_ms_mean": cpu * 1e3 / probes.len() as f64,
