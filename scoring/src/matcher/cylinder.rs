@@ -13,6 +13,7 @@
 //! Layout: bit index = k·NS² + i·NS + j (k = angle layer, i, j = cell), so the validity mask of
 //! the NS² spatial cells repeats unchanged in every layer.
 
+use super::bits::BitCounts;
 use super::geometry::{Point, angle_diff, erf, near_hull};
 use std::f32::consts::{PI, TAU};
 
@@ -62,10 +63,16 @@ pub(crate) struct Cylinder {
 
 /// The centre of cell (i, j) of the cylinder around `m` (i, j from 0).
 pub(crate) fn cell_centre(m: &Point, i: usize, j: usize) -> (f32, f32) {
+    cell_centre_turned(m, m.theta.sin_cos(), i, j)
+}
+
+/// [`cell_centre`] with the sine and cosine of the minutia's direction given (computed once per
+/// cylinder rather than once per cell).
+#[inline(always)]
+fn cell_centre_turned(m: &Point, (s, c): (f32, f32), i: usize, j: usize) -> (f32, f32) {
     let a = i as f32 - (NS as f32 - 1.0) / 2.0;
     let b = j as f32 - (NS as f32 - 1.0) / 2.0;
     // u is the minutia's direction on screen (y down); v is u turned a quarter turn counter-clockwise.
-    let (s, c) = m.theta.sin_cos();
     let (ux, uy) = (c, -s);
     let (vx, vy) = (-s, -c);
     (
@@ -126,6 +133,7 @@ pub(crate) fn build(points: &[Point], hull: &[(f32, f32)]) -> Vec<Cylinder> {
     let reach2 = (R + NEIGHBOUR_RADIUS).powi(2);
     let mut out = Vec::with_capacity(points.len());
     let mut near: Vec<(&Point, [f32; ND])> = Vec::with_capacity(points.len());
+    let mut cells: Vec<(usize, (f32, f32))> = Vec::with_capacity(SPATIAL);
     for (idx, m) in points.iter().enumerate() {
         let close = |t: &&Point| (t.x - m.x).powi(2) + (t.y - m.y).powi(2) <= reach2;
         if points
@@ -145,9 +153,10 @@ pub(crate) fn build(points: &[Point], hull: &[(f32, f32)]) -> Vec<Cylinder> {
             ones: 0,
         };
         let mut valid = 0;
-        let mut cells: Vec<(usize, (f32, f32))> = Vec::with_capacity(SPATIAL);
+        cells.clear();
+        let turn = m.theta.sin_cos();
         for s in 0..SPATIAL {
-            let p = cell_centre(m, s / NS, s % NS);
+            let p = cell_centre_turned(m, turn, s / NS, s % NS);
             if !in_disc(m, p) || !near_hull(hull, p, OMEGA) {
                 continue;
             }
@@ -166,7 +175,7 @@ pub(crate) fn build(points: &[Point], hull: &[(f32, f32)]) -> Vec<Cylinder> {
                 .filter(|&(o, t)| o != idx && close(&t))
                 .map(|(_, t)| (t, std::array::from_fn(|k| layer_weight(m, t, k)))),
         );
-        for (s, p) in cells {
+        for &(s, p) in &cells {
             let mut sum = [0.0f32; ND];
             for (t, gd) in &near {
                 let gs = spatial_weight(t, p);
@@ -190,10 +199,28 @@ pub(crate) fn build(points: &[Point], hull: &[(f32, f32)]) -> Vec<Cylinder> {
     out
 }
 
+/// The square roots of the possible bit counts 0..=CELLS, as `f32::sqrt` gives them (so looking
+/// one up gives exactly the same value as taking the root).
+pub(crate) type Roots = [f32; CELLS + 1];
+
+/// The table of [`Roots`], built once.
+pub(crate) fn roots() -> &'static Roots {
+    static T: std::sync::OnceLock<Roots> = std::sync::OnceLock::new();
+    T.get_or_init(|| std::array::from_fn(|n| (n as f32).sqrt()))
+}
+
 /// The similarity of two cylinders in 0..=1 (fast path: popcounts over 64-bit words; when one
-/// cylinder's valid cells lie inside the other's, its set bits need not be counted again).
+/// cylinder's valid cells lie inside the other's, its set bits need not be counted again; square
+/// roots from the table `roots`, see [`roots`]; bits counted by `counts`).
 #[inline(always)]
-pub(crate) fn similarity(a: &Cylinder, b: &Cylinder, theta_a: f32, theta_b: f32) -> f32 {
+pub(crate) fn similarity(
+    a: &Cylinder,
+    b: &Cylinder,
+    theta_a: f32,
+    theta_b: f32,
+    roots: &Roots,
+    counts: impl BitCounts,
+) -> f32 {
     // Both angles are in [0, 2π): one correction brings the difference into [-π, π].
     let mut d = (theta_a - theta_b).abs();
     if d > PI {
@@ -214,34 +241,14 @@ pub(crate) fn similarity(a: &Cylinder, b: &Cylinder, theta_a: f32, theta_b: f32)
     if (matchable as usize * ND) < (MIN_MATCHABLE_SHARE * CELLS as f32) as usize {
         return 0.0;
     }
-    let (na, nb, nx) = if a_inside && b_inside {
-        let nx: u32 = a
-            .bits
-            .iter()
-            .zip(&b.bits)
-            .map(|(x, y)| (x ^ y).count_ones())
-            .sum();
-        (a.ones, b.ones, nx)
+    let [na, nb, nx] = if a_inside && b_inside {
+        [a.ones, b.ones, counts.xor(&a.bits, &b.bits)]
     } else {
-        let (mut na, mut nb, mut nx) = (0u32, 0u32, 0u32);
-        // Layer by layer, so that the mask words line up with the bit words (vectorisable).
-        for (la, lb) in a
-            .bits
-            .chunks_exact(SPATIAL_WORDS)
-            .zip(b.bits.chunks_exact(SPATIAL_WORDS))
-        {
-            for s in 0..SPATIAL_WORDS {
-                let ca = la[s] & mask[s];
-                let cb = lb[s] & mask[s];
-                na += ca.count_ones();
-                nb += cb.count_ones();
-                nx += (ca ^ cb).count_ones();
-            }
-        }
-        (na, nb, nx)
+        counts.masked(&a.bits, &b.bits, &mask)
     };
     if na + nb == 0 {
         return 0.0;
     }
-    1.0 - (nx as f32).sqrt() / ((na as f32).sqrt() + (nb as f32).sqrt())
+    let root = |n: u32| roots[(n as usize).min(CELLS)];
+    1.0 - root(nx) / (root(na) + root(nb))
 }

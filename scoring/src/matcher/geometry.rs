@@ -76,6 +76,26 @@ pub(crate) fn near_hull(hull: &[(f32, f32)], q: (f32, f32), margin: f32) -> bool
         0 => false,
         1 => dist2(hull[0], q) <= margin * margin,
         _ => {
+            let edges = || (0..hull.len()).map(|i| (hull[i], hull[(i + 1) % hull.len()]));
+            // Inside (no edge has the point on its right; most cells are): no distance needed.
+            let inside = hull.len() >= 3
+                && edges().all(|(a, b)| {
+                    let c = (b.0 - a.0) * (q.1 - a.1) - (b.1 - a.1) * (q.0 - a.0);
+                    c >= 0.0 || c.is_nan()
+                });
+            inside || edges().any(|(a, b)| seg_dist2(a, b, q) <= margin * margin)
+        }
+    }
+}
+
+/// [`near_hull`] as first written (the distance to every edge, then the test); the reference for
+/// its property test.
+#[cfg(test)]
+fn near_hull_naive(hull: &[(f32, f32)], q: (f32, f32), margin: f32) -> bool {
+    match hull.len() {
+        0 => false,
+        1 => dist2(hull[0], q) <= margin * margin,
+        _ => {
             let mut inside = hull.len() >= 3;
             let mut best = f32::INFINITY;
             for i in 0..hull.len() {
@@ -120,6 +140,19 @@ mod tests {
     fn erf_matches_known_values() {
         assert!((erf(0.5) - 0.520_499_9).abs() < 1e-6);
         assert!((erf(-1.0) + 0.842_700_8).abs() < 1e-6);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn near_hull_equals_naive(
+                pts in proptest::collection::vec((0f32..300.0, 0f32..300.0), 0..12),
+                qs in proptest::collection::vec((-80f32..380.0, -80f32..380.0), 1..40),
+                margin in 0f32..60.0) {
+            let h = convex_hull(&pts);
+            for q in qs {
+                proptest::prop_assert_eq!(near_hull(&h, q, margin), near_hull_naive(&h, q, margin));
+            }
+        }
     }
 
     #[test]

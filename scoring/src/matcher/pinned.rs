@@ -39,7 +39,7 @@ fn finger(n: usize, seed: u64) -> Template {
             x,
             y,
             angle: rng.next() as u16,
-            kind: if rng.next() % 2 == 0 {
+            kind: if rng.next().is_multiple_of(2) {
                 MinutiaKind::Ending
             } else {
                 MinutiaKind::Bifurcation
