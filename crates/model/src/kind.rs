@@ -177,6 +177,10 @@ kinds! {
     WatchlistHit = 602, "watchlist.hit";
     /// A newly enrolled applicant's finger matches a different enrolled person (recorded, flagged).
     IdentityDuplicateApplicant = 603, "identity.duplicate_applicant";
+    /// A process photo during a Subject 2/3 drive (17C54): what triggered it, drive time and speed; the photo by SHA-256 only.
+    DrivingPhoto = 408, "driving.photo";
+    /// A photo of a theory candidate during the paper (seeded random times, one per third); the photo by SHA-256 only.
+    TheoryPhoto = 309, "theory.photo";
 }
 
 impl fmt::Display for EventKind {

@@ -26,6 +26,7 @@ use store::central::HEAD_MOVED;
 use store::writer::Clock;
 use store::{CentralAlarm, CentralStore, StoreError, StoredCheckpoint, StoredEvent};
 
+use crate::photo::{PhotoSink, check_photos};
 use crate::protocol::{Ack, Batch, Refusal, VERSION};
 
 /// The path batches are posted to.
@@ -55,17 +56,56 @@ impl std::fmt::Debug for CentralState {
 /// The receiver's routes: `POST /central/v1/batches` (a JSON [`Batch`]; 200 with an [`Ack`],
 /// or a 4xx/503 with a [`Refusal`]).
 pub fn router(state: CentralState) -> Router {
+    with_photos(state, None)
+}
+
+/// [`router`], keeping the photos batches carry in `photos` once each is checked against the
+/// event that names it ([`crate::photo::check_photos`]; a photo that does not match refuses the
+/// batch before anything is stored).
+pub fn router_with_photos(state: CentralState, photos: Arc<dyn PhotoSink>) -> Router {
+    with_photos(state, Some(photos))
+}
+
+fn with_photos(state: CentralState, photos: Option<Arc<dyn PhotoSink>>) -> Router {
     Router::new()
         .route(BATCHES_PATH, post(post_batch))
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(state)
+        .with_state((state, photos))
 }
 
-async fn post_batch(State(state): State<CentralState>, Json(batch): Json<Batch>) -> Response {
-    match receive(state.store.as_ref(), &batch, (state.clock)()).await {
+type PostState = (CentralState, Option<Arc<dyn PhotoSink>>);
+
+async fn post_batch(
+    State((state, photos)): State<PostState>,
+    Json(batch): Json<Batch>,
+) -> Response {
+    match receive_with_photos(&state, photos.as_deref(), &batch).await {
         Ok(ack) => Json(ack).into_response(),
         Err(refusal) => (status_of(&refusal), Json(refusal)).into_response(),
     }
+}
+
+/// [`receive`], with the batch's photos checked first and kept in `photos` after the events
+/// are stored. A photo that cannot be kept is answered [`Refusal::Unavailable`]: the events are
+/// held, so the site's resend is a replay that brings the photos again.
+pub async fn receive_with_photos(
+    state: &CentralState,
+    photos: Option<&dyn PhotoSink>,
+    batch: &Batch,
+) -> Result<Ack, Refusal> {
+    let checked = check_photos(batch)?;
+    let ack = receive(state.store.as_ref(), batch, (state.clock)()).await?;
+    if let Some(sink) = photos {
+        for (sha, jpeg) in &checked {
+            sink.keep(sha, jpeg).map_err(|e| {
+                tracing::error!(site = %batch.site, error = %e, "central could not keep a photo");
+                Refusal::Unavailable {
+                    detail: format!("photo {sha} not kept: {e}"),
+                }
+            })?;
+        }
+    }
+    Ok(ack)
 }
 
 /// The HTTP status a refusal is sent with.

@@ -98,7 +98,7 @@ const fn rule(kind: EventKind, step: FlowStep) -> FlowRule {
 }
 
 /// The mapping from site events to flow steps, one line per kind; a new kind is one more line.
-/// No process photos (17C54) yet: no site event carries one.
+/// The photos of 17C51, 17C54 and 17C56 travel beside their events ([`crate::photo`]).
 pub const RULES: &[FlowRule] = &[
     FlowRule {
         kind: EventKind::GateNotice,
@@ -112,6 +112,7 @@ pub const RULES: &[FlowRule] = &[
     rule(EventKind::DrivingDeduction, FlowStep::Deduction),
     rule(EventKind::DrivingItemEnded, FlowStep::ItemEnd),
     rule(EventKind::DrivingResult, FlowStep::SubjectEnd),
+    rule(EventKind::DrivingPhoto, FlowStep::Photo),
 ];
 
 /// The rule an event of `kind` with `payload` (JSON) falls under, if any.
@@ -239,6 +240,7 @@ mod tests {
             (EventKind::DrivingDeduction, "17C53"),
             (EventKind::DrivingItemEnded, "17C55"),
             (EventKind::DrivingResult, "17C56"),
+            (EventKind::DrivingPhoto, "17C54"),
         ];
         for (kind, code) in steps {
             let row = project(&record(kind, vec![], "{}")).unwrap();

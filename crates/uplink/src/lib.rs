@@ -11,12 +11,15 @@
 //!   stores the rows in the same transaction as the events;
 //! - [`proof`]: inclusion proofs central serves against a site's signed checkpoint, and their
 //!   check with only the site's public key;
-//! - [`export`]: central's copy of a site's log as an audit export file.
+//! - [`export`]: central's copy of a site's log as an audit export file;
+//! - [`photo`]: the photos (17C51/17C54/17C56 照片) shipped beside the events that name them by
+//!   SHA-256, and central's check of each against its event.
 #![warn(missing_docs)]
 
 pub mod central;
 pub mod export;
 pub mod flow;
+pub mod photo;
 pub mod proof;
 pub mod protocol;
 pub mod site;

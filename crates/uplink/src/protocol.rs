@@ -80,6 +80,10 @@ pub struct Batch {
     /// Ed25519 signature over [`Batch::digest`], by the site key.
     #[serde(with = "hexbytes")]
     pub signature: Vec<u8>,
+    /// The photos the records name (`crate::photo`), outside the signed digest: each is bound
+    /// by the SHA-256 in its signed event instead.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<crate::photo::WirePhoto>,
 }
 
 fn put(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -103,9 +107,17 @@ impl Batch {
             records,
             checkpoints,
             signature: Vec::new(),
+            photos: Vec::new(),
         };
         batch.signature = signer.sign_bytes(&batch.digest().0);
         batch
+    }
+
+    /// The batch with these photos attached (the signature stays valid: photos are not in the
+    /// digest).
+    pub fn with_photos(mut self, photos: Vec<crate::photo::WirePhoto>) -> Batch {
+        self.photos = photos;
+        self
     }
 
     /// The canonical digest the signature covers: SHA-256 over a tag, the version, the site,

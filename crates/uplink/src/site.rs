@@ -17,6 +17,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use crate::central::BATCHES_PATH;
+use crate::photo::{PhotoSource, WirePhoto, photo_ref};
 use crate::protocol::{Ack, Batch, Record, Refusal, WireCheckpoint};
 
 /// How the shipper batches and retries.
@@ -63,6 +64,12 @@ pub struct ShipperStatus {
     pub failures: u32,
     /// Batches acknowledged since start.
     pub batches: u64,
+    /// Photos attached to batches since start (a batch sent again counts again).
+    pub photos_sent: u64,
+    /// Photos an event named that could not be read (the event shipped without them).
+    pub photo_errors: u64,
+    /// The last such failure, naming the event and the photo.
+    pub last_photo_error: Option<String>,
 }
 
 /// A running shipper.
@@ -123,6 +130,7 @@ pub struct Shipper {
     client: reqwest::Client,
     status: Arc<Mutex<ShipperStatus>>,
     wake: Arc<Notify>,
+    photos: Option<Arc<dyn PhotoSource>>,
 }
 
 impl std::fmt::Debug for Shipper {
@@ -146,6 +154,21 @@ impl Shipper {
         config: ShipperConfig,
         clock: Clock,
     ) -> ShipperHandle {
+        Shipper::start_with_photos(store, site, signer, endpoint, config, clock, None)
+    }
+
+    /// [`Shipper::start`], attaching to each event that names a photo (`crate::photo`) the JPEG
+    /// read from `photos` by its SHA-256 when the batch is built. A photo that cannot be read
+    /// is counted and reported in the status; its event ships without it.
+    pub fn start_with_photos(
+        store: Arc<dyn Store>,
+        site: SiteId,
+        signer: Arc<Signer>,
+        endpoint: &str,
+        config: ShipperConfig,
+        clock: Clock,
+        photos: Option<Arc<dyn PhotoSource>>,
+    ) -> ShipperHandle {
         let status = Arc::new(Mutex::new(ShipperStatus::default()));
         let wake = Arc::new(Notify::new());
         let client = reqwest::Client::builder()
@@ -162,6 +185,7 @@ impl Shipper {
             client,
             status: status.clone(),
             wake: wake.clone(),
+            photos,
         };
         let task = tokio::spawn(shipper.run());
         ShipperHandle { status, wake, task }
@@ -254,6 +278,7 @@ impl Shipper {
         if events.is_empty() && checkpoints.is_empty() {
             return Ok(false);
         }
+        let photos = self.photos_of(&events);
         let records = events
             .into_iter()
             .map(|e| Record {
@@ -261,7 +286,8 @@ impl Shipper {
                 hash: e.hash.0.to_vec(),
             })
             .collect();
-        let batch = Batch::sign(&self.signer, &self.site, Seq(from), records, checkpoints);
+        let batch = Batch::sign(&self.signer, &self.site, Seq(from), records, checkpoints)
+            .with_photos(photos);
         let ack = self.send(batch).await?;
         at.acked = Some(ack.highest_contiguous_seq);
         if ack.highest_contiguous_seq >= last {
@@ -269,6 +295,37 @@ impl Shipper {
         }
         self.acknowledged(&ack);
         Ok(true)
+    }
+
+    /// The photos the events name, read from the photo source; one that cannot be read is
+    /// reported (the event still ships).
+    fn photos_of(&self, events: &[store::StoredEvent]) -> Vec<WirePhoto> {
+        let Some(source) = &self.photos else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for e in events {
+            let Some(sha) = audit::decode(&e.bytes)
+                .ok()
+                .and_then(|ev| photo_ref(&ev.payload))
+            else {
+                continue;
+            };
+            match source.read(&sha) {
+                Ok(jpeg) => out.push(WirePhoto::new(e.seq.0, &sha, &jpeg)),
+                Err(err) => {
+                    let detail = format!("event {}: {err}; shipped without its photo", e.seq.0);
+                    tracing::warn!(site = %self.site, %detail, "photo not shipped");
+                    self.update(|s| {
+                        s.photo_errors += 1;
+                        s.last_photo_error = Some(detail);
+                    });
+                }
+            }
+        }
+        let sent = out.len() as u64;
+        self.update(|s| s.photos_sent += sent);
+        out
     }
 
     fn acknowledged(&self, ack: &Ack) {
