@@ -17,7 +17,9 @@
 //!   (whether the ending/bifurcation direction convention matters).
 //!
 //! It also prints, for the paired minutiae, the direction difference by the two types, and how
-//! often the types agree. `SETS=3,4` restricts the sets.
+//! often the types agree. `SETS=3,4` restricts the sets. `DRAW=<folder>` also writes each image at
+//! 500 ppi, twice as large, as `DB<n>_<name>.png` with the skeleton in grey, our endings red, our
+//! bifurcations blue and the reference minutiae green (a line shows each direction).
 use scoring::{
     Limits, Minutia, MinutiaKind, Prepared, Template, compare_prepared, decode_image, eval,
     extract, iso,
@@ -252,6 +254,59 @@ fn scores(images: &[Image], mix: Mix) -> (Vec<f32>, Vec<f32>) {
     (g, i)
 }
 
+/// The image at 500 ppi, doubled, with the skeleton and both sets of minutiae drawn.
+fn draw(
+    img: &scoring::GrayImage,
+    ppi: u32,
+    ours: &Template,
+    reference: &Template,
+) -> image::RgbImage {
+    let base = scoring::to_500ppi(img, ppi).expect("extracted before");
+    let skel = scoring::debug_stages(img, ppi).expect("extracted before")[2].clone();
+    let (w, h) = (base.width(), base.height());
+    let mut out = image::RgbImage::from_fn(2 * w, 2 * h, |x, y| {
+        let v = base.get_pixel(x / 2, y / 2)[0] / 2 + 100;
+        if skel.get_pixel(x / 2, y / 2)[0] == 0 {
+            image::Rgb([v / 2, v / 2, v / 2])
+        } else {
+            image::Rgb([v, v, v])
+        }
+    });
+    let mut put = |x: f32, y: f32, c: [u8; 3]| {
+        let (x, y) = ((2.0 * x).round() as i64, (2.0 * y).round() as i64);
+        if x >= 0 && y >= 0 && (x as u32) < 2 * w && (y as u32) < 2 * h {
+            out.put_pixel(x as u32, y as u32, image::Rgb(c));
+        }
+    };
+    let mut mark = |m: &Minutia, c: [u8; 3], radius: f32| {
+        for k in 0..48 {
+            let t = k as f32 * TAU / 48.0;
+            put(
+                m.x as f32 + radius * t.cos(),
+                m.y as f32 + radius * t.sin(),
+                c,
+            );
+        }
+        let a = m.angle_rad();
+        for r in 0..24 {
+            let r = radius + r as f32 * 0.5;
+            put(m.x as f32 + r * a.cos(), m.y as f32 - r * a.sin(), c);
+        }
+    };
+    for m in &reference.minutiae {
+        mark(m, [0, 200, 0], 5.0);
+    }
+    for m in &ours.minutiae {
+        let c = if m.kind == MinutiaKind::Ending {
+            [230, 0, 0]
+        } else {
+            [0, 90, 255]
+        };
+        mark(m, c, 3.0);
+    }
+    out
+}
+
 fn main() {
     let Some(root) = std::env::args().nth(1).map(PathBuf::from) else {
         eprintln!("usage: extract_diagnosis <fingerprints folder>");
@@ -291,6 +346,23 @@ fn main() {
                     continue;
                 };
                 let pairs = pair_up(&ours, &reference);
+                if let Ok(dir) = std::env::var("DRAW") {
+                    let name = format!("DB{db}_{finger}_{imp}.png");
+                    let mut picture = draw(&img, ppi, &ours, &reference);
+                    // CROP=x,y,w,h (in the drawn, doubled pixels) keeps a part.
+                    if let Some(c) = std::env::var("CROP").ok().map(|c| {
+                        c.split(',')
+                            .filter_map(|v| v.parse().ok())
+                            .collect::<Vec<u32>>()
+                    }) && c.len() == 4
+                    {
+                        picture =
+                            image::imageops::crop_imm(&picture, c[0], c[1], c[2], c[3]).to_image();
+                    }
+                    if let Err(e) = picture.save(PathBuf::from(dir).join(&name)) {
+                        eprintln!("{name}: {e}");
+                    }
+                }
                 images.push(Image {
                     finger,
                     ours,
@@ -302,7 +374,7 @@ fn main() {
         // Directions of paired minutiae by (our type, reference type).
         let mut by_types = std::collections::BTreeMap::<(String, String), [usize; 4]>::new();
         let (mut dist, mut npairs, mut n_ours, mut n_ref) = (0.0f32, 0usize, 0usize, 0usize);
-        // Direction error of paired minutiae with our endings turned by 180°, by 5° bins up to 30°.
+        // Direction error of paired minutiae (our endings' direction taken as is), by 5° bins up to 30°.
         let mut fine = [0usize; 7];
         for im in &images {
             n_ours += im.ours.minutiae.len();
@@ -312,12 +384,7 @@ fn main() {
                 dist += (o.x as f32 - r.x as f32).hypot(o.y as f32 - r.y as f32);
                 npairs += 1;
                 let d = angle_diff(o.angle_rad(), r.angle_rad()).abs().to_degrees();
-                let turned = if o.kind == MinutiaKind::Ending {
-                    180.0 - d
-                } else {
-                    d
-                };
-                fine[((turned / 5.0) as usize).min(6)] += 1;
+                fine[((d / 5.0) as usize).min(6)] += 1;
                 let bin = match d {
                     d if d < 22.5 => 0,
                     d if d < 90.0 => 1,
@@ -335,7 +402,7 @@ fn main() {
             dist / npairs.max(1) as f32
         );
         println!(
-            "  direction error with our endings turned, 5° bins: {:?}",
+            "  paired direction error, % in 5° bins up to 30° and beyond: {:?}",
             fine.map(|v| (100.0 * v as f32 / npairs.max(1) as f32).round() as u32)
         );
         for ((o, r), c) in &by_types {

@@ -8,7 +8,8 @@
 //! removed: minutiae near the edge of the finger area (the ridges are cut there, not ended);
 //! an ending whose ridge reaches a bifurcation within a short walk (a spur) or another ending (a
 //! short fragment); two bifurcations joined by a short line (a bridge or a hole); two endings close
-//! together and facing each other (a broken ridge); and crowded clusters.
+//! together and facing each other, or farther apart but on one line, each pointing straight away
+//! from the other (a broken ridge); and crowded clusters.
 
 use super::orientation::{BLOCK, Field};
 use super::thin::{ring, ring_offset, transitions};
@@ -22,6 +23,11 @@ const WALK: usize = 10;
 const SHORT: usize = 5;
 /// Endings closer than this and facing each other are a broken ridge, pixels.
 const BREAK: f32 = 7.0;
+/// Endings up to this far apart on one line, each pointing straight away from the other, are a
+/// ridge broken by a gap (pores, dry skin, blotches), pixels (about two ridge periods).
+const GAP: f32 = 20.0;
+/// How far each ending's direction may turn from the line joining the two for [`GAP`], radians.
+const GAP_TURN: f32 = PI / 6.0;
 /// Minutiae closer than this to another are dropped as a cluster, pixels.
 const CLUSTER: f32 = 5.0;
 /// Minimum distance from the background, in blocks.
@@ -262,7 +268,13 @@ pub(crate) fn find(skel: &[bool], w: usize, h: usize, field: &Field) -> Vec<Foun
                 && !b.bif
                 && near(a.p, b.p, BREAK)
                 && angle_diff(a.angle, b.angle).abs() > 2.0 * PI / 3.0;
-            if near(a.p, b.p, CLUSTER) || broken {
+            // A longer gap in one ridge: each ending points along its ridge straight away from the other.
+            let gap = !a.bif && !b.bif && near(a.p, b.p, GAP) && {
+                let v = dir(w, a.p, b.p);
+                angle_diff(a.angle, v + PI).abs() < GAP_TURN
+                    && angle_diff(b.angle, v).abs() < GAP_TURN
+            };
+            if near(a.p, b.p, CLUSTER) || broken || gap {
                 drop[i] = true;
                 drop[j] = true;
             }
