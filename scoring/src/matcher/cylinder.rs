@@ -134,6 +134,7 @@ pub(crate) fn build(points: &[Point], hull: &[(f32, f32)]) -> Vec<Cylinder> {
     let mut out = Vec::with_capacity(points.len());
     let mut near: Vec<(&Point, [f32; ND])> = Vec::with_capacity(points.len());
     let mut cells: Vec<(usize, (f32, f32))> = Vec::with_capacity(SPATIAL);
+    let mut reach_masks = [0u128; SPATIAL];
     for (idx, m) in points.iter().enumerate() {
         let close = |t: &&Point| (t.x - m.x).powi(2) + (t.y - m.y).powi(2) <= reach2;
         if points
@@ -175,15 +176,29 @@ pub(crate) fn build(points: &[Point], hull: &[(f32, f32)]) -> Vec<Cylinder> {
                 .filter(|&(o, t)| o != idx && close(&t))
                 .map(|(_, t)| (t, std::array::from_fn(|k| layer_weight(m, t, k)))),
         );
-        for &(s, p) in &cells {
-            let mut sum = [0.0f32; ND];
-            for (t, gd) in &near {
-                let gs = spatial_weight(t, p);
-                if gs == 0.0 {
-                    continue;
-                }
+        let add = |sum: &mut [f32; ND], (t, gd): &(&Point, [f32; ND]), p| {
+            let gs = spatial_weight(t, p);
+            if gs != 0.0 {
                 for k in 0..ND {
                     sum[k] += gs * gd[k];
+                }
+            }
+        };
+        // Which neighbours can reach which cells (see `reaching`): visiting only those, in the
+        // same order, adds exactly the same terms as visiting every neighbour for every cell.
+        let reach = reaching(m, turn, &near, &mut reach_masks);
+        for &(s, p) in &cells {
+            let mut sum = [0.0f32; ND];
+            if reach {
+                let mut them = reach_masks[s];
+                while them != 0 {
+                    let q = them.trailing_zeros() as usize;
+                    them &= them - 1;
+                    add(&mut sum, &near[q], p);
+                }
+            } else {
+                for n in &near {
+                    add(&mut sum, n, p);
                 }
             }
             for (k, v) in sum.iter().enumerate() {
@@ -207,6 +222,43 @@ pub(crate) type Roots = [f32; CELLS + 1];
 pub(crate) fn roots() -> &'static Roots {
     static T: std::sync::OnceLock<Roots> = std::sync::OnceLock::new();
     T.get_or_init(|| std::array::from_fn(|n| (n as f32).sqrt()))
+}
+
+/// Marks in `masks` (one bit per neighbour, by position in `near`) the cells of the cylinder
+/// around `m` that each neighbour may reach: those whose centre may lie within 3σ of it, a square
+/// of about 7 × 7 cells in the cylinder's own frame, widened by a quarter cell (about 2 pixels,
+/// far beyond any rounding of the cell centres). Returns false, marking nothing, when there are
+/// more neighbours than bits.
+fn reaching(
+    m: &Point,
+    (s, c): (f32, f32),
+    near: &[(&Point, [f32; ND])],
+    masks: &mut [u128; SPATIAL],
+) -> bool {
+    if near.len() > 128 {
+        return false;
+    }
+    masks.fill(0);
+    let half = (NS as f32 - 1.0) / 2.0;
+    let r = NEIGHBOUR_RADIUS / DELTA_S + 0.25;
+    // Cell (i, j) lies at m + DELTA_S·((i − half)·u + (j − half)·v), u and v as in `cell_centre`.
+    let (ux, uy, vx, vy) = (c, -s, -s, -c);
+    let span = |x: f32| {
+        let lo = (x - r).ceil().max(0.0);
+        let hi = (x + r).floor().min(NS as f32 - 1.0);
+        lo as usize..(hi + 1.0).max(lo) as usize
+    };
+    for (q, (t, _)) in near.iter().enumerate() {
+        let (dx, dy) = (t.x - m.x, t.y - m.y);
+        let i = (dx * ux + dy * uy) / DELTA_S + half;
+        let j = (dx * vx + dy * vy) / DELTA_S + half;
+        for i in span(i) {
+            for j in span(j) {
+                masks[i * NS + j] |= 1 << q;
+            }
+        }
+    }
+    true
 }
 
 /// The similarity of two cylinders in 0..=1 (fast path: popcounts over 64-bit words; when one
