@@ -230,6 +230,20 @@ fn synthetic(population: u64, first: u64, n: u64) -> Result<Gallery> {
     Ok(g)
 }
 
+/// Probes of fingers that are in no gallery (another population), each with an id no entry has.
+fn stranger_probes(population: u64, n: u64) -> Vec<(EntryId, Template)> {
+    let p = MinutiaImpressionParams::default();
+    (0..n)
+        .map(|k| {
+            let t = synthetic_template(population.wrapping_add(STRANGERS), k, 2, &p);
+            (EntryId(u64::MAX), t)
+        })
+        .collect()
+}
+
+/// Added to the population seed for stranger probes.
+const STRANGERS: u64 = 0x5743_4e47_4552;
+
 fn mated_probes(population: u64, size: u64, n: u64) -> Vec<(EntryId, Template)> {
     let p = MinutiaImpressionParams::default();
     (0..n)
@@ -256,6 +270,8 @@ struct SearchRun {
     mean_ms: f64,
     rank1: usize,
     above_threshold: usize,
+    /// Searches whose best candidate at the threshold is not the mate.
+    false_matches: usize,
     refined: usize,
     /// Entries the matcher compared, mean per search.
     compared_mean: f64,
@@ -290,6 +306,7 @@ fn search_all(g: &Gallery, probes: &[(EntryId, Template)], opts: &SearchOptions)
     let mut ms = Vec::new();
     let (mut rank1, mut above, mut refined, mut compared, mut compared_max) = (0, 0, 0, 0, 0);
     let mut ends = Ends::default();
+    let mut false_matches = 0;
     let cpu0 = cpu_seconds();
     for (mate, p) in probes {
         let t0 = Instant::now();
@@ -299,6 +316,10 @@ fn search_all(g: &Gallery, probes: &[(EntryId, Template)], opts: &SearchOptions)
         compared_max = compared_max.max(hits.compared);
         refined = hits.refined;
         ends.add(hits.end);
+        false_matches += usize::from(
+            hits.best_at(THRESHOLD_FMR_10000)
+                .is_some_and(|c| c.id != *mate),
+        );
         if let Some(c) = hits.candidates.first() {
             rank1 += usize::from(c.id == *mate);
             above += usize::from(c.id == *mate && c.score >= THRESHOLD_FMR_10000);
@@ -314,6 +335,7 @@ fn search_all(g: &Gallery, probes: &[(EntryId, Template)], opts: &SearchOptions)
         mean_ms: mean,
         rank1,
         above_threshold: above,
+        false_matches,
         refined,
         compared_mean: compared as f64 / probes.len().max(1) as f64,
         compared_max,
@@ -392,6 +414,18 @@ fn measure(
         std::fs::remove_file(&file).ok();
         let p = mated_probes(population, size, probes);
         let r = search_all(&g, &p, opts);
+        let s = search_all(&g, &stranger_probes(population, probes), opts);
+        eprintln!(
+            "{size:>9}: strangers: search CPU {:.1} ms mean, wall p50 {:.1} ms (max {:.1}), matcher on {:.1} entries (ends exhaustive/decisive/budget-limited {}/{}/{}), {} false matches",
+            s.cpu_ms_mean,
+            s.p50_ms,
+            s.max_ms,
+            s.compared_mean,
+            s.ends.exhaustive,
+            s.ends.decisive,
+            s.ends.budget_limited,
+            s.false_matches
+        );
         let mean_minutiae = g
             .ids()
             .iter()
@@ -427,6 +461,14 @@ fn measure(
             "matcher_compared_mean": r.compared_mean,
             "matcher_compared_max": r.compared_max,
             "ends": r.ends.json(),
+            "strangers": {
+                "search_cpu_ms_mean": s.cpu_ms_mean,
+                "search_ms_p50": s.p50_ms,
+                "search_ms_max": s.max_ms,
+                "matcher_compared_mean": s.compared_mean,
+                "ends": s.ends.json(),
+                "false_matches": s.false_matches,
+            },
             "rank1": r.rank1,
             "rank1_above_fmr10000": r.above_threshold,
             "file_bytes": bytes.len(),
