@@ -6,6 +6,7 @@
 //! and Subject 3 draws put in `car-01`, each with the examiner the draw gave their group, and every
 //! drive starts with both fingers at the car (the candidate's 1:1 and 1:N over the drawn roster, the
 //! examiner's 1:1). Now and then a candidate drawn to another car tries this one and is refused.
+//! A Subject 3 group drawn to `route-b` drives that road, judged on its own course map.
 
 use std::time::Duration;
 
@@ -36,6 +37,8 @@ struct Examinee {
     finger: u64,
     examiner: String,
     car: String,
+    /// The drawn route (Subject 3).
+    route: Option<String>,
 }
 
 /// The latest drawn roster of `subject`: its candidates with a known finger and a drawn examiner.
@@ -52,6 +55,7 @@ fn examinees(state: &AppState, subject: ExamSubject) -> Vec<Examinee> {
                 candidate: a.candidate,
                 examiner: a.examiner?,
                 car: a.car?,
+                route: a.route,
             })
         })
         .collect()
@@ -168,7 +172,13 @@ pub async fn demo(state: AppState, base_url: String) -> anyhow::Result<()> {
                     crate::gate::synth::iso_impression(examiner_f, 3 + round % 3),
                 )),
             };
-            let lines: Vec<String> = sc.records.iter().map(|r| r.to_json_line()).collect();
+            // A group drawn to the second reference route drives that road (judged on its map,
+            // `super::routes`); 45 km/h is over its first stretch's 40 km/h.
+            let records = match who.route.as_deref() {
+                Some("route-b") => super::routes::route_b_drive(45.0),
+                _ => sc.records.clone(),
+            };
+            let lines: Vec<String> = records.iter().map(|r| r.to_json_line()).collect();
             match drive(
                 &base_url,
                 CAR,

@@ -22,6 +22,10 @@ pub const BUILTIN_COURSES: &[(&str, &str)] = &[
         "course-s3",
         include_str!("../../../fixtures/judge/course-s3.geojson"),
     ),
+    (
+        "course-s3-b",
+        include_str!("../../../fixtures/judge/course-s3-b.geojson"),
+    ),
 ];
 
 /// The built-in reference cars.
@@ -209,6 +213,7 @@ pub struct Library {
     courses: BTreeMap<String, Text>,
     vehicles: BTreeMap<String, Text>,
     catalogue: Option<Text>,
+    routes: super::routes::RouteMaps,
     cache: std::sync::Mutex<BTreeMap<String, Arc<Setup>>>,
 }
 
@@ -251,7 +256,22 @@ impl Library {
         if cat_dir.is_dir() {
             lib.catalogue = Some(read_catalogue_path(&cat_dir)?);
         }
+        // Subject 3 routes → course maps (`routes.toml`): each must name a Subject 3 map held here.
+        let subject3 = |name: &str| {
+            let t = lib.courses.get(stem(name))?;
+            Some(
+                Course::from_geojson(&t.text)
+                    .map(|c| c.subject() == judge::Subject::Three)
+                    .map_err(|e| e.to_string()),
+            )
+        };
+        lib.routes = super::routes::RouteMaps::load(&dir, subject3)?;
         Ok(lib)
+    }
+
+    /// The Subject 3 routes and their course maps.
+    pub fn routes(&self) -> &super::routes::RouteMaps {
+        &self.routes
     }
 
     /// The names of the course maps.

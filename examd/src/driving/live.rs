@@ -288,6 +288,19 @@ fn start_of(area: &DrivingArea, text: &str) -> Result<(StartV1, Arc<Setup>), Str
     Ok((start, setup))
 }
 
+/// The setup of a drive on the drawn `route`: the route's course map (`routes`) with the start's
+/// car, standard and region; the refusal (zh/en) names a route without a map.
+fn route_setup(area: &DrivingArea, route: &str, start: &StartV1) -> Result<Arc<Setup>, String> {
+    let course = area.library().routes().course_for(route)?;
+    let standard = match start.standard.as_deref() {
+        None => Standard::Ga1026_2017,
+        Some(s) => Standard::parse(s).ok_or_else(|| format!("unknown standard {s:?}"))?,
+    };
+    area.library()
+        .setup(course, &start.vehicle, standard, start.region.as_deref())
+        .map_err(|e| format!("route {route}: course map {course}: {e:#}"))
+}
+
 fn input(kind: &str, t: &Text) -> DrivingEvent {
     DrivingEvent::Input(InputV1 {
         kind: kind.into(),
@@ -326,17 +339,7 @@ pub async fn run(
     let now = area.now().0;
     let id = area.next_id();
     let mut events = Vec::new();
-    for (kind, t) in [
-        ("course", &setup.course_text),
-        ("vehicle", &setup.vehicle_text),
-        ("catalogue", &setup.catalogue_text),
-    ] {
-        if !area.input_logged(&t.sha256) {
-            events.push(input(kind, t));
-        }
-    }
     let subject = setup.course.subject();
-    let pass_mark = setup.catalogue.pass_mark(subject, setup.vehicle.class);
     let checked = match &start.identity {
         None => Err((None, MISSING.to_owned())),
         Some(proof) => {
@@ -355,6 +358,34 @@ pub async fn run(
             .map_err(|e| (Some(proof.sitting.clone()), e))
         }
     };
+    // The drawn route selects the course map the drive is judged on (`routes`).
+    let mut setup = setup;
+    let checked = match checked {
+        Ok(mut ev) if ev.passed => match ev.route.as_deref().map(|r| route_setup(&area, r, &start))
+        {
+            None => Ok(ev),
+            Some(Ok(s)) => {
+                setup = s;
+                Ok(ev)
+            }
+            Some(Err(why)) => {
+                ev.passed = false;
+                ev.failure = Some(why);
+                Ok(ev)
+            }
+        },
+        other => other,
+    };
+    for (kind, t) in [
+        ("course", &setup.course_text),
+        ("vehicle", &setup.vehicle_text),
+        ("catalogue", &setup.catalogue_text),
+    ] {
+        if !area.input_logged(&t.sha256) {
+            events.push(input(kind, t));
+        }
+    }
+    let pass_mark = setup.catalogue.pass_mark(subject, setup.vehicle.class);
     let refused = match checked {
         Ok(ev) if ev.passed => {
             events.push(DrivingEvent::Identity(ev));

@@ -23,6 +23,7 @@ pub mod inputs;
 pub mod live;
 mod page;
 pub mod replay;
+pub mod routes;
 pub mod session;
 pub mod svg;
 pub mod views;
