@@ -1,5 +1,6 @@
-//! 1:1 comparison speed: the optimised matcher on prepared templates, the same with cylinder
-//! building, and the naive reference, on synthetic templates of 20, 40 and 60 minutiae.
+//! 1:1 comparison speed: the optimised matcher on prepared templates, preparing a template
+//! (cylinders and pair geometry), a comparison with cylinder building, and the naive reference, on
+//! synthetic templates of 20, 40 and 60 minutiae.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use scoring::{Minutia, MinutiaKind, Prepared, Template, compare, compare_naive, compare_prepared};
@@ -62,6 +63,9 @@ fn bench(c: &mut Criterion) {
         });
         g.bench_with_input(BenchmarkId::new("prepared_genuine", n), &n, |bch, _| {
             bch.iter(|| compare_prepared(black_box(&pa), black_box(&pa2)))
+        });
+        g.bench_with_input(BenchmarkId::new("prepare", n), &n, |bch, _| {
+            bch.iter(|| Prepared::new(black_box(&a)))
         });
         g.bench_with_input(BenchmarkId::new("with_cylinders", n), &n, |bch, _| {
             bch.iter(|| compare(black_box(&a), black_box(&b)))
