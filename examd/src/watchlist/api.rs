@@ -5,6 +5,8 @@
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use model::Role;
@@ -13,7 +15,7 @@ use serde_json::{Value, json};
 use store::identity::PersonKind;
 
 use super::model::{Duplicate, Entry, Hit, Place, Reason, WatchId};
-use super::{NewEntry, WatchError, WatchlistArea};
+use super::{NewEntry, Refusal, WatchError, WatchlistArea};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::identity::{CandidateId, PersonRef};
@@ -32,13 +34,61 @@ pub fn routes() -> Router<AppState> {
         .route("/status", get(status))
 }
 
-impl From<WatchError> for ApiError {
-    fn from(e: WatchError) -> ApiError {
+/// A refused watch-list request: the daemon's usual answer ([`ApiError`]), or a refusal that names what was
+/// wrong in both languages (`message` 中文, `message_en` English, the usual `error` code).
+#[derive(Debug)]
+pub enum Refused {
+    /// Authentication, roles, the store.
+    Api(ApiError),
+    /// The request: status, error code, what was wrong.
+    Named(StatusCode, &'static str, Refusal),
+}
+
+impl Refused {
+    fn bad(zh: impl Into<String>, en: impl Into<String>) -> Refused {
+        Refused::Named(StatusCode::BAD_REQUEST, "bad_request", Refusal::new(zh, en))
+    }
+}
+
+impl From<ApiError> for Refused {
+    fn from(e: ApiError) -> Refused {
+        Refused::Api(e)
+    }
+}
+
+impl From<store::StoreError> for Refused {
+    fn from(e: store::StoreError) -> Refused {
+        Refused::Api(e.into())
+    }
+}
+
+impl From<WatchError> for Refused {
+    fn from(e: WatchError) -> Refused {
         match e {
-            WatchError::Invalid(m) => ApiError::BadRequest(m),
-            WatchError::Unknown(_) => ApiError::NotFound("watch-list entry"),
-            WatchError::Conflict(m) => ApiError::Conflict(m),
-            WatchError::Internal(e) => ApiError::Internal(e),
+            WatchError::Invalid(r) => Refused::Named(StatusCode::BAD_REQUEST, "bad_request", r),
+            WatchError::Unknown(id) => Refused::Named(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                Refusal::new(
+                    format!("没有黑名单条目 {id}"),
+                    format!("no watch-list entry {id}"),
+                ),
+            ),
+            WatchError::Conflict(r) => Refused::Named(StatusCode::CONFLICT, "conflict", r),
+            WatchError::Internal(e) => Refused::Api(ApiError::Internal(e)),
+        }
+    }
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::Api(e) => e.into_response(),
+            Refused::Named(status, code, r) => (
+                status,
+                Json(json!({ "error": code, "message": r.zh, "message_en": r.en })),
+            )
+                .into_response(),
         }
     }
 }
@@ -96,8 +146,9 @@ pub fn duplicate_view(d: &Duplicate) -> Value {
     })
 }
 
-fn parse_id(s: &str) -> Result<WatchId, ApiError> {
-    s.parse().map_err(ApiError::BadRequest)
+fn parse_id(s: &str) -> Result<WatchId, Refused> {
+    s.parse()
+        .map_err(|e: String| Refused::bad(format!("黑名单编号须为 WL-<数字>，收到 {s:?}"), e))
 }
 
 /// `GET /api/v1/watchlist/entries` — every entry (active, expired and removed), by id.
@@ -113,12 +164,11 @@ pub async fn one(
     State(st): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, Refused> {
     caller.require(READERS)?;
     let a = &st.areas.watchlist;
-    let e = a
-        .entry(parse_id(&id)?)
-        .ok_or(ApiError::NotFound("watch-list entry"))?;
+    let id = parse_id(&id)?;
+    let e = a.entry(id).ok_or(WatchError::Unknown(id))?;
     Ok(Json(entry_view(a, &e)))
 }
 
@@ -153,45 +203,57 @@ pub async fn add(
     State(st): State<AppState>,
     caller: Caller,
     Json(b): Json<AddV1>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, Refused> {
     caller.require(&[Role::Admin])?;
-    let reason =
-        Reason::parse(b.reason.trim(), b.until.as_deref()).map_err(ApiError::BadRequest)?;
-    let id_number: Option<CandidateId> = match b.id_number.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(s) => Some(
-            s.parse()
-                .map_err(|e| ApiError::BadRequest(format!("id_number: {e}")))?,
-        ),
-    };
+    let reason = Reason::parse(b.reason.trim(), b.until.as_deref()).map_err(WatchError::Invalid)?;
+    let id_number: Option<CandidateId> =
+        match b.id_number.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(s) => Some(s.parse().map_err(|e| {
+                Refused::bad(format!("身份证号无效：{e}"), format!("id_number: {e}"))
+            })?),
+        };
     let mut records = Vec::new();
     for (i, t) in b.templates_base64.iter().enumerate() {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(t.trim())
-            .map_err(|e| ApiError::BadRequest(format!("templates_base64[{i}]: not base64: {e}")))?;
+            .map_err(|e| {
+                Refused::bad(
+                    format!("模板 {i} 不是 base64 编码：{e}"),
+                    format!("templates_base64[{i}]: not base64: {e}"),
+                )
+            })?;
         records.push(bytes);
     }
     let mut source = "upload".to_owned();
-    if let Some(p) = b.from_person.as_deref() {
-        let person: PersonRef = p.parse().map_err(ApiError::BadRequest)?;
+    if let Some(p) = b.from_person.as_deref().map(str::trim) {
+        let person: PersonRef = p.parse().map_err(|e: String| {
+            Refused::bad(
+                format!("考生编号无效（candidate:<编号>）：{e}"),
+                format!("from_person: {e}"),
+            )
+        })?;
         if person.kind() != PersonKind::Candidate {
-            return Err(ApiError::BadRequest(format!(
-                "from_person: only a candidate's templates can be copied, got {person}"
-            )));
+            return Err(Refused::bad(
+                format!("只能取用考生的指纹模板，收到 {person}"),
+                format!("from_person: only a candidate's templates can be copied, got {person}"),
+            ));
         }
         let rows = match st.store.person(person.kind(), person.id()).await {
             Ok((_, rows)) => rows,
             Err(store::StoreError::NotFound) => {
-                return Err(ApiError::BadRequest(format!(
-                    "from_person: {person} is not enrolled"
-                )));
+                return Err(Refused::bad(
+                    format!("{person} 未登记"),
+                    format!("from_person: {person} is not enrolled"),
+                ));
             }
             Err(e) => return Err(e.into()),
         };
         if rows.is_empty() {
-            return Err(ApiError::BadRequest(format!(
-                "from_person: {person} has no templates"
-            )));
+            return Err(Refused::bad(
+                format!("{person} 没有登记指纹模板"),
+                format!("from_person: {person} has no templates"),
+            ));
         }
         let owner = person.owner_key();
         for r in rows {
@@ -199,7 +261,7 @@ pub async fn add(
                 .identity
                 .template_key()
                 .open(&owner, &r.sealed)
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("{owner}: {e}")))?;
+                .map_err(|e| Refused::Api(ApiError::Internal(anyhow::anyhow!("{owner}: {e}"))))?;
             records.push(plain);
         }
         source = person.to_string();
@@ -231,7 +293,7 @@ pub async fn remove(
     caller: Caller,
     Path(id): Path<String>,
     Json(b): Json<RemoveV1>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, Refused> {
     caller.require(&[Role::Admin])?;
     let a = st.areas.watchlist.clone();
     let e = a
@@ -264,6 +326,7 @@ pub fn status_view(a: &WatchlistArea) -> Value {
             "us": s.last.took.as_micros() as u64,
             "templates": s.last.templates,
             "compared": s.last.compared,
+            "end": s.last.end.map(|e| super::page::search_end(crate::console::Lang::En, e).0),
         })),
     })
 }

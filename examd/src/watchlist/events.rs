@@ -131,7 +131,8 @@ impl AddedV1 {
                     .map_err(|e: gate::IdError| e.to_string())?,
                 name: self.name.clone(),
             },
-            reason: Reason::parse(&self.reason, self.until.as_deref())?,
+            reason: Reason::parse(&self.reason, self.until.as_deref())
+                .map_err(|e| e.to_string())?,
             note: self.note.clone(),
             added_at: at,
             added_by: self.by.clone(),
@@ -244,7 +245,11 @@ pub fn apply(list: &mut List, ev: &audit::Event) -> Result<(), String> {
 
 /// Checks an `until` day before it goes into an event.
 pub fn check_until(until: Option<&str>) -> Result<(), String> {
-    until.map(parse_day).transpose().map(|_| ())
+    until
+        .map(parse_day)
+        .transpose()
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

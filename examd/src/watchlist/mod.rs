@@ -18,6 +18,7 @@ pub mod demo;
 pub mod events;
 pub mod model;
 pub mod page;
+pub mod refusal;
 pub mod search;
 pub mod store;
 
@@ -36,6 +37,7 @@ use crate::state::{AppState, Clock};
 pub use checks::GateHit;
 use events::{AddedV1, RemovedV1};
 use model::{Entry, List, Reason, Status, WatchId};
+pub use refusal::Refusal;
 use search::{Cost, PeopleGallery, WatchGallery};
 use store::{MAX_TEMPLATES, TemplateFiles};
 
@@ -44,13 +46,13 @@ use store::{MAX_TEMPLATES, TemplateFiles};
 pub enum WatchError {
     /// The request is malformed.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Refusal),
     /// The entry does not exist.
     #[error("no watch-list entry {0}")]
     Unknown(WatchId),
     /// The change conflicts with the list (e.g. removed already).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Refusal),
     /// The template files or the log failed.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -308,8 +310,7 @@ impl WatchlistArea {
         let mut people = lock(&self.people);
         for t in templates {
             let (f, c) = read(&self.watch).search(t);
-            cost.took += c.took;
-            cost.compared += c.compared;
+            cost.add(c);
             if let Some(f) = f
                 && read(&self.list)
                     .get(f.entry)
@@ -319,8 +320,7 @@ impl WatchlistArea {
                 found = Some((f.entry, f.score));
             }
             let (others, c) = people.search_others(person, t);
-            cost.took += c.took;
-            cost.compared += c.compared;
+            cost.add(c);
             cost.templates = c.templates;
             for (who, s) in others {
                 match dups.iter_mut().find(|(p, _)| *p == who) {
@@ -337,15 +337,21 @@ impl WatchlistArea {
     /// Puts a person on the watch-list: seals the templates into the entry's file, then logs `watchlist.added`.
     pub async fn add(&self, new: NewEntry, by: &str) -> Result<Entry, WatchError> {
         if new.records.is_empty() {
-            return Err(WatchError::Invalid(
-                "a watch-list entry needs at least one template (templates_base64 or from_person)"
-                    .into(),
-            ));
+            return Err(WatchError::Invalid(Refusal::new(
+                "黑名单条目至少需要一个指纹模板（上传模板文件或取自已登记考生）",
+                "a watch-list entry needs at least one template (templates_base64 or from_person)",
+            )));
         }
         if new.records.len() > MAX_TEMPLATES {
-            return Err(WatchError::Invalid(format!(
-                "at most {MAX_TEMPLATES} templates per entry, got {}",
-                new.records.len()
+            return Err(WatchError::Invalid(Refusal::new(
+                format!(
+                    "每个条目最多 {MAX_TEMPLATES} 个模板，收到 {} 个",
+                    new.records.len()
+                ),
+                format!(
+                    "at most {MAX_TEMPLATES} templates per entry, got {}",
+                    new.records.len()
+                ),
             )));
         }
         let templates = new
@@ -353,27 +359,40 @@ impl WatchlistArea {
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let t = Template::from_standard_bytes(r)
-                    .map_err(|e| WatchError::Invalid(format!("template {i}: {e}")))?;
+                let t = Template::from_standard_bytes(r).map_err(|e| {
+                    WatchError::Invalid(Refusal::new(
+                        format!("模板 {i} 不是可读的 ISO/IEC 19794-2 或 ANSI/INCITS 378 模板：{e}"),
+                        format!("template {i}: {e}"),
+                    ))
+                })?;
                 if t.minutiae.len() < scoring::MIN_MINUTIAE {
-                    return Err(WatchError::Invalid(format!(
-                        "template {i}: {} minutiae, at least {} are needed to search by it",
-                        t.minutiae.len(),
-                        scoring::MIN_MINUTIAE
+                    return Err(WatchError::Invalid(Refusal::new(
+                        format!(
+                            "模板 {i} 只有 {} 个细节点，检索至少需要 {} 个",
+                            t.minutiae.len(),
+                            scoring::MIN_MINUTIAE
+                        ),
+                        format!(
+                            "template {i}: {} minutiae, at least {} are needed to search by it",
+                            t.minutiae.len(),
+                            scoring::MIN_MINUTIAE
+                        ),
                     )));
                 }
                 Ok(t)
             })
             .collect::<Result<Vec<_>, _>>()?;
         if new.name.as_deref().is_some_and(|n| n.chars().count() > 64) {
-            return Err(WatchError::Invalid(
-                "a name has at most 64 characters".into(),
-            ));
+            return Err(WatchError::Invalid(Refusal::new(
+                "姓名最多 64 个字符",
+                "a name has at most 64 characters",
+            )));
         }
         if new.note.chars().count() > 500 {
-            return Err(WatchError::Invalid(
-                "a note has at most 500 characters".into(),
-            ));
+            return Err(WatchError::Invalid(Refusal::new(
+                "备注最多 500 个字符",
+                "a note has at most 500 characters",
+            )));
         }
         let _w = self.writes.lock().await;
         let id = read(&self.list).next_id();
@@ -407,9 +426,9 @@ impl WatchlistArea {
         let entry = payload
             .entry(sealed.event.seq.0, sealed.event.time)
             .map_err(|e| anyhow::anyhow!("logged entry does not read back: {e}"))?;
-        write(&self.list)
-            .add(entry.clone())
-            .map_err(|e| WatchError::Conflict(e.to_string()))?;
+        write(&self.list).add(entry.clone()).map_err(|e| {
+            WatchError::Conflict(Refusal::new(format!("黑名单条目冲突：{e}"), e.to_string()))
+        })?;
         if entry.status(self.today()) == Status::Active {
             write(&self.watch).insert(id, &templates);
         }
@@ -421,9 +440,10 @@ impl WatchlistArea {
     pub async fn remove(&self, id: WatchId, reason: &str, by: &str) -> Result<Entry, WatchError> {
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(WatchError::Invalid(
-                "removing an entry needs a reason".into(),
-            ));
+            return Err(WatchError::Invalid(Refusal::new(
+                "移除黑名单条目须填写原因",
+                "removing an entry needs a reason",
+            )));
         }
         let _w = self.writes.lock().await;
         let e = read(&self.list)
@@ -431,7 +451,14 @@ impl WatchlistArea {
             .cloned()
             .map_err(|e| match e {
                 model::ListError::Unknown(id) => WatchError::Unknown(id),
-                other => WatchError::Conflict(other.to_string()),
+                model::ListError::AlreadyRemoved(id) => WatchError::Conflict(Refusal::new(
+                    format!("黑名单条目 {id} 已被移除"),
+                    format!("watch-list entry {id} was removed already"),
+                )),
+                other => WatchError::Conflict(Refusal::new(
+                    format!("黑名单条目冲突：{other}"),
+                    other.to_string(),
+                )),
             })?;
         let payload = RemovedV1 {
             entry: id.to_string(),
@@ -449,9 +476,9 @@ impl WatchlistArea {
             reason: reason.to_owned(),
             seq: sealed.event.seq.0,
         };
-        write(&self.list)
-            .remove(id, r)
-            .map_err(|e| WatchError::Conflict(e.to_string()))?;
+        write(&self.list).remove(id, r).map_err(|e| {
+            WatchError::Conflict(Refusal::new(format!("黑名单条目冲突：{e}"), e.to_string()))
+        })?;
         write(&self.watch).remove(id);
         tracing::info!(entry = %id, by, "watch-list entry removed");
         Ok(read(&self.list).get(id).cloned().expect("the entry exists"))
@@ -595,7 +622,12 @@ pub fn api_routes() -> Router<AppState> {
 
 /// Console pages of the area.
 pub fn pages() -> Router<AppState> {
-    Router::new().route("/watchlist", axum::routing::get(page::watchlist_page))
+    Router::new()
+        .route("/watchlist", axum::routing::get(page::watchlist_page))
+        .route(
+            "/watchlist/static/watchlist.js",
+            axum::routing::get(page::watchlist_js),
+        )
 }
 
 /// What `examd demo` runs in this area: one synthetic person on the list, who then tries the gate once.

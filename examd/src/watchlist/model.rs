@@ -8,6 +8,7 @@ use std::str::FromStr;
 use model::UnixMs;
 use theory::LocalDay;
 
+use super::refusal::Refusal;
 use crate::identity::CandidateId;
 
 /// A watch-list entry's id, shown as `WL-00001`; numbered from 1 in the order entries were added.
@@ -60,23 +61,28 @@ impl Reason {
     }
 
     /// The reason from its code; `exam_ban` needs `until`, the others refuse it.
-    pub fn parse(code: &str, until: Option<&str>) -> Result<Reason, String> {
+    pub fn parse(code: &str, until: Option<&str>) -> Result<Reason, Refusal> {
         let until = until.map(str::trim).filter(|u| !u.is_empty());
         match (code, until) {
             ("exam_ban", Some(u)) => Ok(Reason::ExamBan {
                 until: parse_day(u)?,
             }),
-            ("exam_ban", None) => {
-                Err("an exam ban (exam_ban) needs its last day, until: YYYY-MM-DD".into())
-            }
-            ("stand_in" | "forged_documents" | "other", Some(_)) => Err(format!(
-                "only an exam ban has an end date (until), not {code}"
+            ("exam_ban", None) => Err(Refusal::new(
+                "禁考期须填写最后一天（截止日期，YYYY-MM-DD）",
+                "an exam ban (exam_ban) needs its last day, until: YYYY-MM-DD",
+            )),
+            ("stand_in" | "forged_documents" | "other", Some(_)) => Err(Refusal::new(
+                format!("只有禁考期有截止日期，{code} 没有"),
+                format!("only an exam ban has an end date (until), not {code}"),
             )),
             ("stand_in", None) => Ok(Reason::StandIn),
             ("forged_documents", None) => Ok(Reason::ForgedDocuments),
             ("other", None) => Ok(Reason::Other),
-            (other, _) => Err(format!(
-                "reason must be stand_in, forged_documents, exam_ban or other, got {other:?}"
+            (other, _) => Err(Refusal::new(
+                format!("原因须为代考、伪造证件、禁考期或其他，收到 {other:?}"),
+                format!(
+                    "reason must be stand_in, forged_documents, exam_ban or other, got {other:?}"
+                ),
             )),
         }
     }
@@ -101,8 +107,13 @@ impl Reason {
 }
 
 /// A day written `YYYY-MM-DD` (a real calendar day).
-pub fn parse_day(s: &str) -> Result<LocalDay, String> {
-    let bad = || format!("a day is YYYY-MM-DD, got {s:?}");
+pub fn parse_day(s: &str) -> Result<LocalDay, Refusal> {
+    let bad = || {
+        Refusal::new(
+            format!("日期须为 YYYY-MM-DD，收到 {s:?}"),
+            format!("a day is YYYY-MM-DD, got {s:?}"),
+        )
+    };
     let mut parts = s.split('-');
     let (Some(y), Some(m), Some(d), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -122,7 +133,10 @@ pub fn parse_day(s: &str) -> Result<LocalDay, String> {
     }
     let day = LocalDay::from_ymd(y, m, d);
     if day.ymd() != (y, m, d) {
-        return Err(format!("{s} is not a calendar day"));
+        return Err(Refusal::new(
+            format!("{s} 不是日历上的日期"),
+            format!("{s} is not a calendar day"),
+        ));
     }
     Ok(day)
 }
@@ -396,21 +410,25 @@ mod tests {
         assert!(
             Reason::parse("exam_ban", None)
                 .unwrap_err()
+                .en
                 .contains("until")
         );
         assert!(
             Reason::parse("stand_in", Some("2027-01-01"))
                 .unwrap_err()
-                .contains("only an exam ban")
+                .zh
+                .contains("只有禁考期")
         );
         assert!(
             Reason::parse("cheat", None)
                 .unwrap_err()
+                .en
                 .contains("\"cheat\"")
         );
         assert!(
             parse_day("2027-02-30")
                 .unwrap_err()
+                .en
                 .contains("not a calendar day")
         );
         assert!(parse_day("2027-2-3").is_err());

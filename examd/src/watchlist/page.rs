@@ -59,6 +59,40 @@ crate::console::page_texts! {
     matched => "与之相符的已登记人员", "Matches enrolled person";
     events => "黑名单事件", "Watch-list events";
     unknown => "未知", "unknown";
+    add => "添加黑名单条目", "Add an entry";
+    add_go => "添加", "Add";
+    reason_stand_in => "代考", "stand-in";
+    reason_forged => "伪造证件", "forged documents";
+    reason_ban => "禁考期（至截止日期）", "exam ban (until a day)";
+    reason_other => "其他", "other";
+    until_day => "禁考截止日期（最后一天）", "Exam ban's last day";
+    source => "指纹模板来源", "Templates from";
+    from_candidate => "已登记考生的记录", "an enrolled candidate's record";
+    candidate_id => "考生编号", "Candidate id";
+    from_file => "上传 ISO/IEC 19794-2 模板文件", "uploaded ISO/IEC 19794-2 template files";
+    files => "模板文件", "Template files";
+    remove => "移除", "Remove";
+    remove_reason => "移除原因", "Reason for removal";
+    actions => "操作", "Actions";
+    need_candidate => "请填写考生编号（取用其已登记的指纹模板）", "Give the candidate's id (their enrolled templates are copied)";
+    need_file => "请选择至少一个模板文件", "Choose at least one template file";
+    unreadable => "无法读取文件", "Cannot read the file";
+    added_ok => "已添加", "Added";
+    removed_ok => "已移除", "Removed";
+    refused => "请求被拒绝", "Refused";
+    end_exhaustive => "已比对全部模板", "searched everything";
+    end_decisive => "找到明确匹配后结束", "stopped at a decisive match";
+    end_budget => "在比对预算内（未比对全部）", "within budget (not everything compared)";
+}
+
+/// How a search ended, as the page tells it: (code, text).
+pub fn search_end(l: Lang, end: scoring::gallery::SearchEnd) -> (&'static str, &'static str) {
+    use scoring::gallery::SearchEnd;
+    match end {
+        SearchEnd::Exhaustive => ("exhaustive", w(l, W::end_exhaustive)),
+        SearchEnd::Decisive => ("decisive", w(l, W::end_decisive)),
+        SearchEnd::BudgetLimited => ("budget_limited", w(l, W::end_budget)),
+    }
 }
 
 /// `YYYY-MM-DD HH:MM:SS`, China time.
@@ -75,10 +109,68 @@ pub fn local_time(ms: UnixMs) -> String {
 }
 
 fn chrome(l: Lang, caller: &Caller, body: &str) -> String {
-    crate::console::area_chrome(l, caller, "/watchlist", w(l, W::heading), "", body)
+    crate::console::area_chrome(
+        l,
+        caller,
+        "/watchlist",
+        w(l, W::heading),
+        "/watchlist/static/watchlist.js",
+        body,
+    )
 }
 
-fn body(l: Lang, st: &AppState) -> String {
+/// The admin's form to add an entry: reason (an exam ban with its last day), ID number, name, note, and the
+/// templates from an enrolled candidate's record or from uploaded ISO/IEC 19794-2 files. The script sends it
+/// to `POST /api/v1/watchlist/entries` as JSON with the session cookie (SameSite=Strict, like every console
+/// form) and shows the refusal in the page's language.
+fn add_form(l: Lang) -> String {
+    format!(
+        "<p class=\"alert\" id=\"wl-msg\" hidden></p><p class=\"badge\" id=\"wl-ok\" hidden></p>\
+         <form id=\"wl-add\" class=\"card\" novalidate><h2>{add}</h2>\
+         <label>{reason}<select id=\"wl-reason\"><option value=\"stand_in\">{si}</option>\
+         <option value=\"forged_documents\">{fd}</option><option value=\"exam_ban\">{ban}</option>\
+         <option value=\"other\">{other}</option></select></label>\
+         <label>{until}<input id=\"wl-until\" type=\"date\"></label>\
+         <label>{idn}<input id=\"wl-id-number\" maxlength=\"32\"></label>\
+         <label>{name}<input id=\"wl-name\" maxlength=\"64\"></label>\
+         <label>{note}<input id=\"wl-note\" maxlength=\"500\"></label>\
+         <fieldset><legend>{source}</legend>\
+         <label><input type=\"radio\" name=\"wl-source\" id=\"wl-source-candidate\" value=\"candidate\" checked>{fc}</label>\
+         <label>{cid}<input id=\"wl-candidate\"></label>\
+         <label><input type=\"radio\" name=\"wl-source\" id=\"wl-source-file\" value=\"file\">{ff}</label>\
+         <label>{files}<input id=\"wl-files\" type=\"file\" multiple></label></fieldset>\
+         <button type=\"submit\" id=\"wl-add-go\">{go}</button></form>",
+        add = w(l, W::add),
+        reason = w(l, W::reason),
+        si = w(l, W::reason_stand_in),
+        fd = w(l, W::reason_forged),
+        ban = w(l, W::reason_ban),
+        other = w(l, W::reason_other),
+        until = w(l, W::until_day),
+        idn = w(l, W::id_number),
+        name = w(l, W::name),
+        note = w(l, W::note),
+        source = w(l, W::source),
+        fc = w(l, W::from_candidate),
+        cid = w(l, W::candidate_id),
+        ff = w(l, W::from_file),
+        files = w(l, W::files),
+        go = w(l, W::add_go),
+    )
+}
+
+/// An entry's removal form (admins; entries not removed yet): the reason is required.
+fn remove_form(l: Lang, id: &str) -> String {
+    format!(
+        "<form class=\"wl-remove\" data-entry=\"{id}\" novalidate><input class=\"wl-remove-reason\" \
+         placeholder=\"{reason}\" aria-label=\"{reason}\"><button type=\"submit\">{go}</button></form>",
+        reason = w(l, W::remove_reason),
+        go = w(l, W::remove),
+    )
+}
+
+fn body(l: Lang, st: &AppState, caller: &Caller) -> String {
+    let admin = caller.role == model::Role::Admin;
     let a = &st.areas.watchlist;
     let (entries_n, templates_n) = a.watch_size();
     let (people_n, people_templates) = a.people_size();
@@ -99,7 +191,7 @@ fn body(l: Lang, st: &AppState) -> String {
         "<div id=\"watchlist\" data-texts='{texts}'><h2>{galleries}</h2><table id=\"wl-stats\"><tbody>\
          <tr><th>{watch}</th><td id=\"wl-size\">{entries_n} {en} · {templates_n} {tn}</td></tr>\
          <tr><th>{people}</th><td id=\"wl-people\">{people_n} {pn} · {people_templates} {tn}</td></tr>\
-         <tr><th>{last_h}</th><td id=\"wl-last-search\">{last}</td></tr>\
+         <tr><th>{last_h}</th><td id=\"wl-last-search\">{last}{end}</td></tr>\
          <tr><th>{searches_h}</th><td>{searches}</td></tr>\
          <tr><th>{threshold_h}</th><td>{threshold:.4}</td></tr></tbody></table>",
         texts = esc(&table()),
@@ -111,11 +203,21 @@ fn body(l: Lang, st: &AppState) -> String {
         tn = w(l, W::templates_n),
         last_h = w(l, W::last_search),
         last = esc(&last),
+        end = match (s.last_at, s.last.end) {
+            (Some(_), Some(e)) => {
+                let (code, text) = search_end(l, e);
+                format!(" · <span id=\"wl-search-end\" data-end=\"{code}\">{text}</span>")
+            }
+            _ => String::new(),
+        },
         searches_h = w(l, W::searches),
         searches = s.searches,
         threshold_h = w(l, W::threshold),
         threshold = super::search::threshold(),
     );
+    if admin {
+        out.push_str(&add_form(l));
+    }
     out.push_str(&format!("<h2>{}</h2>", w(l, W::entries)));
     let entries = a.entries();
     if entries.is_empty() {
@@ -123,7 +225,7 @@ fn body(l: Lang, st: &AppState) -> String {
     }
     out.push_str(&format!(
         "<table id=\"wl-entries\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>\
-         <th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+         <th>{}</th><th>{}</th><th>{}</th><th>{}</th>{}</tr></thead><tbody>",
         w(l, W::id),
         w(l, W::name),
         w(l, W::id_number),
@@ -133,6 +235,11 @@ fn body(l: Lang, st: &AppState) -> String {
         w(l, W::added),
         w(l, W::templates),
         w(l, W::note),
+        if admin {
+            format!("<th>{}</th>", w(l, W::actions))
+        } else {
+            String::new()
+        },
     ));
     let dash = "—".to_owned();
     for e in entries.iter().rev() {
@@ -153,7 +260,7 @@ fn body(l: Lang, st: &AppState) -> String {
         };
         out.push_str(&format!(
             "<tr data-entry=\"{id}\" data-status=\"{code}\"><td>{id}</td><td>{name}</td><td>{idn}</td><td>{reason}</td>\
-             <td>{until}</td><td>{status}</td><td>{added} · {by}</td><td title=\"{sha}\">{n}</td><td>{note}</td></tr>",
+             <td>{until}</td><td>{status}</td><td>{added} · {by}</td><td title=\"{sha}\">{n}</td><td>{note}</td>{actions}</tr>",
             id = e.id,
             code = a.status(e).code(),
             name = esc(e.person.name.as_deref().unwrap_or(&dash)),
@@ -166,6 +273,11 @@ fn body(l: Lang, st: &AppState) -> String {
             sha = esc(&e.sha256.join(" ")),
             n = e.sha256.len(),
             note = esc(&e.note),
+            actions = match (admin, &e.removed) {
+                (false, _) => String::new(),
+                (true, Some(_)) => "<td></td>".to_owned(),
+                (true, None) => format!("<td>{}</td>", remove_form(l, &e.id.to_string())),
+            },
         ));
     }
     out.push_str("</tbody></table>");
@@ -273,12 +385,37 @@ pub async fn watchlist_page(
         Ok(v) => v,
         Err(response) => return response,
     };
-    (jar, Html(chrome(l, &caller, &body(l, &st)))).into_response()
+    (jar, Html(chrome(l, &caller, &body(l, &st, &caller)))).into_response()
+}
+
+/// `GET /watchlist/static/watchlist.js`: the add and remove forms.
+pub async fn watchlist_js() -> impl IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/javascript; charset=utf-8",
+        )],
+        include_str!("watchlist.js"),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_search_end_is_told_in_both_languages() {
+        use scoring::gallery::SearchEnd;
+        assert_eq!(
+            search_end(Lang::Zh, SearchEnd::Exhaustive),
+            ("exhaustive", "已比对全部模板")
+        );
+        assert_eq!(
+            search_end(Lang::En, SearchEnd::BudgetLimited).1,
+            "within budget (not everything compared)"
+        );
+        assert_eq!(search_end(Lang::En, SearchEnd::Decisive).0, "decisive");
+    }
 
     #[test]
     fn times_are_shown_in_china_time() {

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-use scoring::gallery::{EntryId, Gallery, SearchOptions};
+use scoring::gallery::{EntryId, Gallery, SearchEnd, SearchOptions};
 use scoring::{Score, THRESHOLD_FMR_10000, Template};
 
 use super::model::WatchId;
@@ -57,6 +57,28 @@ pub struct Cost {
     pub compared: usize,
     /// Wall time.
     pub took: Duration,
+    /// How the search ended (every template compared, a decisive match, or the matcher's budget); `None`
+    /// before any search of a non-empty gallery.
+    pub end: Option<SearchEnd>,
+}
+
+impl Cost {
+    /// Adds another search's figures (an enrolment searches each of its templates): times and comparisons
+    /// add up, and the least complete end is kept (within budget, then decisive, then everything).
+    pub fn add(&mut self, other: Cost) {
+        self.took += other.took;
+        self.compared += other.compared;
+        self.templates = self.templates.max(other.templates);
+        let rank = |e: Option<SearchEnd>| match e {
+            None => 0,
+            Some(SearchEnd::Exhaustive) => 1,
+            Some(SearchEnd::Decisive) => 2,
+            Some(SearchEnd::BudgetLimited) => 3,
+        };
+        if rank(other.end) > rank(self.end) {
+            self.end = other.end;
+        }
+    }
 }
 
 /// The active watch-list entries' templates.
@@ -131,6 +153,7 @@ impl WatchGallery {
             templates: hits.gallery_len,
             compared: hits.compared,
             took: t0.elapsed(),
+            end: Some(hits.end),
         };
         (found, cost)
     }
@@ -230,6 +253,7 @@ impl PeopleGallery {
             templates: hits.gallery_len,
             compared: hits.compared,
             took: t0.elapsed(),
+            end: Some(hits.end),
         };
         (out, cost)
     }
@@ -256,6 +280,11 @@ mod tests {
         let (found, cost) = g.search(&impression(12, 5));
         assert_eq!(found.map(|f| f.entry), Some(WatchId(2)));
         assert_eq!(cost.templates, 6);
+        assert_eq!(
+            cost.end,
+            Some(SearchEnd::Exhaustive),
+            "a small list is compared in full"
+        );
         assert_eq!(g.search(&impression(40, 5)).0, None);
         g.remove(WatchId(2));
         assert_eq!(
@@ -341,6 +370,27 @@ mod tests {
              (matcher compared {} of {n}); gate check against 100 entries / 200 templates median {gm:.2} ms, max {gx:.2} ms",
             built.as_secs_f64(),
             enrol[0].compared,
+        );
+    }
+
+    #[test]
+    fn an_enrolment_keeps_the_least_complete_end_of_its_searches() {
+        let one = |end, compared| Cost {
+            templates: 10,
+            compared,
+            took: Duration::from_millis(1),
+            end,
+        };
+        let mut c = Cost::default();
+        c.add(one(Some(SearchEnd::Exhaustive), 10));
+        assert_eq!(c.end, Some(SearchEnd::Exhaustive));
+        c.add(one(Some(SearchEnd::BudgetLimited), 4));
+        c.add(one(Some(SearchEnd::Decisive), 2));
+        c.add(one(None, 0));
+        assert_eq!(c.end, Some(SearchEnd::BudgetLimited));
+        assert_eq!(
+            (c.compared, c.templates, c.took),
+            (16, 10, Duration::from_millis(4))
         );
     }
 
