@@ -30,13 +30,17 @@ pub async fn state_of(site: &Site, clock: Clock) -> anyhow::Result<AppState> {
         Some(url) => {
             // The log writer owns its signer; the shipper signs batches with its own copy of the key.
             let signer = crate::site::load_or_create_key(&site.rt.signing_key_path())?;
-            let handle = uplink::site::Shipper::start(
+            // Photos named by events travel beside them, read from the photo store at send time.
+            let photos: std::sync::Arc<dyn uplink::photo::PhotoSource> =
+                std::sync::Arc::new(areas.photos.store().clone());
+            let handle = uplink::site::Shipper::start_with_photos(
                 site.store.clone(),
                 site.rt.site.clone(),
                 std::sync::Arc::new(signer),
                 url,
                 uplink::site::ShipperConfig::default(),
                 clock.clone(),
+                Some(photos),
             );
             tracing::info!(central = %crate::config::redact_url(url), "shipping the log to central");
             Some(std::sync::Arc::new(handle))

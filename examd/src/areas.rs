@@ -23,6 +23,8 @@ pub struct Areas {
     pub driving: Arc<crate::driving::DrivingArea>,
     /// The watch-list (黑名单): gate and enrolment checks.
     pub watchlist: Arc<crate::watchlist::WatchlistArea>,
+    /// Candidate photos: the cameras and the photo store.
+    pub photos: Arc<crate::photos::PhotosArea>,
 }
 
 impl Areas {
@@ -35,6 +37,7 @@ impl Areas {
             booking: crate::booking::BookingArea::start(site, clock.clone()).await?,
             driving: crate::driving::DrivingArea::start(site, clock.clone()).await?,
             watchlist: crate::watchlist::WatchlistArea::start(site, clock.clone()).await?,
+            photos: crate::photos::PhotosArea::start(site, clock.clone()).await?,
         })
     }
 
@@ -46,6 +49,7 @@ impl Areas {
         self.booking.shutdown().await;
         self.driving.shutdown().await;
         self.watchlist.shutdown().await;
+        self.photos.shutdown().await;
     }
 }
 
@@ -64,11 +68,14 @@ pub fn routes() -> (Router<AppState>, Router<AppState>) {
     let pages = pages.merge(crate::devices::pages());
     let api = api.nest("/watchlist", crate::watchlist::api_routes());
     let pages = pages.merge(crate::watchlist::pages());
+    let api = api.nest("/photos", crate::photos::api_routes());
     (api, pages)
 }
 
 /// Runs every area's demo against the running daemon.
 pub async fn demo(state: AppState, base_url: String) {
+    // Every camera the demo's cars and seats ask for is simulated.
+    state.areas.photos.simulate_cameras();
     // Booking first: it books and draws the day and imports the drawn rosters into the identity
     // registry (Subject 1 last: the gallery the gate admits against); the other demos work from them.
     if let Err(e) = crate::booking::demo(state.clone(), base_url.clone()).await {

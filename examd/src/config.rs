@@ -34,6 +34,9 @@ pub struct RawConfig {
     /// Fingerprint sensors (`[[sensor]]`, see `crate::devices::spec`).
     #[serde(default)]
     pub sensor: Vec<crate::devices::RawSensor>,
+    /// IP cameras (`[[camera]]`, see `crate::photos::cameras`).
+    #[serde(default)]
+    pub camera: Vec<crate::photos::RawCamera>,
 }
 
 /// `[checkpoint]` in the file.
@@ -92,6 +95,8 @@ pub struct Runtime {
     pub central_url: Option<String>,
     /// Configured fingerprint sensors.
     pub sensors: Vec<crate::devices::SensorSpec>,
+    /// Configured IP cameras.
+    pub cameras: Vec<crate::photos::CameraSpec>,
 }
 
 impl Runtime {
@@ -117,6 +122,7 @@ impl std::fmt::Debug for Runtime {
             .field("session_ms", &self.session_ms)
             .field("central_url", &self.central_url.as_deref().map(redact_url))
             .field("sensors", &self.sensors)
+            .field("cameras", &self.cameras)
             .finish()
     }
 }
@@ -179,6 +185,7 @@ pub fn resolve(
         bail!("checkpoint.every_events and checkpoint.every_secs must be at least 1");
     }
     let sensors = crate::devices::spec::resolve_all(&raw.sensor).map_err(anyhow::Error::msg)?;
+    let cameras = crate::photos::cameras::resolve_all(&raw.camera).map_err(anyhow::Error::msg)?;
     let session_hours = raw.session_hours.unwrap_or(12);
     if !(1..=168).contains(&session_hours) {
         bail!("session_hours must be 1 to 168, got {session_hours}");
@@ -195,6 +202,7 @@ pub fn resolve(
     }
     Ok(Runtime {
         sensors,
+        cameras,
         central_url,
         site,
         site_name: raw.site_name.unwrap_or_else(|| "examd 考场".into()),

@@ -68,7 +68,8 @@ pub async fn run(mut args: SiteArgs, clock: Clock) -> anyhow::Result<()> {
             .await?;
             site::write_private(&platform_token, token.as_bytes())?;
         }
-        let app = crate::central::router(store, clock.clone());
+        let photos = crate::photos::PhotoStore::open(demo_dir.join("central-photos"))?;
+        let app = crate::central::router_with_photos(store, clock.clone(), Some(photos));
         tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
                 tracing::error!(error = %e, "demo central stopped");

@@ -18,6 +18,7 @@ pub mod driving;
 pub mod error;
 pub mod gate;
 pub mod identity;
+pub mod photos;
 pub mod site;
 pub mod state;
 pub mod theory;

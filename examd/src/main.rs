@@ -56,6 +56,9 @@ enum Command {
         /// token is printed once.
         #[arg(long = "account")]
         account: Vec<String>,
+        /// Folder where the photos sites ship are kept (`<sha256>.jpg`); without it they are checked, not kept.
+        #[arg(long, env = "EXAMD_CENTRAL_PHOTOS_DIR")]
+        photos_dir: Option<PathBuf>,
     },
     /// Check and export the signed event log.
     Audit {
@@ -203,8 +206,11 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             database_url,
             register,
             account,
+            photos_dir,
         } => {
-            examd::central::serve(listen, &database_url, &register, &account, clock).await?;
+            let photos = photos_dir.as_deref();
+            examd::central::serve(listen, &database_url, &register, &account, photos, clock)
+                .await?;
         }
         Command::User {
             command:

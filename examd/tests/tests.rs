@@ -12,6 +12,7 @@ mod durability;
 mod exam_day;
 mod gate;
 mod identity;
+mod photos;
 mod theory;
 mod upload;
 mod watchlist;

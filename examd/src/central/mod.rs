@@ -91,6 +91,16 @@ pub async fn add_accounts(
 /// Every route of central: the receiver (`POST /central/v1/batches`), the sites' status
 /// (`GET /central/v1/sites`, open), the platform API for its accounts and the page (`/central/`).
 pub fn router(store: Arc<dyn CentralStore>, clock: Clock) -> axum::Router {
+    router_with_photos(store, clock, None)
+}
+
+/// [`router`], keeping the photos sites ship (each checked against the SHA-256 its event names)
+/// in `photos`, a content-addressed store like the site's.
+pub fn router_with_photos(
+    store: Arc<dyn CentralStore>,
+    clock: Clock,
+    photos: Option<crate::photos::PhotoStore>,
+) -> axum::Router {
     let app = CentralApp {
         store: store.clone(),
         clock: clock.clone(),
@@ -108,7 +118,12 @@ pub fn router(store: Arc<dyn CentralStore>, clock: Clock) -> axum::Router {
         .route("/central/", get(page::page))
         .route("/central/login", post(page::login))
         .with_state(app);
-    uplink::central::router(uplink::central::CentralState { store, clock }).merge(platform)
+    let state = uplink::central::CentralState { store, clock };
+    let receiver = match photos {
+        Some(p) => uplink::central::router_with_photos(state, Arc::new(p)),
+        None => uplink::central::router(state),
+    };
+    receiver.merge(platform)
 }
 
 /// `GET /central/v1/sites`: every registered site with what central holds of its log.
@@ -128,9 +143,14 @@ pub async fn serve(
     url: &str,
     sites: &[String],
     accounts: &[String],
+    photos_dir: Option<&std::path::Path>,
     clock: Clock,
 ) -> anyhow::Result<()> {
     let store = open(url, sites, &clock).await?;
+    let photos = photos_dir
+        .map(crate::photos::PhotoStore::open)
+        .transpose()
+        .context("opening central's photo folder")?;
     add_accounts(store.as_ref(), accounts, &clock).await?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -139,7 +159,7 @@ pub async fn serve(
         "examd central listening on http://{}",
         listener.local_addr()?
     );
-    axum::serve(listener, router(store, clock))
+    axum::serve(listener, router_with_photos(store, clock, photos))
         .with_graceful_shutdown(crate::app::shutdown_signal())
         .await?;
     Ok(())

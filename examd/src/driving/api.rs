@@ -46,7 +46,8 @@ async fn stream(
     let area = st.areas.driving.clone();
     let registry = st.identity.clone();
     let booking = st.areas.booking.clone();
-    Ok(ws.on_upgrade(move |socket| super::live::run(area, registry, booking, car, socket)))
+    let photos = st.areas.photos.clone();
+    Ok(ws.on_upgrade(move |socket| super::live::run(area, registry, booking, photos, car, socket)))
 }
 
 /// `GET /sessions` — every session, newest first.

@@ -27,6 +27,21 @@
     return ul;
   }
 
+  // The session's photos (start 17C51, items and deductions 17C54, end 17C56) as thumbnails
+  // from /api/v1/photos/<sha256>; a photo the camera could not take says why.
+  function photoStrip(s) {
+    const div = el("div", { class: "photos" });
+    for (const p of s.photos || []) {
+      const label = tr("photo_" + p.trigger) + (p.what ? " " + p.what : "");
+      if (p.photo.sha256) {
+        div.appendChild(el("img", { class: "photo-thumb", src: "/api/v1/photos/" + p.photo.sha256, alt: label, title: label, width: "80", height: "60", "data-sha256": p.photo.sha256 }));
+      } else {
+        div.appendChild(el("span", { class: "photo-unavailable", text: label + ": " + (p.photo.unavailable || "") }));
+      }
+    }
+    return div;
+  }
+
   function render(list) {
     const live = document.getElementById("live-sessions");
     live.replaceChildren();
@@ -38,6 +53,7 @@
         el("p", { text: tr("subject") + " " + s.subject + " · " + tr("examiner") + " " + s.examiner + " · " + tr("item") + " " + (s.item || "—") }),
         el("p", {}, [el("b", { class: "score", text: tr("score") + " " + s.score })]),
         deductionList(s),
+        photoStrip(s),
       ]));
     }
     const sel = document.getElementById("manual-session");
@@ -53,7 +69,7 @@
       body.appendChild(el("tr", { "data-session": s.id }, [
         el("td", { text: s.id }), el("td", { text: s.car }), el("td", { text: s.candidate }),
         el("td", { text: String(s.subject) }), el("td", { text: String(s.score) }),
-        el("td", { text: tr(s.state) }), el("td", {}, [deductionList(s)]),
+        el("td", { text: tr(s.state) }), el("td", {}, [deductionList(s), photoStrip(s)]),
         el("td", {}, [el("a", { href: "/api/v1/driving/sessions/" + encodeURIComponent(s.id) + "/replay.svg", class: "replay", text: tr("replay") })]),
       ]));
     }

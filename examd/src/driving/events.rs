@@ -10,6 +10,8 @@ use model::{EventKind, SubjectKind, SubjectRef};
 use serde::{Deserialize, Serialize};
 use store::Draft;
 
+pub use crate::photos::PhotoV1;
+
 /// `driving.input`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct InputV1 {
@@ -34,7 +36,7 @@ pub struct InputRefV1 {
 
 /// Who was checked at the car before the session started: with `driving.session_started` it
 /// carries what the platform's subject-start message (17C51: serial, subject, candidate's and
-/// examiner's ID, start time, car) needs, except the photo, which telemetry v1 does not carry.
+/// examiner's ID, start time, car, photo) needs; the photo is the car camera's, by SHA-256.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct IdentityV1 {
     /// The session it admitted (or would have).
@@ -65,6 +67,9 @@ pub struct IdentityV1 {
     /// roster was not drawn, or for Subject 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route: Option<String>,
+    /// The car camera's photo of the candidate (17C51 照片), or why there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<PhotoV1>,
     /// When.
     pub at: i64,
 }
@@ -170,7 +175,33 @@ pub struct ResultV1 {
     pub chunks: u32,
     /// SHA-256 of all judged lines concatenated, hex.
     pub telemetry_sha256: String,
+    /// The car camera's photo at the end (17C56 照片), or why there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<PhotoV1>,
     /// When (server clock).
+    pub at: i64,
+}
+
+/// `driving.photo`: a process photo (17C54 考试过程图片: 抓拍时间, 车速, 照片), taken when an item
+/// starts and at each deduction.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PhotoEventV1 {
+    /// Session id.
+    pub session: String,
+    /// `item_start` or `deduction`.
+    pub trigger: String,
+    /// The item (or `general`).
+    pub item: String,
+    /// The deduction's rule code, for a deduction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Drive time of the trigger, ms.
+    pub t_ms: u64,
+    /// The car's speed at the last sample before the trigger, km/h (车速).
+    pub speed_kmh: Option<f64>,
+    /// The photo (抓拍时间 is its `taken_at`), or why there is none.
+    pub photo: PhotoV1,
+    /// When it was logged (server clock).
     pub at: i64,
 }
 
@@ -193,6 +224,8 @@ pub enum DrivingEvent {
     Result(ResultV1),
     /// Identity at the car.
     Identity(IdentityV1),
+    /// A process photo.
+    Photo(PhotoEventV1),
 }
 
 impl DrivingEvent {
@@ -215,6 +248,7 @@ impl DrivingEvent {
             EventKind::DrivingDeduction => serde_json::from_slice(p).map(DrivingEvent::Deduction),
             EventKind::DrivingResult => serde_json::from_slice(p).map(DrivingEvent::Result),
             EventKind::DrivingIdentity => serde_json::from_slice(p).map(DrivingEvent::Identity),
+            EventKind::DrivingPhoto => serde_json::from_slice(p).map(DrivingEvent::Photo),
             _ => return None,
         })
     }
@@ -229,6 +263,7 @@ impl DrivingEvent {
             DrivingEvent::Deduction(e) => Some(&e.session),
             DrivingEvent::Result(e) => Some(&e.session),
             DrivingEvent::Identity(e) => Some(&e.session),
+            DrivingEvent::Photo(e) => Some(&e.session),
         }
     }
 
@@ -243,6 +278,7 @@ impl DrivingEvent {
             DrivingEvent::Deduction(e) => (EventKind::DrivingDeduction, serde_json::to_vec(e)),
             DrivingEvent::Result(e) => (EventKind::DrivingResult, serde_json::to_vec(e)),
             DrivingEvent::Identity(e) => (EventKind::DrivingIdentity, serde_json::to_vec(e)),
+            DrivingEvent::Photo(e) => (EventKind::DrivingPhoto, serde_json::to_vec(e)),
         };
         let mut subjects = Vec::new();
         if let Some(s) = self.session() {

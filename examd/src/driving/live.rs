@@ -29,6 +29,7 @@ use tokio::sync::mpsc;
 
 use super::events::{DrivingEvent, IdentityV1, InputRefV1, InputV1, StartedV1};
 use super::inputs::{Setup, Text};
+use super::photos::Photographer;
 use super::session::{LineError, Session};
 use super::{Control, DrivingArea};
 use crate::booking::events::AssignmentV1;
@@ -228,6 +229,7 @@ async fn check_identity(
         passed: failure.is_none(),
         failure,
         route,
+        photo: None,
         at: now,
     })
 }
@@ -322,6 +324,7 @@ pub async fn run(
     area: Arc<DrivingArea>,
     registry: Arc<crate::identity::Registry>,
     booking: Arc<crate::booking::BookingArea>,
+    photos: Arc<crate::photos::PhotosArea>,
     car: String,
     mut ws: WebSocket,
 ) {
@@ -338,6 +341,14 @@ pub async fn run(
     };
     let now = area.now().0;
     let id = area.next_id();
+    // The candidate's photo (17C51 照片) goes into the identity event, passed or refused.
+    let photographer = Photographer {
+        area: area.clone(),
+        photos,
+        car: car.clone(),
+        candidate: start.candidate.clone(),
+    };
+    let start_photo = photographer.take().await;
     let mut events = Vec::new();
     let subject = setup.course.subject();
     let checked = match &start.identity {
@@ -388,10 +399,16 @@ pub async fn run(
     let pass_mark = setup.catalogue.pass_mark(subject, setup.vehicle.class);
     let refused = match checked {
         Ok(ev) if ev.passed => {
-            events.push(DrivingEvent::Identity(ev));
+            events.push(DrivingEvent::Identity(IdentityV1 {
+                photo: Some(start_photo.clone()),
+                ..ev
+            }));
             None
         }
-        Ok(ev) => Some(ev),
+        Ok(ev) => Some(IdentityV1 {
+            photo: Some(start_photo.clone()),
+            ..ev
+        }),
         Err((sitting, why)) => Some(IdentityV1 {
             session: id.clone(),
             sitting: sitting.unwrap_or_default(),
@@ -406,6 +423,7 @@ pub async fn run(
             passed: false,
             failure: Some(why),
             route: None,
+            photo: Some(start_photo.clone()),
             at: now,
         }),
     };
@@ -452,7 +470,7 @@ pub async fn run(
     .await;
     let mut sess = Session::new(id.clone(), cand.clone(), &setup);
     let ended = if ok {
-        drive(&area, &car, &mut sess, &mut ws, &mut rx).await
+        drive(&area, &car, &mut sess, &mut ws, &mut rx, &photographer).await
     } else {
         "disconnected"
     };
@@ -462,7 +480,8 @@ pub async fn run(
     while let Ok(Control::Manual { reply, .. }) = rx.try_recv() {
         let _ = reply.send(Err("the session has ended".into()));
     }
-    let (events, verdict) = sess.finish(ended, area.now().0);
+    let (mut events, verdict) = sess.finish(ended, area.now().0);
+    photographer.end(&mut events).await;
     for e in &events {
         if let DrivingEvent::Deduction(d) = e {
             let _ = send(&mut ws, deduction_msg(d)).await;
@@ -494,6 +513,7 @@ async fn drive(
     sess: &mut Session<'_>,
     ws: &mut WebSocket,
     rx: &mut mpsc::Receiver<Control>,
+    ph: &Photographer,
 ) -> &'static str {
     let cand = sess.candidate.clone();
     loop {
@@ -519,7 +539,7 @@ async fn drive(
                     }
                     match sess.line(line, area.now().0) {
                         Ok(events) => {
-                            if !log_and_tell(area, car, &cand, events, ws).await {
+                            if !log_and_tell(area, car, &cand, events, ws, ph, sess.speed_kmh()).await {
                                 return "aborted";
                             }
                         }
@@ -541,7 +561,7 @@ async fn drive(
                             DrivingEvent::Deduction(d) if d.by.is_some() => Some(d.clone()),
                             _ => None,
                         });
-                        let logged = log_and_tell(area, car, &cand, events, ws).await;
+                        let logged = log_and_tell(area, car, &cand, events, ws, ph, sess.speed_kmh()).await;
                         let _ = reply.send(match (logged, d) {
                             (true, Some(d)) => Ok(d),
                             (true, None) => Err("the rule does not apply again (not repeatable)".into()),
@@ -570,10 +590,21 @@ async fn log_and_tell(
     candidate: &str,
     events: Vec<DrivingEvent>,
     ws: &mut WebSocket,
+    ph: &Photographer,
+    speed_kmh: Option<f64>,
 ) -> bool {
     if events.is_empty() {
         return true;
     }
+    let session = events
+        .iter()
+        .find_map(DrivingEvent::session)
+        .map(str::to_owned);
+    let shots: Vec<DrivingEvent> = events
+        .iter()
+        .filter(|e| matches!(e, DrivingEvent::ItemStarted(_) | DrivingEvent::Deduction(_)))
+        .cloned()
+        .collect();
     let msgs: Vec<Value> = events
         .iter()
         .filter_map(|e| match e {
@@ -587,6 +618,9 @@ async fn log_and_tell(
     }
     for m in msgs {
         let _ = send(ws, m).await;
+    }
+    if let Some(session) = session {
+        ph.after_logged(&session, &shots, speed_kmh);
     }
     true
 }

@@ -7,6 +7,7 @@
 //! * `live`: the car terminal's WebSocket (`/api/v1/driving/cars/{car}/stream`), one task per car.
 //! * `events`, `views`: the `driving.*` payloads and the sessions projection the console shows.
 //! * `feed`: the page's event feed (recent tail, then live; no telemetry chunks or inputs).
+//! * `photos`: the car camera's photos: identity (17C51), items and deductions (17C54), end (17C56).
 //! * `replay`, `svg`, `cli`: re-judging a logged session, its picture, `examd judge` and `examd replay`.
 //!
 //! Architecture Invariant: the daemon judges with `judge::Judge` only; every input, telemetry line
@@ -21,6 +22,7 @@ pub mod events;
 pub mod feed;
 pub mod inputs;
 pub mod live;
+mod photos;
 mod page;
 pub mod replay;
 pub mod routes;

@@ -44,6 +44,10 @@ crate::console::page_texts! {
     enter => "扣分", "Deduct";
     driving_events => "驾驶考试事件", "Driving exam events";
     replays => "驾驶考试回放图", "Driving exam replays";
+    photo_start => "开始照片", "Start photo";
+    photo_item_start => "项目照片", "Item photo";
+    photo_deduction => "扣分照片", "Deduction photo";
+    photo_end => "结束照片", "End photo";
 }
 
 fn chrome(l: Lang, caller: &Caller, body: &str) -> String {

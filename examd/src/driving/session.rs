@@ -53,6 +53,7 @@ pub struct Session<'s> {
     records: u64,
     line_no: usize,
     last_t: Option<u64>,
+    last_speed: Option<f64>,
     digest: ring::digest::Context,
 }
 
@@ -81,6 +82,7 @@ impl<'s> Session<'s> {
             records: 0,
             line_no: 0,
             last_t: None,
+            last_speed: None,
             digest: ring::digest::Context::new(&ring::digest::SHA256),
         }
     }
@@ -88,6 +90,11 @@ impl<'s> Session<'s> {
     /// The running score.
     pub fn score(&self) -> u8 {
         self.judge.score()
+    }
+
+    /// The speed of the last sample judged, km/h (a process photo's 车速).
+    pub fn speed_kmh(&self) -> Option<f64> {
+        self.last_speed
     }
 
     /// Whether the pass mark is out of reach.
@@ -152,6 +159,9 @@ impl<'s> Session<'s> {
     ) -> Vec<DrivingEvent> {
         self.records += 1;
         self.last_t = Some(rec.t_ms);
+        if let RecordBody::Sample(s) = &rec.body {
+            self.last_speed = Some(s.speed_kmh);
+        }
         self.pending.push_str(text);
         self.pending.push('\n');
         self.digest.update(text.as_bytes());
@@ -287,6 +297,7 @@ impl<'s> Session<'s> {
             records,
             chunks,
             telemetry_sha256: digest,
+            photo: None,
             at: now,
         }));
         (events, verdict)

@@ -4,7 +4,18 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::events::{DeductionV1, DrivingEvent};
+use super::events::{DeductionV1, DrivingEvent, PhotoV1};
+
+/// A photo of a session as the console shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SessionPhotoV1 {
+    /// `start`, `item_start`, `deduction` or `end`.
+    pub trigger: String,
+    /// The item or rule code it was taken for (empty for start and end).
+    pub what: String,
+    /// The photo, or why there is none.
+    pub photo: PhotoV1,
+}
 
 /// One session as `/api/v1/driving/sessions` returns it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -37,6 +48,8 @@ pub struct SessionV1 {
     pub state: String,
     /// Why it ended, once it has.
     pub ended: Option<String>,
+    /// The photos: at the start (17C51), items and deductions (17C54) and the end (17C56).
+    pub photos: Vec<SessionPhotoV1>,
 }
 
 /// Every session of the site, by id.
@@ -48,6 +61,8 @@ pub struct Sessions {
     pub inputs: std::collections::BTreeSet<String>,
     /// Sessions started so far (numbers the next one).
     pub started: u64,
+    /// Identity photos logged just before their session's start.
+    start_photos: BTreeMap<String, PhotoV1>,
 }
 
 impl Sessions {
@@ -76,10 +91,34 @@ impl Sessions {
                         deductions: Vec::new(),
                         state: "live".into(),
                         ended: None,
+                        photos: self
+                            .start_photos
+                            .remove(&s.session)
+                            .map(|photo| SessionPhotoV1 {
+                                trigger: "start".into(),
+                                what: String::new(),
+                                photo,
+                            })
+                            .into_iter()
+                            .collect(),
                     },
                 );
             }
-            DrivingEvent::Telemetry(_) | DrivingEvent::Identity(_) => {}
+            DrivingEvent::Telemetry(_) => {}
+            DrivingEvent::Identity(i) => {
+                if let Some(photo) = i.photo.clone().filter(|_| i.passed) {
+                    self.start_photos.insert(i.session.clone(), photo);
+                }
+            }
+            DrivingEvent::Photo(p) => {
+                if let Some(s) = self.by_id.get_mut(&p.session) {
+                    s.photos.push(SessionPhotoV1 {
+                        trigger: p.trigger.clone(),
+                        what: p.code.clone().unwrap_or_else(|| p.item.clone()),
+                        photo: p.photo.clone(),
+                    });
+                }
+            }
             DrivingEvent::ItemStarted(i) => {
                 if let Some(s) = self.by_id.get_mut(&i.session) {
                     s.item = Some(i.item.clone());
@@ -102,6 +141,13 @@ impl Sessions {
                     s.item = None;
                     s.state = if r.passed { "passed" } else { "failed" }.into();
                     s.ended = Some(r.ended.clone());
+                    if let Some(photo) = r.photo.clone() {
+                        s.photos.push(SessionPhotoV1 {
+                            trigger: "end".into(),
+                            what: String::new(),
+                            photo,
+                        });
+                    }
                 }
             }
         }

@@ -78,6 +78,9 @@ pub struct LoginV1 {
     /// Who the 1:N search over that roster ranked first (the candidate, or the login is refused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub best_match: Option<String>,
+    /// The seat camera's photo at the finger login (17C51 照片), or why there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<crate::photos::PhotoV1>,
     /// When (the paper's clock starts).
     pub at: i64,
 }

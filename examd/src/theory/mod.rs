@@ -18,6 +18,7 @@ mod demo;
 pub mod events;
 pub mod finger;
 pub mod hall;
+pub mod photos;
 mod pages;
 mod seat;
 mod sqlite_import;

@@ -199,7 +199,7 @@ pub(super) fn login(
     examiner: Option<&str>,
     now: model::UnixMs,
 ) -> Result<Vec<TheoryEvent>, HallError> {
-    login_ranked(seat, pending, score, None, examiner, now)
+    login_ranked(seat, pending, score, None, examiner, None, now)
 }
 
 /// [`login`], with who the 1:N search over the seat's drawn roster ranked first. The login event
@@ -211,6 +211,7 @@ fn login_ranked(
     score: Option<f32>,
     best_match: Option<String>,
     examiner: Option<&str>,
+    photo: Option<crate::photos::PhotoV1>,
     now: model::UnixMs,
 ) -> Result<Vec<TheoryEvent>, HallError> {
     let Sitting::NotStarted(r) = &seat.state else {
@@ -234,6 +235,7 @@ fn login_ranked(
             invigilator: Some(seat.invigilator.clone()),
             roster: seat.roster.clone(),
             best_match,
+            photo,
             at: now.0,
         }),
         TheoryEvent::Shown(ShownV1 {
@@ -277,9 +279,10 @@ pub async fn finger_at(
             hall.pending.get(seat).cloned(),
         )
     };
-    let (candidate, roster) = {
+    let (candidate, roster, not_started) = {
         let s = holder.lock().await;
-        (s.candidate.clone(), s.roster.clone())
+        let not_started = matches!(s.state, Sitting::NotStarted(_));
+        (s.candidate.clone(), s.roster.clone(), not_started)
     };
     // Matching is CPU work: done before the seat is locked. 1:1 against the seat's candidate,
     // and 1:N over the day's drawn roster when the seat was assigned from a draw.
@@ -293,6 +296,13 @@ pub async fn finger_at(
     let best = roster
         .as_ref()
         .and_then(|_| ranked.first().map(|(c, _)| c.clone()));
+    // The login photo (17C51 照片) is taken before the seat is locked.
+    let login_photo = if matched && not_started && pending.is_some() {
+        Some(super::photos::take(st, seat, &candidate).await)
+    } else {
+        None
+    };
+    let logging_in = login_photo.is_some();
     let s = area
         .seat_op(seat, |seat, now| {
             if seat.candidate != candidate {
@@ -316,6 +326,7 @@ pub async fn finger_at(
                     Some(v.score),
                     best.clone(),
                     None,
+                    login_photo.clone(),
                     now,
                 ),
                 Sitting::InProgress(_) | Sitting::Paused { .. } => {
@@ -350,6 +361,18 @@ pub async fn finger_at(
         .await?;
     if matched && let Some(session) = &pending {
         area.hall.lock().await.bind_session(seat, session);
+    }
+    if logging_in && matches!(s.state, Sitting::InProgress(_)) {
+        // The paper began: its photos at seeded moments, one in each third of its time.
+        let began = st.now().0;
+        super::photos::schedule(
+            st.clone(),
+            s.name.clone(),
+            s.candidate.clone(),
+            s.seed,
+            s.rules.duration_ms,
+            began,
+        );
     }
     let mut out = json!({
         "seat": s.name, "matched": matched, "score": v.score, "threshold": v.threshold,
