@@ -4,6 +4,7 @@
 //! the drawn roster (naming both), and a car refuses a candidate the draw put in another car.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -114,18 +115,23 @@ async fn logged(st: &AppState, kind: model::EventKind) -> Vec<Value> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_draw_drives_the_gate_the_hall_and_the_cars() {
+/// `hh:mm` China time on `day`.
+fn at(day: LocalDay, hh: i64, mm: i64) -> i64 {
+    i64::from(day.0) * 86_400_000 - 8 * 3_600_000 + (hh * 60 + mm) * 60_000
+}
+
+/// A site whose clock the test moves (`time`), with candidates 0–7 registered and enrolled
+/// (drivers 4–7 passed Subject 1 35 days ago) and the examiners enrolled.
+async fn day_site(time: &Arc<AtomicI64>) -> (tempfile::TempDir, AppState, Router) {
     let dir = tempfile::tempdir().unwrap();
-    let clock: Clock = Arc::new(|| UnixMs(NOW));
+    let t = time.clone();
+    let clock: Clock = Arc::new(move || UnixMs(t.load(Ordering::SeqCst)));
     let site = site::open(runtime(dir.path()), clock.clone())
         .await
         .unwrap();
     let st = app::state_of(&site, clock).await.unwrap();
     let router = app::router(st.clone());
     let today = st.areas.booking.today();
-    let tomorrow = today.plus_days(1);
-
     // Candidates: drivers passed Subject 1 35 days ago; everyone's finger is enrolled.
     let history = "history-s1";
     submit(
@@ -192,44 +198,14 @@ async fn the_draw_drives_the_gate_the_hall_and_the_cars() {
             .unwrap();
     }
 
-    // Tomorrow's sessions, booked; Subject 2 drawn first, Subject 1 last (its roster is the gate's).
-    let (s1, s2) = (format!("{tomorrow}-s1"), format!("{tomorrow}-s2"));
-    submit(&st, session(&s1, "subject1", tomorrow, &[], &[], 2)).await;
-    submit(
-        &st,
-        session(
-            &s2,
-            "subject2",
-            tomorrow,
-            &["ex", "ex2"],
-            &["car-01", "car-02"],
-            1,
-        ),
-    )
-    .await;
-    for i in 0..8 {
-        let s = if i < 4 { &s1 } else { &s2 };
-        submit(
-            &st,
-            BookingEvent::Booked(BookedV1 {
-                candidate: person(i).to_string(),
-                session: s.clone(),
-                made_on: today.to_string(),
-                at: NOW,
-            }),
-        )
-        .await;
-    }
-    for s in [&s2, &s1] {
-        draws::commit(&st.areas.booking, s).await.unwrap();
-        let drawn = draws::close(&st, s, "test").await.unwrap();
-        assert_eq!(drawn.len(), 4, "{s}: {drawn:?}");
-    }
-    assert_eq!(st.identity.current().sitting.as_deref(), Some(s1.as_str()));
+    (dir, st, router)
+}
 
-    // The gate admits a drawn Subject 1 candidate and refuses one drawn for Subject 2.
-    let gate_token = device(&st, "gate-a").await;
-    let _pty = st
+/// Attaches a simulated door module and waits until it reports both doors closed and locked;
+/// returns it with a gate terminal's token.
+async fn gate_on(st: &AppState) -> (door_modbus::sim::SimPty, String) {
+    let gate_token = device(st, "gate-a").await;
+    let pty = st
         .areas
         .gate
         .attach_simulated(crate::gate::sim_config(), ServiceConfig::new("sim"))
@@ -250,23 +226,76 @@ async fn the_draw_drives_the_gate_the_hall_and_the_cars() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let scan = |claim: String, f: u64| {
-        Request::post(format!("/api/v1/gate/scan?door=A&claim={claim}"))
-            .header(header::AUTHORIZATION, format!("Bearer {gate_token}"))
-            .header(header::CONTENT_TYPE, "application/octet-stream")
-            .body(Body::from(iso_impression(f, 3)))
-            .unwrap()
-    };
+    (pty, gate_token)
+}
+
+/// A scan of `claim`'s own finger at door A.
+fn scan(token: &str, claim: &str) -> Request<Body> {
+    Request::post(format!("/api/v1/gate/scan?door=A&claim={claim}"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(Body::from(iso_impression(finger(claim), 3)))
+        .unwrap()
+}
+
+async fn book(st: &AppState, who: u32, session: &str, on: LocalDay) {
+    submit(
+        st,
+        BookingEvent::Booked(BookedV1 {
+            candidate: person(who).to_string(),
+            session: session.into(),
+            made_on: on.to_string(),
+            at: NOW,
+        }),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_draw_drives_the_gate_the_hall_and_the_cars() {
+    let time = Arc::new(AtomicI64::new(NOW));
+    let (_dir, st, router) = day_site(&time).await;
+    let today = st.areas.booking.today();
+    let tomorrow = today.plus_days(1);
+
+    // Tomorrow's sessions, booked and drawn (Subject 1 first: the order no longer matters).
+    let (s1, s2) = (format!("{tomorrow}-s1"), format!("{tomorrow}-s2"));
+    submit(&st, session(&s1, "subject1", tomorrow, &[], &[], 2)).await;
+    submit(
+        &st,
+        session(
+            &s2,
+            "subject2",
+            tomorrow,
+            &["ex", "ex2"],
+            &["car-01", "car-02"],
+            1,
+        ),
+    )
+    .await;
+    for i in 0..8 {
+        book(&st, i, if i < 4 { &s1 } else { &s2 }, today).await;
+    }
+    for s in [&s1, &s2] {
+        draws::commit(&st.areas.booking, s).await.unwrap();
+        let drawn = draws::close(&st, s, "test").await.unwrap();
+        assert_eq!(drawn.len(), 4, "{s}: {drawn:?}");
+    }
+
+    // The exam day: the gate admits a drawn Subject 1 candidate and refuses one drawn for Subject 2.
+    time.store(at(tomorrow, 9, 0), Ordering::SeqCst);
+    let (_pty, gate_token) = gate_on(&st).await;
     let undrawn = person(5).to_string();
-    let (s, v) = call(&router, scan(undrawn.clone(), finger(&undrawn))).await;
+    let (s, v) = call(&router, scan(&gate_token, &undrawn)).await;
     assert_eq!(
         (s, v["decision"].as_str()),
-        (StatusCode::OK, Some("not_on_roster")),
+        (StatusCode::OK, Some("driving_only")),
         "{v}"
     );
     assert_eq!(v["released"], false, "{v}");
+    assert_eq!(v["denied"]["reason"], "driving_only", "{v}");
     let learner = person(2).to_string();
-    let (s, v) = call(&router, scan(learner.clone(), finger(&learner))).await;
+    let (s, v) = call(&router, scan(&gate_token, &learner)).await;
     assert_eq!(
         (s, v["decision"].as_str()),
         (StatusCode::OK, Some("admit")),
@@ -434,5 +463,253 @@ async fn the_draw_drives_the_gate_the_hall_and_the_cars() {
             (false, elsewhere.candidate.as_str()),
             (true, mine.candidate.as_str())
         ]
+    );
+}
+
+/// `ev` (a session opening) starting at `starts`, China time.
+fn starting(ev: BookingEvent, starts: &str) -> BookingEvent {
+    match ev {
+        BookingEvent::SessionOpened(mut s) => {
+            s.times.starts = Some(starts.into());
+            BookingEvent::SessionOpened(s)
+        }
+        other => other,
+    }
+}
+
+/// Two Subject 1 sittings on one day, drawn in either order: the gate admits each sitting's
+/// candidates inside that sitting's window only, and refuses everyone else with the reason —
+/// another day, not open yet, over, or drawn for a driving test.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gate_admits_each_subject1_sitting_in_its_own_window() {
+    for morning_first in [true, false] {
+        let time = Arc::new(AtomicI64::new(NOW));
+        let (_dir, st, router) = day_site(&time).await;
+        let today = st.areas.booking.today();
+        let day = today.plus_days(1);
+        let (am, pm, s2) = (
+            format!("{day}-s1-am"),
+            format!("{day}-s1-pm"),
+            format!("{day}-s2"),
+        );
+        submit(
+            &st,
+            starting(session(&am, "subject1", day, &[], &[], 2), "09:00"),
+        )
+        .await;
+        submit(
+            &st,
+            starting(session(&pm, "subject1", day, &[], &[], 2), "14:00"),
+        )
+        .await;
+        submit(
+            &st,
+            starting(
+                session(&s2, "subject2", day, &["ex", "ex2"], &["car-01"], 1),
+                "08:00",
+            ),
+        )
+        .await;
+        // Learners 0–1 sit the morning, 2–3 the afternoon; drivers 4–7 Subject 2.
+        for i in 0..8 {
+            let s = match i {
+                0 | 1 => &am,
+                2 | 3 => &pm,
+                _ => &s2,
+            };
+            book(&st, i, s, today).await;
+        }
+        let order = if morning_first {
+            [&am, &pm, &s2]
+        } else {
+            [&pm, &am, &s2]
+        };
+        for s in order {
+            draws::commit(&st.areas.booking, s).await.unwrap();
+            draws::close(&st, s, "test").await.unwrap();
+        }
+        let (_pty, token) = gate_on(&st).await;
+        let (a, b, driver) = (
+            person(0).to_string(),
+            person(2).to_string(),
+            person(6).to_string(),
+        );
+        let decide = |claim: &str| {
+            let (router, token) = (router.clone(), token.clone());
+            let claim = claim.to_owned();
+            async move {
+                let (s, v) = call(&router, scan(&token, &claim)).await;
+                assert_eq!(s, StatusCode::OK, "{v}");
+                v
+            }
+        };
+        // The day before: not today.
+        let v = decide(&a).await;
+        assert_eq!(v["decision"], "not_today", "{v}");
+        assert!(
+            v["denied"]["message_en"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("{am} is on {day}, not today")),
+            "{v}"
+        );
+        // 08:30: the morning is open, the afternoon not yet; the driver is sent to the car.
+        time.store(at(day, 8, 30), Ordering::SeqCst);
+        let v = decide(&b).await;
+        assert_eq!(v["decision"], "sitting_not_open", "{v}");
+        assert!(
+            v["denied"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("13:00 开始入场"),
+            "{v}"
+        );
+        let v = decide(&driver).await;
+        assert_eq!(v["decision"], "driving_only", "{v}");
+        let v = decide(&a).await;
+        assert_eq!(
+            (v["decision"].as_str(), &v["released"]),
+            (Some("admit"), &Value::Bool(true)),
+            "{v}"
+        );
+        // 13:30: the morning is over, the afternoon open (the decision is the gate's whoever
+        // is still in the vestibule).
+        time.store(at(day, 13, 30), Ordering::SeqCst);
+        let v = decide(&person(1).to_string()).await;
+        assert_eq!(v["decision"], "sitting_over", "{v}");
+        assert_eq!(
+            v["denied"]["message_en"],
+            format!("Your sitting {am} stopped admitting at 09:15"),
+            "{v}"
+        );
+        let v = decide(&b).await;
+        assert_eq!(v["decision"], "admit", "{v}");
+        // Every refusal is logged with its reason and sitting.
+        let decisions = logged(&st, model::EventKind::GateDecision).await;
+        let reasons: Vec<&str> = decisions
+            .iter()
+            .filter_map(|d| d["decision"].as_str())
+            .filter(|d| *d != "admit")
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "not_today",
+                "sitting_not_open",
+                "driving_only",
+                "sitting_over"
+            ],
+            "morning first: {morning_first}"
+        );
+        assert!(
+            decisions
+                .iter()
+                .any(|d| d["decision"] == "sitting_not_open" && d["sitting"] == pm.as_str()),
+            "{decisions:?}"
+        );
+        st.areas.gate.shutdown().await;
+    }
+}
+
+/// The drawn route selects the course map: a Subject 3 candidate drawn to route B is judged on
+/// route B's map whatever map the car names, and a drawn route without a map refuses the start,
+/// naming the route.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subject3_drive_is_judged_on_its_drawn_routes_map() {
+    let time = Arc::new(AtomicI64::new(NOW));
+    let (_dir, st, router) = day_site(&time).await;
+    let today = st.areas.booking.today();
+    let day = today.plus_days(1);
+    let (b, z) = (format!("{day}-s3-b"), format!("{day}-s3-z"));
+    for (id, ex, route) in [(&b, "ex", "route-b"), (&z, "ex2", "route-z")] {
+        let mut ev = session(id, "subject3", day, &[ex], &["car-01"], 1);
+        if let BookingEvent::SessionOpened(s) = &mut ev {
+            s.routes = vec![route.into()];
+        }
+        submit(&st, ev).await;
+    }
+    book(&st, 4, &b, today).await;
+    book(&st, 6, &z, today).await;
+    for s in [&b, &z] {
+        draws::commit(&st.areas.booking, s).await.unwrap();
+        let drawn = draws::close(&st, s, "test").await.unwrap();
+        assert_eq!(drawn.len(), 1, "{s}: {drawn:?}");
+    }
+    time.store(at(day, 9, 0), Ordering::SeqCst);
+    let car_token = device(&st, "car-01").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let lines: Vec<String> = examd::driving::routes::route_b_drive(45.0)
+        .iter()
+        .map(|r| r.to_json_line())
+        .collect();
+    let start = |sitting: &str, who: u32, ex: &str, exf: u64| Start {
+        candidate: person(who).to_string(),
+        examiner: ex.into(),
+        // The car names the first route's map: the drawn route's map replaces it.
+        course: "course-s3".into(),
+        vehicle: "vehicle-c1".into(),
+        standard: "GA1026-2017".into(),
+        region: None,
+        identity: Some((
+            sitting.to_owned(),
+            iso_impression(100 + u64::from(who), 2),
+            iso_impression(exf, 3),
+        )),
+    };
+    let o = tokio::time::timeout(
+        Duration::from_secs(60),
+        car::drive(
+            &base,
+            "car-01",
+            &car_token,
+            &start(&b, 4, "ex", 900),
+            &lines,
+            20,
+            None,
+        ),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let codes: Vec<&str> = o
+        .verdict
+        .deductions
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert!(
+        codes.contains(&"30116"),
+        "judged on route B's 40 km/h stretch: {codes:?}"
+    );
+    let started = logged(&st, model::EventKind::DrivingSessionStarted).await;
+    assert_eq!(started.len(), 1, "{started:?}");
+    assert_eq!(started[0]["course"]["name"], "course-s3-b", "{started:?}");
+    let ids = logged(&st, model::EventKind::DrivingIdentity).await;
+    assert_eq!(ids[0]["route"], "route-b", "{ids:?}");
+    // Route Z has no map: the start is refused, naming it, and logged.
+    let err = car::drive(
+        &base,
+        "car-01",
+        &car_token,
+        &start(&z, 6, "ex2", 902),
+        &lines,
+        20,
+        None,
+    )
+    .await
+    .unwrap_err();
+    let err = format!("{err:#}");
+    assert!(
+        err.contains("the drawn route route-z has no course map")
+            && err.contains("route-z 没有配置"),
+        "{err}"
+    );
+    let ids = logged(&st, model::EventKind::DrivingIdentity).await;
+    assert_eq!(
+        (ids.len(), &ids[1]["passed"], &ids[1]["route"]),
+        (2, &Value::Bool(false), &Value::from("route-z")),
+        "{ids:?}"
     );
 }

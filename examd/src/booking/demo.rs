@@ -5,12 +5,15 @@
 //!    synthetic fingers are enrolled.
 //! 2. Over HTTP, each candidate asks for a one-time code (read from the SMS outbox), logs in
 //!    and books tomorrow's Subject 2 or Subject 3 session; one books too early for Subject 3
-//!    and is refused by the waiting-period rule. New learners book tomorrow's Subject 1 session.
+//!    and is refused by the waiting-period rule. New learners booked (yesterday) one of today's
+//!    two Subject 1 sittings: one whose gate window is open now, one later today.
 //! 3. The draw: commit, close and draw (the roster goes to the identity registry, so the gate,
 //!    the seats and the cars check fingers against it), results, finish and reveal; then the
-//!    draws are verified from the log as `examd draw verify` would. Subject 1 is drawn last, so
-//!    its roster is the gate's; its groups are the theory hall's waves (as many as the hall has
-//!    seats), seated by the theory demo, and its seed is revealed after the sitting.
+//!    draws are verified from the log as `examd draw verify` would. The Subject 3 groups are
+//!    drawn over the two reference routes, each judged on its own course map. The gate admits
+//!    each Subject 1 sitting inside its own window, whatever the order of the draws; the open
+//!    sitting's groups are the theory hall's waves (as many as the hall has seats), seated by the
+//!    theory demo.
 //!
 //! The gate, theory and driving demos then work from these drawn rosters only.
 
@@ -23,8 +26,10 @@ use super::{BookingArea, draws, verify};
 use crate::state::AppState;
 
 const PEOPLE: usize = 24;
-/// New learners who book tomorrow's Subject 1 (theory) session.
+/// New learners who sit one of today's two Subject 1 (theory) sittings.
 const LEARNERS: usize = 8;
+/// Of them, those in the sitting whose gate window is open now.
+const EARLY_LEARNERS: usize = 5;
 /// Seats of the demo theory hall: the Subject 1 draw's groups are this size.
 pub const HALL_SEATS: u32 = 4;
 
@@ -70,11 +75,8 @@ fn session(
             vec![]
         },
         routes: if subject == "subject3" {
-            vec![
-                "route-east".into(),
-                "route-north".into(),
-                "route-west".into(),
-            ]
+            // The reference routes, each with its own course map (`crate::driving::routes`).
+            vec!["route-a".into(), "route-b".into()]
         } else {
             vec![]
         },
@@ -163,31 +165,32 @@ pub async fn demo(st: AppState, base_url: String) -> anyhow::Result<()> {
             tracing::warn!(error = %e, "booking demo: enrolment failed");
         }
     }
-    // 2. Tomorrow's sessions; candidates book them over HTTP.
+    // 2. Tomorrow's driving sessions, booked over HTTP, and today's two Subject 1 sittings (one
+    //    whose gate window is open now, one later today), booked yesterday.
     let tomorrow = today.plus_days(1);
     let s2 = format!("{}-s2", tomorrow);
     let s3 = format!("{}-s3", tomorrow);
-    let s1 = format!("{}-s1", tomorrow);
+    let (s1a, s1b) = (format!("{today}-s1-a"), format!("{today}-s1-b"));
     submit(area, session(&s2, "subject2", tomorrow, 12, 2, now)).await?;
     submit(area, session(&s3, "subject3", tomorrow, 12, 2, now)).await?;
-    let hall = session(&s1, "subject1", tomorrow, LEARNERS as u32, HALL_SEATS, now);
-    submit(area, hall).await?;
-    for s in [&s2, &s3, &s1] {
+    let (early, late) = theory_starts(st.now());
+    for (id, starts) in [(&s1a, early), (&s1b, late)] {
+        let mut hall = session(id, "subject1", today, LEARNERS as u32, HALL_SEATS, now);
+        if let BookingEvent::SessionOpened(s) = &mut hall {
+            s.times.starts = starts;
+        }
+        submit(area, hall).await?;
+    }
+    for s in [&s2, &s3, &s1a, &s1b] {
         let c = draws::commit(area, s).await?;
         tracing::info!(session = %s, commitment = %c, "booking demo: seed committed");
     }
     let http = reqwest::Client::new();
     let mut refused = 0;
-    for i in 0..PEOPLE + LEARNERS {
+    for i in 0..PEOPLE {
         let (id, _) = person(i);
         let token = candidate_login(&st, &http, &base_url, &id).await?;
-        let target = if i >= PEOPLE {
-            &s1
-        } else if i % 2 == 0 {
-            &s2
-        } else {
-            &s3
-        };
+        let target = if i % 2 == 0 { &s2 } else { &s3 };
         let r = http
             .post(format!("{base_url}/api/v1/booking/book"))
             .header(super::api::TOKEN_HEADER, &token)
@@ -203,6 +206,25 @@ pub async fn demo(st: AppState, base_url: String) -> anyhow::Result<()> {
         tracing::info!(candidate = %id.masked(), rule = %v["rule"], message = %v["message"], "booking demo: refused");
     }
     tracing::info!(refused, "booking demo: candidates booked");
+    // The learners booked today's sittings yesterday (a booking is for a later day).
+    for i in PEOPLE..PEOPLE + LEARNERS {
+        let (id, _) = person(i);
+        let target = if i < PEOPLE + EARLY_LEARNERS {
+            &s1a
+        } else {
+            &s1b
+        };
+        submit(
+            area,
+            BookingEvent::Booked(BookedV1 {
+                candidate: id.to_string(),
+                session: target.clone(),
+                made_on: today.plus_days(-1).to_string(),
+                at: now,
+            }),
+        )
+        .await?;
+    }
     // 3. The draw, results and reveal.
     for s in [&s2, &s3] {
         let a = draws::close(&st, s, "demo").await?;
@@ -227,9 +249,12 @@ pub async fn demo(st: AppState, base_url: String) -> anyhow::Result<()> {
         let seed = draws::finish(area, s).await?;
         tracing::info!(session = %s, seed = %seed, "booking demo: seed revealed");
     }
-    // Subject 1 last: its drawn roster becomes the gate's; the theory demo seats its groups.
-    let a = draws::close(&st, &s1, "demo").await?;
-    tracing::info!(session = %s1, candidates = a.len(), "booking demo: Subject 1 roster closed and drawn");
+    // The Subject 1 sittings, in any order: the gate admits each inside its own window; the
+    // theory demo seats the open one's groups.
+    for s in [&s1b, &s1a] {
+        let a = draws::close(&st, s, "demo").await?;
+        tracing::info!(session = %s, candidates = a.len(), "booking demo: Subject 1 roster closed and drawn");
+    }
     let (checked, errors) = verify::from_store(&*st.store).await?.finish();
     let bad: usize = checked.iter().map(|c| c.mismatches.len()).sum::<usize>() + errors.len();
     if bad > 0 {
@@ -240,6 +265,18 @@ pub async fn demo(st: AppState, base_url: String) -> anyhow::Result<()> {
         "booking demo: every draw verifies from the log"
     );
     Ok(())
+}
+
+/// Start times (China time) of the demo's two Subject 1 sittings today: ten minutes from now (so
+/// its gate window is open; the whole day when that is past midnight) and four hours from now
+/// (23:59 at the latest).
+fn theory_starts(now: model::UnixMs) -> (Option<String>, Option<String>) {
+    let day = LocalDay::of(now);
+    let at = |minutes: i64| {
+        let t = model::UnixMs(now.0 + minutes * 60_000);
+        (LocalDay::of(t) == day).then(|| booking::sitting::clock_time(t).to_string())
+    };
+    (at(10), at(240).or_else(|| Some("23:59".into())))
 }
 
 /// Logs a candidate in the way the page does: ask for a code, read it from the SMS outbox,

@@ -136,9 +136,8 @@ pub async fn close(st: &AppState, session: &str, by: &str) -> Result<Vec<Assignm
     Ok(assignments)
 }
 
-/// Imports the drawn roster into the identity registry: the gate admits and the seats and cars
-/// check fingers against it (the last roster imported is the gate's, so a site draws its Subject 1
-/// sitting after its driving ones). Hall seats are not reserved here: the theory hall seats each
+/// Imports the drawn roster into the identity registry: the gate admits (inside the sitting's
+/// gate window, `crate::gate::day_roster`) and the seats and cars check fingers against it. Hall seats are not reserved here: the theory hall seats each
 /// drawn group when its sitting opens ([`seat_group`]). A failure is logged and reported, not
 /// fatal to the draw.
 async fn feed_roster(
@@ -186,17 +185,28 @@ pub fn subject_of(area: &BookingArea, session: &str) -> Option<ExamSubject> {
     area.read(|l| l.sessions.get(&id).map(|s| s.spec.subject))
 }
 
-/// The latest drawn session of `subject` (by session id, which begins with its day) and its
-/// logged assignments: the roster the day's gate, hall or cars work from.
+/// The drawn session of `subject` whose gate window is open now, or else the latest one (by
+/// session id, which begins with its day), and its logged assignments: the roster the day's
+/// gate, hall or cars work from.
 pub fn latest_drawn(
     area: &BookingArea,
     subject: ExamSubject,
 ) -> Option<(String, Vec<AssignmentV1>)> {
-    area.draw_states()
+    let now = area.now();
+    let drawn: Vec<(String, Vec<AssignmentV1>)> = area
+        .draw_states()
         .into_iter()
-        .rev()
         .filter_map(|(session, d)| Some((session, d.assigned?)))
-        .find(|(session, _)| subject_of(area, session) == Some(subject))
+        .filter(|(session, _)| subject_of(area, session) == Some(subject))
+        .collect();
+    let open = drawn.iter().position(|(session, _)| {
+        area.gate_window(session)
+            .is_some_and(|w| w.state(now) == booking::sitting::WindowState::Open)
+    });
+    match open {
+        Some(i) => drawn.into_iter().nth(i),
+        None => drawn.into_iter().next_back(),
+    }
 }
 
 /// Seats one drawn group of a theory (Subject 1) session in the theory hall: the group's

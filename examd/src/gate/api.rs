@@ -108,7 +108,14 @@ pub async fn scan(
     if !area.running() {
         return Err(unavailable(super::GateUnavailable::NotRunning));
     }
-    let gallery = area.gallery();
+    // Today's open Subject 1 sittings and the hand-imported roster; a claim on none is refused
+    // with the reason (super::day_roster).
+    let day = super::day_roster::day_roster(&st, st.now()).await?;
+    let not_admitted = claim
+        .as_ref()
+        .and_then(|c| day.check(c, st.now()))
+        .map(Box::new);
+    let gallery = day.gallery;
     let ppi = q.ppi.unwrap_or(500);
     let wl = st.areas.watchlist.clone();
     let (usable, scores, hit) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
@@ -121,7 +128,16 @@ pub async fn scan(
     })
     .await
     .map_err(anyhow::Error::from)??;
-    submit(&st, &caller, door, claim, (usable, scores, hit), received).await
+    submit(
+        &st,
+        &caller,
+        door,
+        claim,
+        (usable, scores, hit),
+        not_admitted,
+        received,
+    )
+    .await
 }
 
 /// A scan scored: usable, the roster's 1:N scores, and the watch-list entry it matched.
@@ -138,6 +154,7 @@ async fn submit(
     door: DoorId,
     claim: Option<CandidateId>,
     (usable, scores, watchlist): Scored,
+    not_admitted: Option<Box<super::day_roster::NotAdmitted>>,
     received: Instant,
 ) -> Result<Json<ScanOutcome>, ApiError> {
     let area = st.areas.gate.clone();
@@ -150,6 +167,7 @@ async fn submit(
         received,
         device: caller.name.to_string(),
         watchlist,
+        not_admitted,
     };
     area.request(Request::Scan(s, tx))
         .await
@@ -404,7 +422,12 @@ pub async fn capture(
     };
     // The image is available: the latency clock starts here.
     let received = Instant::now();
-    let gallery = area.gallery();
+    let day = super::day_roster::day_roster(&st, st.now()).await?;
+    let not_admitted = claim
+        .as_ref()
+        .and_then(|c| day.check(c, st.now()))
+        .map(Box::new);
+    let gallery = day.gallery;
     let wl = st.areas.watchlist.clone();
     let scored = tokio::task::spawn_blocking(move || -> Result<Scored, ApiError> {
         let (w, h) = (img.width(), img.height());
@@ -421,5 +444,5 @@ pub async fn capture(
     })
     .await
     .map_err(anyhow::Error::from)??;
-    submit(&st, &caller, door, claim, scored, received).await
+    submit(&st, &caller, door, claim, scored, not_admitted, received).await
 }

@@ -1,11 +1,13 @@
 //! The gate area of the daemon: its live state, API routes, console pages, commands and demo.
 //!
 //! Wired by `crate::areas`; everything gate-specific in examd lives under this folder.
-//! The roster and templates are the identity registry's ([`crate::identity::Registry`]): the gate admits against
-//! its current gallery and follows every import or enrolment. [`GateArea`] holds, once a door module is attached,
+//! The roster and templates are the identity registry's ([`crate::identity::Registry`]): each scan is searched
+//! against today's open Subject 1 sittings and the latest hand-imported roster ([`day_roster`]); the service
+//! follows the registry's current gallery (names, seats, examiners) through every import or enrolment. [`GateArea`] holds, once a door module is attached,
 //! the channel to the gate service task ([`service`]) that owns the interlock and the door driver.
 
 pub mod api;
+pub mod day_roster;
 pub mod demo;
 pub mod events;
 pub mod page;

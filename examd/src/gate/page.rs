@@ -54,6 +54,10 @@ crate::console::page_texts! {
     needs_override => "需考试员核验", "examiner needed";
     awaiting_examiner => "等待考试员", "awaiting examiner";
     not_on_roster => "不在名单", "not on roster";
+    not_today => "不是今天的考试", "sitting not today";
+    sitting_not_open => "尚未开始入场", "sitting not open yet";
+    sitting_over => "已停止入场", "sitting over";
+    driving_only => "驾驶考试考生（到考车核验）", "driving test only";
     refused => "拒绝", "refused";
     nobody_inside => "缓冲间无人", "nobody inside";
     override_rejected => "考试员指纹不符", "examiner finger rejected";

@@ -8,7 +8,8 @@ use serde_json::Value;
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanOutcome {
     /// `admit`, `retry`, `stand_in_alarm`, `needs_override`, `awaiting_examiner`, `not_on_roster`,
-    /// `nobody_inside`, `no_claim`, `override_rejected`, `refused`, `watchlist_hit`.
+    /// `nobody_inside`, `no_claim`, `override_rejected`, `refused`, `watchlist_hit`, and for a claim on none of
+    /// the rosters open now `not_today`, `sitting_not_open`, `sitting_over`, `driving_only` (see `denied`).
     pub decision: String,
     /// Whom the decision is about.
     pub candidate: Option<String>,

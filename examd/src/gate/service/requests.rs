@@ -30,6 +30,9 @@ pub struct ScanIn {
     pub device: String,
     /// The watch-list entry the finger matched, if any (entry is then refused at any door).
     pub watchlist: Option<crate::watchlist::GateHit>,
+    /// Why the claimed candidate may not come in by door A now (on none of the rosters open now,
+    /// `crate::gate::day_roster`); `None` when they may.
+    pub not_admitted: Option<Box<crate::gate::day_roster::NotAdmitted>>,
 }
 
 /// Requests to the service.

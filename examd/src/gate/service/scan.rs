@@ -113,10 +113,17 @@ impl Service {
             self.remember(s.door, None, d, None);
             return (Self::outcome(d, None), drafts);
         };
-        if s.door == self.cfg.mantrap.entry && !self.gallery.candidates.contains_key(&claim) {
-            drafts.push(decide("not_on_roster", json!({})));
-            self.remember(s.door, Some(&claim), "not_on_roster", None);
-            return (Self::outcome("not_on_roster", Some(&claim)), drafts);
+        // At door A the claim must be on a roster open now (today's sittings inside their gate
+        // window, or the roster imported by hand); the refusal names why (day_roster).
+        if s.door == self.cfg.mantrap.entry
+            && let Some(why) = &s.not_admitted
+        {
+            let d = why.decision();
+            drafts.push(decide(d, why.detail()));
+            self.remember(s.door, Some(&claim), d, None);
+            let mut outcome = Self::outcome(d, Some(&claim));
+            outcome.denied = Some(why.denied());
+            return (outcome, drafts);
         }
         // An attempt at this door that waits for an examiner blocks further scans there.
         if let Some((_, a)) = self.attempts.iter().find(|(d, _)| *d == s.door)
