@@ -1,8 +1,8 @@
 //! 1:N search: one probe against synthetic galleries of 1,000, 10,000 and 100,000 templates (and
 //! 1,000,000 with `GALLERY_BENCH_MAX=1000000`): the prefilter-and-rerank search with a mated probe
 //! (a decisive hit ends it early) and with a stranger's probe (no decisive hit: the matcher takes
-//! its whole budget, the worst case), beside the brute-force baseline at 1,000 (it compares every
-//! entry, about 5 ms of CPU each).
+//! its whole budget, the worst case), beside the brute-force baseline at 1,000 (it prepares and
+//! compares every entry).
 //!
 //! Templates come from `fingersynth`'s master-print model (`synthetic_template`); the mated probe is
 //! another impression of a finger in the gallery, the stranger a finger of another population. The
