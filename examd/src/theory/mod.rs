@@ -18,8 +18,8 @@ mod demo;
 pub mod events;
 pub mod finger;
 pub mod hall;
-pub mod photos;
 mod pages;
+pub mod photos;
 mod seat;
 mod sqlite_import;
 
