@@ -347,6 +347,7 @@ pub async fn run(
         photos,
         car: car.clone(),
         candidate: start.candidate.clone(),
+        pending: Arc::default(),
     };
     let start_photo = photographer.take().await;
     let mut events = Vec::new();

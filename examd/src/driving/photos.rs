@@ -43,6 +43,9 @@ pub struct Photographer {
     pub car: String,
     /// The candidate in the car.
     pub candidate: String,
+    /// Process photos still being taken; the end waits for them, so every 17C54 is logged
+    /// before the session's result (17C56).
+    pub pending: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
 }
 
 impl std::fmt::Debug for Photographer {
@@ -74,7 +77,7 @@ impl Photographer {
             return;
         }
         let (me, session) = (self.clone(), session.to_owned());
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             for (trigger, item, code, t_ms) in wanted {
                 let photo = me.take().await;
                 let event = DrivingEvent::Photo(PhotoEventV1 {
@@ -96,10 +99,18 @@ impl Photographer {
                 }
             }
         });
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        pending.retain(|t| !t.is_finished());
+        pending.push(task);
     }
 
-    /// Puts the end photo into the session's result among `events`.
+    /// Waits for the process photos still being taken, then puts the end photo into the
+    /// session's result among `events`.
     pub async fn end(&self, events: &mut [DrivingEvent]) {
+        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        for task in pending {
+            let _ = task.await;
+        }
         if !events.iter().any(|e| matches!(e, DrivingEvent::Result(_))) {
             return;
         }
