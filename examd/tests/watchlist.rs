@@ -974,3 +974,94 @@ async fn an_admin_adds_and_removes_entries_on_the_page_in_chromium() {
     let (_, st) = call(&t, "GET", "/api/v1/watchlist/status", &au, None).await;
     assert_eq!(st["watchlist"]["entries"], 1, "{st}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrolments_logged_while_the_daemon_was_down_are_checked_once_at_start() {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicI64;
+    let dir = tempfile::tempdir().unwrap();
+    let now = Arc::new(AtomicI64::new(1_800_000_000_000));
+    let n = now.clone();
+    let clock: examd::state::Clock =
+        Arc::new(move || model::UnixMs(n.load(std::sync::atomic::Ordering::SeqCst)));
+    let open = || examd::site::open(crate::support::runtime(dir.path()), clock.clone());
+    let cand = |id: &str| PersonRef::Candidate(id.parse().unwrap());
+    let alarms = async |site: &examd::site::Site| {
+        let page = site.store.events(model::Seq::FIRST, 10_000).await.unwrap();
+        let kinds: Vec<EventKind> = page
+            .iter()
+            .map(|s| audit::decode(&s.bytes).unwrap().kind)
+            .collect();
+        (
+            kinds
+                .iter()
+                .filter(|k| **k == EventKind::WatchlistHit)
+                .count(),
+            kinds
+                .iter()
+                .filter(|k| **k == EventKind::IdentityDuplicateApplicant)
+                .count(),
+        )
+    };
+    // Running: a listed finger, and c1 enrolled and checked.
+    {
+        let site = open().await.unwrap();
+        let st = examd::app::state_of(&site, clock.clone()).await.unwrap();
+        let wl = st.areas.watchlist.clone();
+        wl.add(listed(LISTED, Reason::StandIn), "ad").await.unwrap();
+        let c1 = site
+            .identity
+            .enroll(cand("c1"), None, vec![impression(1, 0)], "ad")
+            .await
+            .unwrap();
+        wait_for("c1 checked", async || {
+            wl.checked_to().0 > c1.seq && wl.people_size().0 == 1
+        })
+        .await;
+        st.areas.shutdown().await;
+        site.log.clone().shutdown().await;
+    }
+    // Down: the registry alone logs three enrolments (as an offline roster import does).
+    {
+        let site = open().await.unwrap();
+        for (id, finger) in [("new-1", 1), ("new-2", LISTED), ("new-3", 50)] {
+            site.identity
+                .enroll(cand(id), None, vec![impression(finger, 2)], "ad")
+                .await
+                .unwrap();
+        }
+        assert_eq!(alarms(&site).await, (0, 0));
+        site.log.clone().shutdown().await;
+    }
+    // Started twice: each enrolment is checked once, however far back the stored position is.
+    for round in 0..2 {
+        let site = open().await.unwrap();
+        let end = site.store.log_head().await.unwrap().unwrap().0.next();
+        let st = examd::app::state_of(&site, clock.clone()).await.unwrap();
+        let wl = st.areas.watchlist.clone();
+        wait_for("the enrolments logged while down", async || {
+            wl.checked_to() >= end
+        })
+        .await;
+        // The alarms reach the page's list as the log is followed.
+        wait_for("the alarms on the list", async || {
+            !wl.duplicates().is_empty() && !wl.hits().is_empty()
+        })
+        .await;
+        assert_eq!(wl.people_size().0, 4, "round {round}");
+        let dups = wl.duplicates();
+        assert_eq!(dups.len(), 1, "round {round}: {dups:?}");
+        assert_eq!(
+            (dups[0].person.as_str(), dups[0].matched.as_str()),
+            ("candidate:new-1", "candidate:c1")
+        );
+        let hits = wl.hits();
+        assert_eq!(hits.len(), 1, "round {round}: {hits:?}");
+        assert_eq!(hits[0].entry, WatchId(1));
+        assert_eq!(alarms(&site).await, (1, 1), "round {round}");
+        st.areas.shutdown().await;
+        site.log.clone().shutdown().await;
+        // As if the daemon had stopped after logging the alarms but before storing its position.
+        std::fs::write(dir.path().join("watchlist").join("checked"), "next 1\n").unwrap();
+    }
+}

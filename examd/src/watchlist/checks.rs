@@ -16,10 +16,10 @@ use serde_json::{Value, json};
 use store::identity::PersonKind;
 use store::{Draft, StoreError};
 
-use super::WatchlistArea;
 use super::events::{DuplicateV1, HitV1};
 use super::model::{Entry, WatchId};
 use super::search::{Cost, threshold};
+use super::{WatchlistArea, lock};
 
 /// A door scan that matched a watch-list entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,23 +128,9 @@ pub async fn enrolment(
 ) -> anyhow::Result<()> {
     let mut drafts: Vec<Draft> = Vec::new();
     for person in people {
-        let id = person.trim_start_matches("candidate:");
-        let rows = match area.store.person(PersonKind::Candidate, id).await {
-            Ok((_, rows)) => rows,
-            Err(StoreError::NotFound) => continue,
-            Err(e) => return Err(e.into()),
+        let Some(templates) = templates_of(area, &person).await? else {
+            continue;
         };
-        let key = area.identity.clone();
-        let owner = person.clone();
-        let templates = tokio::task::spawn_blocking(move || {
-            rows.iter()
-                .filter_map(|r| {
-                    let plain = key.template_key().open(&owner, &r.sealed).ok()?;
-                    scoring::Template::from_standard_bytes(&plain).ok()
-                })
-                .collect::<Vec<_>>()
-        })
-        .await?;
         let a = area.clone();
         let p = person.clone();
         let (found, dups, cost) =
@@ -194,6 +180,42 @@ pub async fn enrolment(
             "enrolment flagged by the watch-list checks"
         );
         area.log.append_many(drafts).await?;
+    }
+    Ok(())
+}
+
+/// A candidate's enrolled templates (`None` when not enrolled).
+async fn templates_of(
+    area: &Arc<WatchlistArea>,
+    person: &str,
+) -> anyhow::Result<Option<Vec<scoring::Template>>> {
+    let id = person.trim_start_matches("candidate:");
+    let rows = match area.store.person(PersonKind::Candidate, id).await {
+        Ok((_, rows)) => rows,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let key = area.identity.clone();
+    let owner = person.to_owned();
+    let templates = tokio::task::spawn_blocking(move || {
+        rows.iter()
+            .filter_map(|r| {
+                let plain = key.template_key().open(&owner, &r.sealed).ok()?;
+                scoring::Template::from_standard_bytes(&plain).ok()
+            })
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    Ok(Some(templates))
+}
+
+/// Puts the candidates of an enrolment that was checked before (its alarms are logged) into the enrolled-people
+/// gallery without searching again.
+pub async fn admit(area: &Arc<WatchlistArea>, people: Vec<String>) -> anyhow::Result<()> {
+    for person in people {
+        if let Some(templates) = templates_of(area, &person).await? {
+            lock(&area.people).replace(&person, &templates);
+        }
     }
     Ok(())
 }

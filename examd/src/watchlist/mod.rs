@@ -14,6 +14,7 @@
 pub mod api;
 pub mod checks;
 pub mod cli;
+pub mod cursor;
 pub mod demo;
 pub mod events;
 pub mod model;
@@ -22,6 +23,7 @@ pub mod refusal;
 pub mod search;
 pub mod store;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use ::model::{EventKind, Seq, UnixMs};
@@ -97,6 +99,8 @@ pub struct WatchlistArea {
     pub(crate) identity: Arc<Registry>,
     clock: Clock,
     files: TemplateFiles,
+    cursor: cursor::Cursor,
+    checked: AtomicU64,
     list: RwLock<List>,
     watch: RwLock<WatchGallery>,
     people: Mutex<PeopleGallery>,
@@ -169,6 +173,8 @@ impl WatchlistArea {
             identity: site.identity.clone(),
             clock,
             files: TemplateFiles::new(site.rt.data_dir.join("watchlist")),
+            cursor: cursor::Cursor::new(site.rt.data_dir.join("watchlist")),
+            checked: AtomicU64::new(0),
             list: RwLock::new(list),
             watch: RwLock::new(WatchGallery::new()),
             people: Mutex::new(PeopleGallery::new()),
@@ -185,9 +191,42 @@ impl WatchlistArea {
             .log_head()
             .await?
             .map_or(Seq::FIRST, |(s, _)| s.next());
-        let task = tokio::spawn(follow::run(area.clone(), tail, next));
+        let resume = match area.cursor.load() {
+            Ok(Some(s)) if s <= next => s,
+            Ok(Some(s)) => {
+                tracing::warn!(
+                    stored = s.0,
+                    log_end = next.0,
+                    "watch-list: the checked position is past the log's end; following from the end"
+                );
+                next
+            }
+            // The first start with the position kept: enrolments logged before are not checked again.
+            Ok(None) => next,
+            Err(e) => {
+                tracing::error!(error = %e, "watch-list: checking every enrolment of the log again");
+                Seq::FIRST
+            }
+        };
+        let task = tokio::spawn(follow::run(area.clone(), tail, resume, next));
         lock(&area.tasks).push(task);
         Ok(area)
+    }
+
+    /// The first event the enrolment checks have not looked at yet (0 before the follower's first step).
+    pub fn checked_to(&self) -> Seq {
+        Seq(self.checked.load(Ordering::SeqCst))
+    }
+
+    /// Notes (and stores, durably) that the enrolments before `next` are checked.
+    async fn checked(&self, next: Seq) {
+        self.checked.fetch_max(next.0, Ordering::SeqCst);
+        let cursor = self.cursor.clone();
+        match tokio::task::spawn_blocking(move || cursor.store(next)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "watch-list: checked position not stored"),
+            Err(e) => tracing::error!(error = %e, "watch-list: checked position not stored"),
+        }
     }
 
     /// Stops the log follower.
@@ -498,6 +537,7 @@ impl WatchlistArea {
 mod follow {
     //! The log follower: hits and alarms into the list, enrolments into [`super::checks::enrolment`].
 
+    use std::collections::HashSet;
     use std::sync::Arc;
 
     use ::model::{EventKind, Seq};
@@ -509,11 +549,45 @@ mod follow {
     pub(super) async fn run(
         area: Arc<WatchlistArea>,
         mut tail: broadcast::Receiver<Arc<audit::Sealed>>,
+        resume: Seq,
         mut next: Seq,
     ) {
-        if let Err(e) = load_people(&area).await {
+        // The enrolments logged since the stored position (while the daemon was down), checked first, in order,
+        // each against the people enrolled before it; those whose alarms are logged already are not checked again.
+        let (pending, alarmed) = match unchecked(&area, resume, next).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "watch-list: enrolments logged since the last start not read; not checked");
+                (Vec::new(), HashSet::new())
+            }
+        };
+        let later: HashSet<String> = pending
+            .iter()
+            .flat_map(|e| checks::enrolled_candidates(e.kind, &e.payload))
+            .collect();
+        if let Err(e) = load_people(&area, &later).await {
             tracing::error!(error = %format!("{e:#}"), "watch-list: enrolled candidates not loaded; duplicate checks see only new enrolments");
         }
+        for ev in &pending {
+            let people = checks::enrolled_candidates(ev.kind, &ev.payload);
+            let done = if alarmed.contains(&ev.seq.0) {
+                checks::admit(&area, people).await
+            } else {
+                checks::enrolment(&area, ev.seq.0, people).await
+            };
+            if let Err(e) = done {
+                tracing::error!(seq = ev.seq.0, error = %format!("{e:#}"), "watch-list: enrolment not checked");
+            }
+            area.checked(ev.seq.next()).await;
+        }
+        if !pending.is_empty() {
+            tracing::info!(
+                enrolments = pending.len(),
+                already_alarmed = alarmed.len(),
+                "watch-list: enrolments logged since the last start checked"
+            );
+        }
+        area.checked(next).await;
         loop {
             let ev = match tail.recv().await {
                 Ok(s) => s,
@@ -535,6 +609,66 @@ mod follow {
             handle(&area, &ev.event).await;
             next = ev.event.seq.next();
         }
+    }
+
+    /// The events of `kind` with `from <= seq < below` (no bound above when `None`), newest first.
+    async fn logged(
+        area: &WatchlistArea,
+        kind: EventKind,
+        from: Seq,
+        below: Option<Seq>,
+    ) -> anyhow::Result<Vec<audit::Event>> {
+        let mut out = Vec::new();
+        let mut before = below;
+        loop {
+            let page = area
+                .store
+                .events_desc(before, Some(kind.code()), 500)
+                .await?;
+            let Some(last) = page.last() else {
+                return Ok(out);
+            };
+            before = Some(last.seq);
+            for s in &page {
+                if s.seq < from {
+                    return Ok(out);
+                }
+                out.push(audit::decode(&s.bytes)?);
+            }
+        }
+    }
+
+    /// The enrolment events logged in `[from, below)`, oldest first, and the enrolment events among them whose
+    /// alarms (`watchlist.hit`, `identity.duplicate_applicant`) are logged already.
+    async fn unchecked(
+        area: &WatchlistArea,
+        from: Seq,
+        below: Seq,
+    ) -> anyhow::Result<(Vec<audit::Event>, HashSet<u64>)> {
+        let mut pending = Vec::new();
+        if from >= below {
+            return Ok((pending, HashSet::new()));
+        }
+        for kind in [
+            EventKind::IdentityEnrolled,
+            EventKind::IdentityRosterImported,
+        ] {
+            pending.extend(logged(area, kind, from, Some(below)).await?);
+        }
+        pending.sort_by_key(|e| e.seq);
+        let mut alarmed = HashSet::new();
+        for kind in [
+            EventKind::WatchlistHit,
+            EventKind::IdentityDuplicateApplicant,
+        ] {
+            for e in logged(area, kind, from, None).await? {
+                let v: serde_json::Value = serde_json::from_slice(&e.payload).unwrap_or_default();
+                if let Some(seq) = v["enrolment_seq"].as_u64() {
+                    alarmed.insert(seq);
+                }
+            }
+        }
+        Ok((pending, alarmed))
     }
 
     /// Reads the events from `next` on from the store (after the tail lagged); returns the seq after them.
@@ -576,19 +710,25 @@ mod follow {
             if let Err(e) = checks::enrolment(area, ev.seq.0, people).await {
                 tracing::error!(seq = ev.seq.0, error = %format!("{e:#}"), "watch-list: enrolment not checked");
             }
+            area.checked(ev.seq.next()).await;
         }
     }
 
-    /// Every enrolled candidate's templates into the people gallery.
-    async fn load_people(area: &Arc<WatchlistArea>) -> anyhow::Result<()> {
+    /// Every enrolled candidate's templates into the people gallery, but those of `later` (whose enrolments
+    /// are checked next).
+    async fn load_people(area: &Arc<WatchlistArea>, later: &HashSet<String>) -> anyhow::Result<()> {
         let rows = area.store.templates_of_kind(PersonKind::Candidate).await?;
         let a = area.clone();
+        let later = later.clone();
         let g = tokio::task::spawn_blocking(move || {
             let key = a.identity.template_key();
             let mut by: std::collections::BTreeMap<String, Vec<scoring::Template>> =
                 Default::default();
             for (id, row) in rows {
                 let owner = format!("candidate:{id}");
+                if later.contains(&owner) {
+                    continue;
+                }
                 if let Some(t) = key
                     .open(&owner, &row.sealed)
                     .ok()
