@@ -514,6 +514,10 @@ pub struct OpenReq {
     /// Minutes after the start the gate stops admitting (default 15).
     #[serde(default)]
     gate_closes_after_min: Option<u32>,
+    /// Lottery sessions: when the applications close, `YYYY-MM-DD HH:MM` China time (the places
+    /// are then drawn by the daemon; without it an administrator allocates).
+    #[serde(default)]
+    applications_close: Option<String>,
 }
 
 fn one() -> u32 {
@@ -526,6 +530,20 @@ async fn open_session(
     Json(r): Json<OpenReq>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(STAFF)?;
+    let lottery_session = r.allocation.as_deref().map(str::trim) == Some("lottery");
+    let applications_close = match r.applications_close.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(_) if !lottery_session => {
+            return Err(ApiError::BadRequest(
+                "applications_close is for lottery sessions (allocation \"lottery\")".into(),
+            ));
+        }
+        Some(t) => Some(
+            parse_local_time("applications_close", t)
+                .map_err(ApiError::BadRequest)?
+                .0,
+        ),
+    };
     let ev = SessionV1 {
         session: r.session,
         subject: r.subject,
@@ -542,6 +560,7 @@ async fn open_session(
             starts: r.starts.filter(|s| !s.trim().is_empty()),
             gate_opens_before_min: r.gate_opens_before_min,
             gate_closes_after_min: r.gate_closes_after_min,
+            applications_close,
         },
         by: caller.name.to_string(),
         at: st.now().0,

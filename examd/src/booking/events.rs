@@ -77,6 +77,19 @@ pub struct SessionTimesV1 {
     /// Minutes after the start the gate stops admitting them (default 15).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gate_closes_after_min: Option<u32>,
+    /// A lottery session's application window closes then (ms since the epoch): the daemon draws
+    /// the places by itself at that moment (`super::lottery_timer`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applications_close: Option<i64>,
+}
+
+/// `YYYY-MM-DD HH:MM` (China time) to an instant; errors name `what`.
+pub fn parse_local_time(what: &str, s: &str) -> Result<model::UnixMs, String> {
+    let bad = || format!("{what} must be YYYY-MM-DD HH:MM (China time), got {s:?}");
+    let (d, t) = s.trim().split_once([' ', 'T']).ok_or_else(bad)?;
+    let day = parse_day(d).map_err(|_| bad())?;
+    let time: sitting::StartTime = t.parse().map_err(|_| bad())?;
+    Ok(GateWindow::new(day, Some(time)).start())
 }
 
 /// `booking.lottery_opened`: a session whose places are drawn by lottery, with the commitment

@@ -11,7 +11,8 @@
 //!   the roster and draw, reveal after the sitting; `verify`: `examd draw verify`.
 //! * `lottery`: sessions whose places are drawn by lottery: opened with their seed's
 //!   commitment, applications through the writer task like bookings, and the allocation at
-//!   the window's close (the seed revealed in it).
+//!   the window's close (the seed revealed in it); `lottery_timer` draws a session opened with
+//!   an application close time by itself when that time passes (`by: system`).
 //! * `api`: `/api/v1/booking/…`; `pages`: `/booking` (candidates), `/booking/admin`, `/draw`
 //!   (public commitments and seeds).
 //!
@@ -24,6 +25,7 @@ pub mod draws;
 pub mod events;
 pub mod login;
 pub mod lottery;
+pub mod lottery_timer;
 mod pages;
 pub mod verify;
 
@@ -91,6 +93,9 @@ pub struct BookingArea {
     names: Mutex<std::collections::HashMap<String, String>>,
     /// Every session's gate window (from its opening).
     windows: Mutex<BTreeMap<String, GateWindow>>,
+    /// Lottery sessions' application close times, ms (from their opening).
+    closes: Mutex<BTreeMap<String, i64>>,
+    timer: Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// Serialises the draw steps of every session.
     draw_lock: tokio::sync::Mutex<()>,
     data_dir: PathBuf,
@@ -112,7 +117,19 @@ type Replayed = (
     BTreeMap<String, DrawState>,
     std::collections::HashMap<String, String>,
     BTreeMap<String, GateWindow>,
+    BTreeMap<String, i64>,
 );
+
+/// A lottery session's application close time, from its `booking.lottery_opened`.
+fn close_of(ev: &BookingEvent) -> Option<(String, i64)> {
+    match ev {
+        BookingEvent::LotteryOpened(l) => Some((
+            l.session.session.clone(),
+            l.session.times.applications_close?,
+        )),
+        _ => None,
+    }
+}
 
 /// The session a `booking.session_opened` or `booking.lottery_opened` opens, with its gate window.
 fn window_of(ev: &BookingEvent) -> Option<(String, GateWindow)> {
@@ -129,6 +146,7 @@ async fn replay(store: &dyn store::Store) -> anyhow::Result<Replayed> {
     let mut ledger = Ledger::new(WorkCalendar::default());
     let mut draws: BTreeMap<String, DrawState> = BTreeMap::new();
     let mut windows = BTreeMap::new();
+    let mut closes = BTreeMap::new();
     let mut from = Seq::FIRST;
     loop {
         let page = store.events(from, 2000).await?;
@@ -141,6 +159,7 @@ async fn replay(store: &dyn store::Store) -> anyhow::Result<Replayed> {
             };
             let b = b.with_context(|| format!("booking event {} does not decode", ev.seq))?;
             windows.extend(window_of(&b));
+            closes.extend(close_of(&b));
             if let Some(fact) = b.fact() {
                 let r = fact
                     .map_err(|e| e.to_string())
@@ -171,13 +190,13 @@ async fn replay(store: &dyn store::Store) -> anyhow::Result<Replayed> {
             }
         }
     }
-    Ok((ledger, draws, names, windows))
+    Ok((ledger, draws, names, windows, closes))
 }
 
 impl BookingArea {
     /// Starts the area: replays the booking events, then runs the writer task.
     pub async fn start(site: &Site, clock: Clock) -> anyhow::Result<Arc<BookingArea>> {
-        let (ledger, draws, names, windows) = replay(&*site.store)
+        let (ledger, draws, names, windows, closes) = replay(&*site.store)
             .await
             .context("replaying the booking events")?;
         tracing::info!(
@@ -193,26 +212,43 @@ impl BookingArea {
             site.log.clone(),
             site.store.clone(),
         ));
-        Ok(Arc::new(BookingArea {
+        let area = Arc::new(BookingArea {
             ledger,
             draws: Mutex::new(draws),
             logins: login::Logins::default(),
             names: Mutex::new(names),
             windows: Mutex::new(windows),
+            closes: Mutex::new(closes),
+            timer: Mutex::new(None),
             jobs: tx,
             task: Mutex::new(Some(handle)),
             draw_lock: tokio::sync::Mutex::new(()),
             data_dir: site.rt.data_dir.clone(),
             log: site.log.clone(),
             clock,
-        }))
+        });
+        // Lottery windows close on time (lottery_timer).
+        let timer = tokio::spawn(lottery_timer::run(
+            Arc::downgrade(&area),
+            lottery_timer::EVERY,
+        ));
+        *area.timer.lock().expect("timer lock") = Some(timer);
+        Ok(area)
     }
 
-    /// Stops the writer task.
+    /// Stops the writer task and the lottery timer.
     pub async fn shutdown(&self) {
+        if let Some(h) = self.timer.lock().expect("timer lock").take() {
+            h.abort();
+        }
         if let Some(h) = self.task.lock().expect("task lock").take() {
             h.abort();
         }
+    }
+
+    /// Every lottery session's application close time (ms), by session.
+    pub fn lottery_closes(&self) -> BTreeMap<String, i64> {
+        self.closes.lock().expect("closes lock").clone()
     }
 
     /// Now, by the injected clock.
@@ -272,6 +308,7 @@ impl BookingArea {
             _ => None,
         };
         let window = window_of(&ev);
+        let close = close_of(&ev);
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send(Job { ev, reply })
@@ -285,6 +322,9 @@ impl BookingArea {
         }
         if let Some((s, w)) = window {
             self.windows.lock().expect("windows lock").insert(s, w);
+        }
+        if let Some((s, t)) = close {
+            self.closes.lock().expect("closes lock").insert(s, t);
         }
         Ok(fx)
     }
