@@ -237,32 +237,27 @@ fn check_flow(expected: Seq, events: &[StoredEvent], flow: &[FlowRow]) -> Result
     Ok(())
 }
 
-/// A flow entry from its columns.
-#[allow(clippy::too_many_arguments)]
-fn flow_entry(
-    id: i64,
-    site: &str,
-    seq: i64,
-    time: i64,
-    step: String,
-    code: Option<String>,
-    candidate: Option<String>,
-    session: Option<String>,
-    kind: String,
-    detail: String,
-) -> Result<FlowEntry, StoreError> {
+/// A flow entry from its row, on either backend (the column names are the same in both schemas).
+fn flow_row<'r, R>(r: &'r R) -> Result<FlowEntry, StoreError>
+where
+    R: sqlx::Row,
+    &'static str: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
     Ok(FlowEntry {
-        id,
-        site: site_from("central_flow.site", site)?,
+        id: r.try_get("id")?,
+        site: site_from("central_flow.site", r.try_get("site")?)?,
         row: FlowRow {
-            seq: crate::rows::seq_from("central_flow.seq", seq)?,
-            time: crate::rows::time_from(time),
-            step,
-            code,
-            candidate,
-            session,
-            kind,
-            detail,
+            seq: crate::rows::seq_from("central_flow.seq", r.try_get("seq")?)?,
+            time: crate::rows::time_from(r.try_get("time")?),
+            step: r.try_get("step")?,
+            code: r.try_get("code")?,
+            candidate: r.try_get("candidate")?,
+            session: r.try_get("session")?,
+            kind: r.try_get("kind")?,
+            detail: r.try_get("detail")?,
         },
     })
 }

@@ -13,7 +13,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
     CentralAccount, CentralAlarm, CentralKey, CentralStore, FLOW_LIMIT, FlowEntry, FlowRow,
-    HEAD_MOVED, check_dense, check_flow, flow_entry, key_from, site_from,
+    HEAD_MOVED, check_dense, check_flow, flow_row, key_from, site_from,
 };
 use crate::rows::{count_from, count_param, hash_from, seq_from, seq_param, time_from};
 use crate::{StoreError, StoredCheckpoint, StoredEvent};
@@ -416,19 +416,4 @@ impl CentralStore for PgCentral {
         })
         .transpose()
     }
-}
-
-fn flow_row(r: &sqlx::postgres::PgRow) -> Result<FlowEntry, StoreError> {
-    flow_entry(
-        r.try_get("id")?,
-        r.try_get("site")?,
-        r.try_get("seq")?,
-        r.try_get("time")?,
-        r.try_get("step")?,
-        r.try_get("code")?,
-        r.try_get("candidate")?,
-        r.try_get("session")?,
-        r.try_get("kind")?,
-        r.try_get("detail")?,
-    )
 }

@@ -15,7 +15,7 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::{
     CentralAccount, CentralAlarm, CentralKey, CentralStore, FLOW_LIMIT, FlowEntry, FlowRow,
-    HEAD_MOVED, check_dense, check_flow, flow_entry, key_from, site_from,
+    HEAD_MOVED, check_dense, check_flow, flow_row, key_from, site_from,
 };
 use crate::rows::{chunked, count_from, hash_from, seq_from, seq_param, time_from};
 use crate::{StoreError, StoredCheckpoint, StoredEvent};
@@ -424,19 +424,4 @@ impl CentralStore for SqliteCentral {
         })
         .transpose()
     }
-}
-
-fn flow_row(r: &sqlx::sqlite::SqliteRow) -> Result<FlowEntry, StoreError> {
-    flow_entry(
-        r.try_get("id")?,
-        r.try_get("site")?,
-        r.try_get("seq")?,
-        r.try_get("time")?,
-        r.try_get("step")?,
-        r.try_get("code")?,
-        r.try_get("candidate")?,
-        r.try_get("session")?,
-        r.try_get("kind")?,
-        r.try_get("detail")?,
-    )
 }
