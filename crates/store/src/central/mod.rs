@@ -237,6 +237,74 @@ fn check_flow(expected: Seq, events: &[StoredEvent], flow: &[FlowRow]) -> Result
     Ok(())
 }
 
+/// A site key from its row, on either backend.
+fn key_row<'r, R>(r: &'r R) -> Result<CentralKey, StoreError>
+where
+    R: sqlx::Row,
+    &'static str: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'r [u8]: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(CentralKey {
+        key: key_from("central_site_keys.public_key", r.try_get("public_key")?)?,
+        added: crate::rows::time_from(r.try_get("added")?),
+        retired: r
+            .try_get::<Option<i64>, _>("retired")?
+            .map(crate::rows::time_from),
+    })
+}
+
+/// A stored event from its row, on either backend.
+fn event_row<'r, R>(r: &'r R) -> Result<StoredEvent, StoreError>
+where
+    R: sqlx::Row,
+    &'static str: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'r [u8]: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(StoredEvent {
+        seq: crate::rows::seq_from("central_events.seq", r.try_get("seq")?)?,
+        bytes: r.try_get("record")?,
+        hash: crate::rows::hash_from("central_events.hash", r.try_get("hash")?)?,
+    })
+}
+
+/// A checkpoint from its row, on either backend.
+fn checkpoint_row<'r, R>(r: &'r R) -> Result<StoredCheckpoint, StoreError>
+where
+    R: sqlx::Row,
+    &'static str: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(StoredCheckpoint {
+        tree_size: crate::rows::count_from(
+            "central_checkpoints.tree_size",
+            r.try_get("tree_size")?,
+        )?,
+        body: r.try_get("body")?,
+        signature: r.try_get("signature")?,
+    })
+}
+
+/// An alarm from its row, on either backend.
+fn alarm_row<'r, R>(r: &'r R) -> Result<CentralAlarm, StoreError>
+where
+    R: sqlx::Row,
+    &'static str: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(CentralAlarm {
+        site: site_from("central_alarms.site", r.try_get("site")?)?,
+        seq: crate::rows::seq_from("central_alarms.seq", r.try_get("seq")?)?,
+        detail: r.try_get("detail")?,
+        raised: crate::rows::time_from(r.try_get("raised")?),
+    })
+}
+
 /// A flow entry from its row, on either backend (the column names are the same in both schemas).
 fn flow_row<'r, R>(r: &'r R) -> Result<FlowEntry, StoreError>
 where

@@ -13,7 +13,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
     CentralAccount, CentralAlarm, CentralKey, CentralStore, FLOW_LIMIT, FlowEntry, FlowRow,
-    HEAD_MOVED, check_dense, check_flow, flow_row, key_from, site_from,
+    HEAD_MOVED, alarm_row, check_dense, check_flow, checkpoint_row, event_row, flow_row, key_row,
+    site_from,
 };
 use crate::rows::{count_from, count_param, hash_from, seq_from, seq_param, time_from};
 use crate::{StoreError, StoredCheckpoint, StoredEvent};
@@ -122,15 +123,7 @@ impl CentralStore for PgCentral {
         .bind(site.as_str())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CentralKey {
-                    key: key_from("central_site_keys.public_key", r.try_get("public_key")?)?,
-                    added: time_from(r.try_get("added")?),
-                    retired: r.try_get::<Option<i64>, _>("retired")?.map(time_from),
-                })
-            })
-            .collect()
+        rows.iter().map(key_row).collect()
     }
 
     async fn sites(&self) -> Result<Vec<SiteId>, StoreError> {
@@ -260,15 +253,7 @@ impl CentralStore for PgCentral {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredEvent {
-                    seq: seq_from("central_events.seq", r.try_get("seq")?)?,
-                    bytes: r.try_get("record")?,
-                    hash: hash_from("central_events.hash", r.try_get("hash")?)?,
-                })
-            })
-            .collect()
+        rows.iter().map(event_row).collect()
     }
 
     async fn event_count(&self, site: &SiteId) -> Result<u64, StoreError> {
@@ -286,18 +271,7 @@ impl CentralStore for PgCentral {
         .bind(site.as_str())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredCheckpoint {
-                    tree_size: count_from(
-                        "central_checkpoints.tree_size",
-                        r.try_get("tree_size")?,
-                    )?,
-                    body: r.try_get("body")?,
-                    signature: r.try_get("signature")?,
-                })
-            })
-            .collect()
+        rows.iter().map(checkpoint_row).collect()
     }
 
     async fn raise_alarm(&self, alarm: &CentralAlarm) -> Result<(), StoreError> {
@@ -321,16 +295,7 @@ impl CentralStore for PgCentral {
         .bind(site.map(|s| s.as_str()))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CentralAlarm {
-                    site: site_from("central_alarms.site", r.try_get("site")?)?,
-                    seq: seq_from("central_alarms.seq", r.try_get("seq")?)?,
-                    detail: r.try_get("detail")?,
-                    raised: time_from(r.try_get("raised")?),
-                })
-            })
-            .collect()
+        rows.iter().map(alarm_row).collect()
     }
 
     async fn flow_after(&self, after: i64, limit: u32) -> Result<Vec<FlowEntry>, StoreError> {
