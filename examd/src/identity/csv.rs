@@ -111,6 +111,8 @@ fn record(
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::gate::synth::iso_impression;
 
@@ -167,5 +169,67 @@ mod tests {
         assert!(e.to_string().contains("unknown column \"colour\""), "{e}");
         let e = parse("am", b"id,name\nc1,A,extra\n", dir.path()).unwrap_err();
         assert!(e.to_string().starts_with("CSV: "), "{e}");
+    }
+    /// One generated roster row: id, name, whether it has a seat.
+    fn row() -> impl Strategy<Value = (String, String, bool)> {
+        (
+            "[a-z][a-z0-9_-]{0,15}",
+            "[A-Za-z\u{4e00}-\u{9fa5}]([A-Za-z \u{4e00}-\u{9fa5}]{0,30}[A-Za-z\u{4e00}-\u{9fa5}])?",
+            any::<bool>(),
+        )
+    }
+
+    proptest! {
+        /// Rows written by the `csv` crate (LF or CRLF, with or without a UTF-8 BOM) read back as written.
+        #[test]
+        fn written_rows_read_back(
+            rows in proptest::collection::btree_map("[a-z][a-z0-9_-]{0,15}", row(), 1..12),
+            crlf in any::<bool>(),
+            bom in any::<bool>(),
+        ) {
+            let rows: Vec<_> = rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, (id, (_, name, seat)))| (id, name, seat.then(|| format!("H1-{:03}", i + 1))))
+                .collect();
+            let mut w = ::csv::WriterBuilder::new()
+                .terminator(if crlf { ::csv::Terminator::CRLF } else { ::csv::Terminator::Any(b'\n') })
+                .from_writer(Vec::new());
+            w.write_record(["id", "name", "seat"]).unwrap();
+            for (id, name, seat) in &rows {
+                w.write_record([id.as_str(), name.as_str(), seat.as_deref().unwrap_or("")]).unwrap();
+            }
+            let mut text = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+            text.extend(w.into_inner().unwrap());
+            let r = parse("am", &text, Path::new(".")).unwrap();
+            let got: Vec<_> = r
+                .candidates
+                .iter()
+                .map(|c| (c.id.to_string(), c.name.clone(), c.seat.as_ref().map(|s| s.to_string())))
+                .collect();
+            prop_assert_eq!(got, rows);
+        }
+
+        /// Arbitrary bytes never panic; a refusal says where or what (a line, the header, the CSV reader's
+        /// position, or the candidate or field concerned).
+        #[test]
+        fn arbitrary_bytes_are_refused_by_name(text in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let dir = tempfile::tempdir().unwrap();
+            if let Err(e) = parse("am", &text, dir.path()) {
+                let m = e.to_string();
+                prop_assert!(
+                    m.starts_with("line ") || m.starts_with("CSV") || m.starts_with("sitting") || m.contains("candidate") || m.contains("seat"),
+                    "{}", m
+                );
+            }
+        }
+    }
+
+    /// GBK text is not read as UTF-8: the refusal names the line (rosters are UTF-8, as the format says).
+    #[test]
+    fn gbk_text_is_refused_naming_the_line() {
+        // "张三" in GBK.
+        let e = parse("am", b"id,name\nc1,\xD5\xC5\xC8\xFD\n", Path::new(".")).unwrap_err();
+        assert!(e.to_string().contains("line 2"), "{e}");
     }
 }
