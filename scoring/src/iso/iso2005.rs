@@ -100,23 +100,40 @@ pub(super) fn read_minutia(
     i: u8,
     with_quality: bool,
 ) -> Result<IsoMinutia, TemplateError> {
+    // A field's name is formatted only when the field is refused: naming every field read made decoding
+    // a 60-minutia record cost about 30 µs, nearly all of it in `format!`.
     let f = |name: &str| format!("view {v} minutia {i} {name}");
-    let tx = c.u16(&f("type and x"))?;
-    let ry = c.u16(&f("y"))?;
-    let angle = c.u8(&f("angle"))?;
-    let quality = if with_quality {
-        c.u8(&f("quality"))?
-    } else {
-        0
-    };
+    let need = if with_quality { 6 } else { 5 };
+    if c.remaining() < need {
+        // The first field that runs out, as reading field by field would name it.
+        let name = match c.remaining() {
+            0 | 1 => "type and x",
+            2 | 3 => "y",
+            4 => "angle",
+            _ => "quality",
+        };
+        return Err(TemplateError::new(TemplateErrorKind::Truncated, f(name)));
+    }
+    let b = c.take(need, "minutia")?;
+    let tx = u16::from_be_bytes([b[0], b[1]]);
+    let ry = u16::from_be_bytes([b[2], b[3]]);
+    let angle = b[4];
+    let quality = if with_quality { b[5] } else { 0 };
     let kind = match tx >> 14 {
         0 => IsoMinutiaKind::Other,
         1 => IsoMinutiaKind::Ending,
         2 => IsoMinutiaKind::Bifurcation,
         _ => return Err(TemplateError::new(TemplateErrorKind::Invalid, f("type"))),
     };
-    ensure(ry >> 14 == 0, &f("reserved bits of y"))?;
-    ensure(quality <= 100, &f("quality"))?;
+    if ry >> 14 != 0 {
+        return Err(TemplateError::new(
+            TemplateErrorKind::Invalid,
+            f("reserved bits of y"),
+        ));
+    }
+    if quality > 100 {
+        return Err(TemplateError::new(TemplateErrorKind::Invalid, f("quality")));
+    }
     Ok(IsoMinutia {
         kind,
         x: tx & 0x3fff,
@@ -285,6 +302,26 @@ mod tests {
         assert_eq!(decode(&b).unwrap(), decode(ONE_MINUTIA).unwrap());
         b.push(1);
         assert_eq!(decode(&b).unwrap_err().field(), "total record length");
+    }
+
+    #[test]
+    fn a_minutia_cut_short_names_the_field_that_runs_out() {
+        let minutia = &ONE_MINUTIA[28..34];
+        let names = ["type and x", "type and x", "y", "y", "angle", "quality"];
+        for (cut, name) in names.iter().enumerate() {
+            let mut c = Cursor::new(&minutia[..cut]);
+            let err = read_minutia(&mut c, 2, 7, true).unwrap_err();
+            assert_eq!(err.kind(), TemplateErrorKind::Truncated);
+            assert_eq!(err.field(), format!("view 2 minutia 7 {name}"));
+        }
+        // Without a quality byte (ISO 2011's five-byte minutiae), five bytes are whole.
+        let mut c = Cursor::new(&minutia[..5]);
+        assert_eq!(read_minutia(&mut c, 0, 0, false).unwrap().quality, 0);
+        let mut c = Cursor::new(&minutia[..4]);
+        assert_eq!(
+            read_minutia(&mut c, 0, 0, false).unwrap_err().field(),
+            "view 0 minutia 0 angle"
+        );
     }
 
     #[test]
