@@ -313,16 +313,21 @@ mod tests {
         )
     }
 
-    /// Moves and turns every minutia of a template (rigid motion about the centre).
+    /// Moves and turns every minutia of a template (rigid motion about the centre). The copy is also shifted by
+    /// `MARGIN` pixels, so that no minutia of a 300 × 300 template turned by up to 0.6 rad and moved by up to
+    /// 30 pixels leaves the positive quadrant: clamping it there would bend the copy, which is then no longer rigid.
     fn moved(t: &Template, dx: f32, dy: f32, rot: f32) -> Template {
+        const MARGIN: f32 = 100.0;
         let (s, c) = rot.sin_cos();
         let mut out = t.clone();
         for m in &mut out.minutiae {
             let (x, y) = (m.x as f32 - 150.0, m.y as f32 - 150.0);
             // A counter-clockwise turn on screen (y down) by `rot`.
             let (xr, yr) = (c * x + s * y, -s * x + c * y);
-            m.x = (xr + 150.0 + dx).round().clamp(0.0, 1000.0) as u16;
-            m.y = (yr + 150.0 + dy).round().clamp(0.0, 1000.0) as u16;
+            let (nx, ny) = (xr + 150.0 + MARGIN + dx, yr + 150.0 + MARGIN + dy);
+            assert!(nx >= 0.0 && ny >= 0.0, "the margin keeps the copy rigid");
+            m.x = nx.round() as u16;
+            m.y = ny.round() as u16;
             m.angle = Minutia::angle_from_rad(m.angle_rad() + rot);
         }
         out
