@@ -34,9 +34,10 @@ fn bench(c: &mut Criterion) {
     g.bench_function("synthetic_388x374", |b| {
         b.iter(|| scoring::extract(black_box(&img), 500))
     });
+    // The package is benches/scoring; the data sits beside the workspace.
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/data/fingerprints/fvc2002/DB1_B/101_1.tif"
+        "/../../../shared/data/fingerprints/fvc2002/DB1_B/101_1.tif"
     );
     match std::fs::read(path) {
         Ok(bytes) => {
