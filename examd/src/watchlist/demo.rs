@@ -66,13 +66,13 @@ pub async fn run(state: AppState, base_url: String) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     tokio::time::sleep(Duration::from_secs(20)).await;
-    let claim = state
-        .areas
-        .gate
-        .gallery()
+    // Someone on the open sitting's roster, late in it (the sittings are small: the last one if fewer than seven).
+    let gallery = state.areas.gate.gallery();
+    let claim = gallery
         .candidates
         .keys()
         .nth(6)
+        .or_else(|| gallery.candidates.keys().last())
         .map(|c| c.to_string())
         .context("the gate has no roster to claim a place on")?;
     let r = reqwest::Client::new()
