@@ -42,29 +42,55 @@ pub async fn test_site() -> TestSite {
     let site = site::open(runtime(dir.path()), clock.clone())
         .await
         .unwrap();
+    let device_token = create_accounts(
+        &site,
+        &clock,
+        &[
+            ("ad", Role::Admin),
+            ("ex", Role::Examiner),
+            ("au", Role::Auditor),
+        ],
+        PASSWORD,
+        "gate-a",
+    )
+    .await;
+    let router = app::router(app::state_of(&site, clock).await.unwrap());
+    TestSite {
+        _dir: dir,
+        router,
+        site,
+        device_token,
+        now,
+    }
+}
+
+/// Creates the people `(name, role)` with `password`, then the device account `device`; returns the device's token.
+pub async fn create_accounts(
+    site: &site::Site,
+    clock: &Clock,
+    people: &[(&str, Role)],
+    password: &str,
+    device: &str,
+) -> String {
     let by = "test".parse().unwrap();
-    for (name, role) in [
-        ("ad", Role::Admin),
-        ("ex", Role::Examiner),
-        ("au", Role::Auditor),
-    ] {
+    for (name, role) in people {
         accounts::create(
             &site.store,
             &site.log,
             name.parse().unwrap(),
-            role,
+            *role,
             String::new(),
-            Some(PASSWORD.into()),
+            Some(password.into()),
             clock(),
             &by,
         )
         .await
         .unwrap();
     }
-    let dev = accounts::create(
+    accounts::create(
         &site.store,
         &site.log,
-        "gate-a".parse().unwrap(),
+        device.parse().unwrap(),
         Role::Device,
         String::new(),
         None,
@@ -72,15 +98,9 @@ pub async fn test_site() -> TestSite {
         &by,
     )
     .await
-    .unwrap();
-    let router = app::router(app::state_of(&site, clock).await.unwrap());
-    TestSite {
-        _dir: dir,
-        router,
-        site,
-        device_token: dev.token.unwrap(),
-        now,
-    }
+    .unwrap()
+    .token
+    .unwrap()
 }
 
 impl TestSite {

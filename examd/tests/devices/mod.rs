@@ -18,7 +18,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use examd::config::{RawConfig, SiteArgs};
 use examd::state::{AppState, Clock};
-use examd::{accounts, app, config, site};
+use examd::{app, config, site};
 use fp_r30x::protocol::ImageGeometry;
 use fp_r30x::sim::SimPty;
 use hw::pty::PtyLink;
@@ -72,43 +72,24 @@ async fn site_with(toml_text: &str) -> Site {
     let rt = config::resolve(raw, &args, dir.path()).unwrap();
     let clock: Clock = examd::state::system_clock();
     let site = site::open(rt, clock.clone()).await.unwrap();
-    let by = "test".parse().unwrap();
-    for (name, role) in [
-        ("ad", Role::Admin),
-        ("ex", Role::Examiner),
-        ("au", Role::Auditor),
-    ] {
-        accounts::create(
-            &site.store,
-            &site.log,
-            name.parse().unwrap(),
-            role,
-            String::new(),
-            Some(PW.into()),
-            clock(),
-            &by,
-        )
-        .await
-        .unwrap();
-    }
-    let dev = accounts::create(
-        &site.store,
-        &site.log,
-        "reader".parse().unwrap(),
-        Role::Device,
-        String::new(),
-        None,
-        clock(),
-        &by,
+    let device_token = crate::support::create_accounts(
+        &site,
+        &clock,
+        &[
+            ("ad", Role::Admin),
+            ("ex", Role::Examiner),
+            ("au", Role::Auditor),
+        ],
+        PW,
+        "reader",
     )
-    .await
-    .unwrap();
+    .await;
     let state = app::state_of(&site, clock).await.unwrap();
     Site {
         _dir: dir,
         router: app::router(state.clone()),
         state,
-        device_token: dev.token.unwrap(),
+        device_token,
     }
 }
 

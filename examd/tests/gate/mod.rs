@@ -19,12 +19,12 @@ use examd::gate::service::ServiceConfig;
 use examd::gate::synth::iso_impression;
 use examd::identity::roster::{CandidateV1, ExaminerV1, RosterV1};
 use examd::state::{AppState, Clock};
-use examd::{accounts, app, site};
+use examd::{app, site};
 use gate::DoorId;
 use model::{Role, UnixMs};
 use serde_json::Value;
 
-use crate::support::{PASSWORD, runtime};
+use crate::support::{PASSWORD, create_accounts, runtime};
 
 pub struct GateRig {
     pub _dir: tempfile::TempDir,
@@ -73,31 +73,7 @@ pub async fn rig(roster: u64, pulse_ms: u32) -> GateRig {
     let site = site::open(runtime(dir.path()), clock.clone())
         .await
         .unwrap();
-    let by = "test".parse().unwrap();
-    accounts::create(
-        &site.store,
-        &site.log,
-        "ex".parse().unwrap(),
-        Role::Examiner,
-        String::new(),
-        Some(PASSWORD.into()),
-        clock(),
-        &by,
-    )
-    .await
-    .unwrap();
-    let dev = accounts::create(
-        &site.store,
-        &site.log,
-        "gate-a".parse().unwrap(),
-        Role::Device,
-        String::new(),
-        None,
-        clock(),
-        &by,
-    )
-    .await
-    .unwrap();
+    let token = create_accounts(&site, &clock, &[("ex", Role::Examiner)], PASSWORD, "gate-a").await;
     let state = app::state_of(&site, clock).await.unwrap();
     state
         .identity
@@ -117,7 +93,7 @@ pub async fn rig(roster: u64, pulse_ms: u32) -> GateRig {
         _dir: dir,
         state,
         router,
-        token: dev.token.unwrap(),
+        token,
         cookie: String::new(),
         pty,
         _site: site,
