@@ -25,6 +25,16 @@ pub enum ApiError {
     /// The request is malformed; the message says what was wrong.
     #[error("{0}")]
     BadRequest(String),
+    /// A field of the request is invalid: named, with the message in Chinese and English.
+    #[error("{en}")]
+    Invalid {
+        /// The field at fault.
+        field: &'static str,
+        /// What was wrong, in Chinese.
+        zh: String,
+        /// What was wrong, in English.
+        en: String,
+    },
     /// The request conflicts with what exists.
     #[error("{0}")]
     Conflict(String),
@@ -55,6 +65,7 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "当前角色无权执行此操作"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", "未找到"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request", "请求无效"),
+            ApiError::Invalid { zh, .. } => (StatusCode::BAD_REQUEST, "bad_request", zh.as_str()),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "与现有数据冲突"),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -66,11 +77,11 @@ impl IntoResponse for ApiError {
             ApiError::Internal(_) => "internal error".to_owned(),
             other => other.to_string(),
         };
-        let mut resp = (
-            status,
-            Json(json!({ "error": code, "message": zh, "message_en": en })),
-        )
-            .into_response();
+        let mut body = json!({ "error": code, "message": zh, "message_en": en });
+        if let ApiError::Invalid { field, .. } = &self {
+            body["field"] = json!(field);
+        }
+        let mut resp = (status, Json(body)).into_response();
         if let ApiError::Internal(e) = &self {
             resp.extensions_mut()
                 .insert(InternalDetail(Arc::new(format!("{e:#}"))));

@@ -9,8 +9,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
+use booking::sitting::GateWindow;
 use booking::{CandidateId, LedgerError, LicenceClass, SessionId};
-use model::Role;
+use model::{Role, UnixMs};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -19,6 +20,7 @@ use super::draws::{self, DrawError};
 use super::events::*;
 use super::login::{COOKIE, LoginError};
 use super::lottery::{self, LotteryError};
+use super::session_times::{self, TimesError, TimesForm, local_time};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -81,6 +83,16 @@ impl From<LotteryError> for ApiError {
         match e {
             LotteryError::Submit(e) => e.into(),
             LotteryError::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+impl From<TimesError> for ApiError {
+    fn from(e: TimesError) -> Self {
+        ApiError::Invalid {
+            field: e.field(),
+            zh: e.zh(),
+            en: e.to_string(),
         }
     }
 }
@@ -245,6 +257,30 @@ fn session_json(s: &booking::Session, draw: &super::DrawState) -> Value {
     })
 }
 
+/// A session's times for the pages: its start and gate window (`YYYY-MM-DD HH:MM`, China
+/// time; no start admits all the exam day) and a lottery's application close.
+fn times_json(window: Option<GateWindow>, close: Option<i64>) -> Value {
+    let w = window.filter(|w| w.starts.is_some());
+    json!({
+        "starts": w.and_then(|w| w.starts).map(|s| s.to_string()),
+        "gate_opens_before_min": w.map(|w| w.opens_before_min),
+        "gate_closes_after_min": w.map(|w| w.closes_after_min),
+        "gate_opens": w.map(|w| local_time(w.opens())),
+        "gate_closes": w.map(|w| local_time(w.closes())),
+        "applications_close": close.map(|t| local_time(UnixMs(t))),
+    })
+}
+
+/// `list` (session objects) with each session's `times`.
+fn with_times(area: &super::BookingArea, mut list: Vec<Value>) -> Vec<Value> {
+    let closes = area.lottery_closes();
+    for v in &mut list {
+        let id = v["session"].as_str().unwrap_or_default().to_owned();
+        v["times"] = times_json(area.gate_window(&id), closes.get(&id).copied());
+    }
+    list
+}
+
 async fn me(State(st): State<AppState>, Candidate(id): Candidate) -> Result<Json<Value>, ApiError> {
     let area = &st.areas.booking;
     let name = area.name_of(id.as_str());
@@ -291,6 +327,7 @@ async fn open_sessions(State(st): State<AppState>) -> Json<Value> {
             })
             .collect()
     });
+    let list = with_times(area, list);
     Json(json!({ "today": today.to_string(), "sessions": list }))
 }
 
@@ -531,19 +568,14 @@ async fn open_session(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(STAFF)?;
     let lottery_session = r.allocation.as_deref().map(str::trim) == Some("lottery");
-    let applications_close = match r.applications_close.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(_) if !lottery_session => {
-            return Err(ApiError::BadRequest(
-                "applications_close is for lottery sessions (allocation \"lottery\")".into(),
-            ));
-        }
-        Some(t) => Some(
-            parse_local_time("applications_close", t)
-                .map_err(ApiError::BadRequest)?
-                .0,
-        ),
+    let day = parse_day(&r.day).map_err(ApiError::BadRequest)?;
+    let form = TimesForm {
+        starts: r.starts.as_deref(),
+        gate_opens_before_min: r.gate_opens_before_min,
+        gate_closes_after_min: r.gate_closes_after_min,
+        applications_close: r.applications_close.as_deref(),
     };
+    let times = session_times::check(&form, day, lottery_session, st.now())?;
     let ev = SessionV1 {
         session: r.session,
         subject: r.subject,
@@ -556,12 +588,7 @@ async fn open_session(
         routes: r.routes,
         site_day_max: r.site_day_max,
         examiner_day_max: r.examiner_day_max,
-        times: SessionTimesV1 {
-            starts: r.starts.filter(|s| !s.trim().is_empty()),
-            gate_opens_before_min: r.gate_opens_before_min,
-            gate_closes_after_min: r.gate_closes_after_min,
-            applications_close,
-        },
+        times,
         by: caller.name.to_string(),
         at: st.now().0,
     };
@@ -606,6 +633,7 @@ async fn list_sessions(
             })
             .collect()
     });
+    let list = with_times(area, list);
     Ok(Json(json!({ "sessions": list })))
 }
 
@@ -627,7 +655,7 @@ async fn session_detail(
             })
         })
         .ok_or(ApiError::NotFound("session"))?;
-    let mut v = v;
+    let mut v = with_times(area, vec![v]).remove(0);
     v["assignments"] = json!(draw.assigned);
     Ok(Json(v))
 }

@@ -15,7 +15,7 @@
     let v = {};
     try { v = await r.json(); } catch (_) { /* empty body */ }
     if (!r.ok) {
-      const m = en ? (v.message_en || v.message) : (v.message && v.error === "refused" ? v.message : (v.message_en || v.message));
+      const m = en ? (v.message_en || v.message) : (v.message && (v.error === "refused" || v.field) ? v.message : (v.message_en || v.message));
       const e = new Error((v.rule ? "[" + v.rule + "] " : "") + (m || r.status));
       e.status = r.status;
       throw e;
@@ -81,6 +81,8 @@
 
   // ---- admin ----
   const list = (s) => s.split(",").map((x) => x.trim()).filter(Boolean);
+  const num = (s) => s.trim() === "" ? null : +s;
+  const hhmm = (t) => t ? t.slice(11) : "";
   async function loadAdmin() {
     const v = await call("GET", "/sessions");
     $("sessions").querySelector("tbody").innerHTML = v.sessions.map((s) => {
@@ -89,6 +91,9 @@
       const alloc = !lot ? words.fcfs : words.lottery + ": " + words.applied + " " + lot.applicants +
         (lot.allocated == null ? "" : " · " + words.allocated + " " + lot.allocated + " · " + words.not_allocated + " " + lot.not_allocated);
       return "<tr data-session=\"" + text(s.session) + "\"><td>" + text(s.session) + "</td><td>" + text(s.subject) + "</td><td>" + text(s.day) +
+        "</td><td class=\"starts\">" + text(s.times.starts || words.allday) +
+        "</td><td class=\"gate\">" + text(s.times.starts ? hhmm(s.times.gate_opens) + "–" + hhmm(s.times.gate_closes) : words.allday) +
+        "</td><td class=\"close\">" + text(s.times.applications_close || "") +
         "</td><td class=\"booked\">" + text(s.booked + "/" + s.capacity) + "</td><td class=\"allocation\" title=\"" + text(lot ? lot.commitment : "") + "\">" + text(alloc) +
         "</td><td class=\"commitment\"><code>" + text(s.commitment || "") +
         "</code></td><td class=\"seed\"><code>" + text(s.seed || "") + "</code></td><td>" +
@@ -124,6 +129,9 @@
           group_size: +$("open-group").value, cars: list($("open-cars").value), routes: list($("open-routes").value),
           site_day_max: +$("open-sitemax").value, examiner_day_max: +$("open-exmax").value,
           allocation: $("open-allocation").value,
+          starts: $("open-starts").value.trim() || null,
+          gate_opens_before_min: num($("open-gate-before").value), gate_closes_after_min: num($("open-gate-after").value),
+          applications_close: $("open-close").value.trim() || null,
         });
         done("✓ " + $("open-id").value.trim());
       } catch (e) { fail(e); }

@@ -14,7 +14,8 @@
 //!   the window's close (the seed revealed in it); `lottery_timer` draws a session opened with
 //!   an application close time by itself when that time passes (`by: system`).
 //! * `api`: `/api/v1/booking/…`; `pages`: `/booking` (candidates), `/booking/admin`, `/draw`
-//!   (public commitments and seeds).
+//!   (public commitments and seeds); `session_times`: a session's start, gate margins and
+//!   application close as an administrator gives them, each refusal naming its field.
 //!
 //! Architecture Invariant: the ledger changes only inside the writer task, and only for
 //! events that are then durable; a failed append rebuilds the ledger from the log.
@@ -27,6 +28,7 @@ pub mod login;
 pub mod lottery;
 pub mod lottery_timer;
 mod pages;
+pub mod session_times;
 pub mod verify;
 
 use std::collections::BTreeMap;

@@ -165,18 +165,24 @@ async fn admin(jar: CookieJar, q: Query<LangQuery>, caller: Result<Caller, ApiEr
          <label>{sitemax}<input id=\"open-sitemax\" type=\"number\" min=\"1\" value=\"500\"></label>\
          <label>{exmax}<input id=\"open-exmax\" type=\"number\" min=\"1\" value=\"60\"></label>\
          <label>{alloc}<select id=\"open-allocation\"><option value=\"fcfs\">{fcfs}</option><option value=\"lottery\">{lottery}</option></select></label>\
+         <label>{starts}<input id=\"open-starts\" placeholder=\"09:00\" maxlength=\"5\" autocomplete=\"off\"></label>\
+         <label>{gbefore}<input id=\"open-gate-before\" type=\"number\" min=\"0\" max=\"1440\" placeholder=\"60\"></label>\
+         <label>{gafter}<input id=\"open-gate-after\" type=\"number\" min=\"0\" max=\"1440\" placeholder=\"15\"></label>\
+         <label>{aclose}<input id=\"open-close\" placeholder=\"YYYY-MM-DD HH:MM\" maxlength=\"16\" autocomplete=\"off\"></label>\
+         <p class=\"hint\">{timeshint}</p>\
          <button type=\"submit\" id=\"open-go\">{openb}</button></form>\
          <form id=\"result-form\" class=\"card\"><h2>{res}</h2>\
          <label>{session}<input id=\"res-session\" required></label><label>{idno}<input id=\"res-id\" required></label>\
          <label>{outcome}<select id=\"res-outcome\"><option value=\"passed\">{passed}</option><option value=\"failed\">{failed}</option>\
          <option value=\"no_show\">{noshow}</option></select></label><button type=\"submit\" id=\"res-go\">{record}</button></form>\
-         <h2>{sessions}</h2><table id=\"sessions\"><thead><tr><th>{session}</th><th>{subj}</th><th>{day}</th><th>{booked}</th>\
+         <h2>{sessions}</h2><table id=\"sessions\"><thead><tr><th>{session}</th><th>{subj}</th><th>{day}</th>\
+         <th>{starts}</th><th>{gate}</th><th>{aclose}</th><th>{booked}</th>\
          <th>{alloc}</th><th>{commit}</th><th>{seed}</th><th></th></tr></thead><tbody></tbody></table>\
          <h2>{assign}</h2><table id=\"assignments\"><thead><tr><th>{idno}</th><th>{group}</th><th>{order}</th><th>{ex}</th><th>{car}</th><th>{route}</th></tr></thead><tbody></tbody></table>\
          <h2>{outbox}</h2><table id=\"outbox\"><thead><tr><th>{to}</th><th>{code}</th></tr></thead><tbody></tbody></table>\
          </main><template id=\"words\" data-commit=\"{commitb}\" data-close=\"{closeb}\" data-finish=\"{finishb}\" data-show=\"{showb}\" \
          data-allocate=\"{allocateb}\" data-fcfs=\"{fcfs}\" data-lottery=\"{lottery}\" data-applied=\"{applied}\" \
-         data-allocated=\"{allocated}\" data-not_allocated=\"{notalloc}\"></template></body></html>",
+         data-allocated=\"{allocated}\" data-not_allocated=\"{notalloc}\" data-allday=\"{allday}\"></template></body></html>",
         head = head(l, t("预约与抽签管理", "Booking and draw"), "admin"),
         brand = t("考场管理系统", "Exam site console"),
         home = t("总览", "Overview"),
@@ -233,6 +239,16 @@ async fn admin(jar: CookieJar, q: Query<LangQuery>, caller: Result<Caller, ApiEr
         applied = t("申请", "applied"),
         allocated = t("中签", "allocated"),
         notalloc = t("未中签", "not allocated"),
+        starts = t("开考时间", "Starts"),
+        gbefore = t("开考前入场（分钟）", "Gate opens before (min)"),
+        gafter = t("开考后停止入场（分钟）", "Gate closes after (min)"),
+        aclose = t("抽签申请截止", "Applications close"),
+        timeshint = t(
+            "开考时间为北京时间 HH:MM；不填则考试当天全天可入场，入场分钟数默认开考前 60、开考后 15。抽签申请截止填 YYYY-MM-DD HH:MM，须早于开考，到时由系统自动抽签。",
+            "Start time HH:MM China time; without one the gate admits all the exam day, and the gate margins default to 60 before and 15 after. Applications close YYYY-MM-DD HH:MM, before the start; the system then draws the places by itself."
+        ),
+        gate = t("入场时段", "Gate window"),
+        allday = t("全天", "All day"),
     );
     (jar, Html(html)).into_response()
 }

@@ -6,6 +6,7 @@
 mod flow;
 mod lottery;
 mod pages;
+mod session_form;
 mod verify;
 
 use std::process::Command;
@@ -14,6 +15,7 @@ use std::sync::atomic::Ordering;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use booking::CandidateId;
+use fantoccini::Locator;
 use serde_json::{Value, json};
 
 use crate::support::{TestSite, examd_bin};
@@ -155,4 +157,35 @@ fn verify_cli(t: &TestSite, date: Option<&str>) -> (Option<i32>, Value) {
         )
     });
     (out.status.code(), v)
+}
+
+/// The text of the first element matching `css` once `ok` holds (the pages re-render their
+/// tables, so an element found may go stale: look it up again).
+async fn text_when(c: &fantoccini::Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let mut last = String::new();
+    for _ in 0..80 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            if ok(&t) {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(125)).await;
+    }
+    panic!("{css}: never as expected, last {last:?}");
+}
+
+/// Clicks the first element matching `css`, looking it up again if it went stale.
+async fn click(c: &fantoccini::Client, css: &str) {
+    for _ in 0..80 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && e.click().await.is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(125)).await;
+    }
+    panic!("{css}: could not click");
 }

@@ -5,39 +5,9 @@ use booking::CandidateId;
 use fantoccini::Locator;
 use serde_json::{Value, json};
 
+use super::{click, text_when};
 use crate::durability::{add_person, start_daemon};
 use crate::support::{Kill, browser, chromedriver};
-
-/// The text of the first element matching `css` once `ok` holds (the pages re-render their
-/// tables, so an element found may go stale: look it up again).
-async fn text_when(c: &fantoccini::Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
-    let mut last = String::new();
-    for _ in 0..80 {
-        if let Ok(e) = c.find(Locator::Css(css)).await
-            && let Ok(t) = e.text().await
-        {
-            if ok(&t) {
-                return t;
-            }
-            last = t;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(125)).await;
-    }
-    panic!("{css}: never as expected, last {last:?}");
-}
-
-/// Clicks the first element matching `css`, looking it up again if it went stale.
-async fn click(c: &fantoccini::Client, css: &str) {
-    for _ in 0..80 {
-        if let Ok(e) = c.find(Locator::Css(css)).await
-            && e.click().await.is_ok()
-        {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(125)).await;
-    }
-    panic!("{css}: could not click");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn candidate_and_admin_pages_in_chromium() {
