@@ -26,20 +26,30 @@ pub struct TestSite {
 pub const PASSWORD: &str = "correct-horse-9";
 
 pub fn runtime(dir: &Path) -> config::Runtime {
+    runtime_with(RawConfig::default(), dir)
+}
+
+/// The runtime of a test site in `dir` configured by `raw` (e.g. cameras).
+pub fn runtime_with(raw: RawConfig, dir: &Path) -> config::Runtime {
     let args = SiteArgs {
         data_dir: Some(dir.to_path_buf()),
         site_id: Some("test-site".into()),
         ..Default::default()
     };
-    config::resolve(RawConfig::default(), &args, dir).unwrap()
+    config::resolve(raw, &args, dir).unwrap()
 }
 
 pub async fn test_site() -> TestSite {
+    test_site_with(RawConfig::default()).await.0
+}
+
+/// [`test_site`] configured by `raw`, with the daemon state behind its router.
+pub async fn test_site_with(raw: RawConfig) -> (TestSite, examd::state::AppState) {
     let dir = tempfile::tempdir().unwrap();
     let now = Arc::new(AtomicI64::new(1_800_000_000_000));
     let n = now.clone();
     let clock: Clock = Arc::new(move || UnixMs(n.load(Ordering::SeqCst)));
-    let site = site::open(runtime(dir.path()), clock.clone())
+    let site = site::open(runtime_with(raw, dir.path()), clock.clone())
         .await
         .unwrap();
     let device_token = create_accounts(
@@ -54,14 +64,16 @@ pub async fn test_site() -> TestSite {
         "gate-a",
     )
     .await;
-    let router = app::router(app::state_of(&site, clock).await.unwrap());
-    TestSite {
+    let state = app::state_of(&site, clock).await.unwrap();
+    let router = app::router(state.clone());
+    let t = TestSite {
         _dir: dir,
         router,
         site,
         device_token,
         now,
-    }
+    };
+    (t, state)
 }
 
 /// Creates the people `(name, role)` with `password`, then the device account `device`; returns the device's token.

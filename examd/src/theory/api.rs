@@ -299,6 +299,10 @@ pub(super) fn seat_summary(seat: &Seat, now: UnixMs) -> Value {
         "answered": answered, "wrong": wrong, "total": seat.rules.questions, "remaining_ms": remaining,
         "alert": seat.alert, "reverify_due": seat.reverify_due(now), "result": result_json(seat),
         "finger_failures": seat.finger_failures,
+        "photos": seat.photos.iter().map(|p| json!({
+            "shot": p.shot, "sha256": p.photo.sha256, "taken_at": p.photo.taken_at,
+            "unavailable": p.photo.unavailable,
+        })).collect::<Vec<_>>(),
     })
 }
 

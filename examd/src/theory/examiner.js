@@ -15,6 +15,25 @@
   const statusZh = { not_started: '待登录', in_progress: '答题中', paused: '已暂停', finished: '已结束' };
   function td(text, cls) { const c = document.createElement('td'); c.textContent = text; if (cls) c.className = cls; return c; }
 
+  // The candidate's photos (the finger login's, then the paper's) as thumbnails from
+  // /api/v1/photos/<sha256>; a photo the camera could not take says why.
+  function photoCell(seat) {
+    const c = document.createElement('td'); c.className = 'photos';
+    for (const p of seat.photos || []) {
+      const label = p.shot === 0 ? '登录照片 / login photo' : '考试照片 ' + p.shot + ' / photo ' + p.shot;
+      if (p.sha256) {
+        const img = document.createElement('img');
+        img.className = 'photo-thumb'; img.src = '/api/v1/photos/' + p.sha256; img.alt = label; img.title = label;
+        img.width = 80; img.height = 60; img.dataset.sha256 = p.sha256; img.dataset.shot = String(p.shot);
+        c.appendChild(img);
+      } else {
+        const span = document.createElement('span'); span.className = 'photo-unavailable'; span.dataset.shot = String(p.shot);
+        span.textContent = label + ': ' + (p.unavailable || ''); c.appendChild(span);
+      }
+    }
+    return c;
+  }
+
   async function load() {
     const r = await call('sittings');
     if (r.status !== 200) return;
@@ -28,7 +47,7 @@
       const h = document.createElement('h2'); h.textContent = s.exam_zh + ' · ' + s.id + ' · 题库 ' + s.bank + ' ' + s.version + ' · 考试员 ' + s.examiner;
       root.appendChild(h);
       const t = document.createElement('table'); t.className = 'theory-seats'; t.dataset.sitting = s.id;
-      t.innerHTML = '<thead><tr><th>座位</th><th>考生</th><th>状态</th><th>进度</th><th>错题</th><th>剩余</th><th>告警</th><th>指纹失败</th><th>结果</th><th></th></tr></thead>';
+      t.innerHTML = '<thead><tr><th>座位</th><th>考生</th><th>状态</th><th>进度</th><th>错题</th><th>剩余</th><th>告警</th><th>指纹失败</th><th>结果</th><th>照片</th><th></th></tr></thead>';
       const tb = document.createElement('tbody');
       for (const seat of s.seats) {
         const tr = document.createElement('tr'); tr.dataset.seat = seat.seat; tr.dataset.status = seat.status;
@@ -39,6 +58,7 @@
         tr.appendChild(td(seat.finger_failures ? String(seat.finger_failures) : '', 'seat-finger'));
         const res = seat.result ? (seat.result.verdict === 'passed' ? '合格 ' : '不合格 ') + seat.result.score : '';
         const rc = td(res, 'seat-result'); if (seat.result) rc.dataset.verdict = seat.result.verdict; tr.appendChild(rc);
+        tr.appendChild(photoCell(seat));
         const act = document.createElement('td');
         if (runner && (seat.status === 'in_progress' || seat.status === 'paused')) {
           const b = document.createElement('button'); b.type = 'button'; b.textContent = '终止'; b.className = 'terminate';

@@ -65,6 +65,16 @@ pub struct Room {
     pub opened_at: UnixMs,
 }
 
+/// A photo of a seat's candidate: at the finger login (`shot` 0, in `theory.candidate_login`) or
+/// during the paper (`shot` 1 to [`super::photos::SHOTS`], `theory.photo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatPhoto {
+    /// 0 for the login photo, else which of the paper's photos.
+    pub shot: u8,
+    /// The photo, or why there is none.
+    pub photo: crate::photos::PhotoV1,
+}
+
 /// One seat's candidate and paper.
 #[derive(Debug, Clone)]
 pub struct Seat {
@@ -97,6 +107,8 @@ pub struct Seat {
     pub roster: Option<String>,
     /// The examiner who opened the sitting.
     pub invigilator: String,
+    /// The candidate's photos at this seat, in the order logged.
+    pub photos: Vec<SeatPhoto>,
 }
 
 impl Seat {
@@ -124,6 +136,12 @@ impl Seat {
                 self.verified_at = UnixMs(e.at);
                 self.finger_failures = 0;
                 self.alert = None;
+                if let Some(photo) = &e.photo {
+                    self.photos.push(SeatPhoto {
+                        shot: 0,
+                        photo: photo.clone(),
+                    });
+                }
             }
             TheoryEvent::Shown(e) => {
                 let p = self
@@ -212,6 +230,23 @@ impl Seat {
                 return Err(HallError::Conflict("not a seat event".into()));
             }
         }
+        Ok(())
+    }
+
+    /// Keeps a paper's photo (`theory.photo`) of this seat's candidate; one of another
+    /// sitting or candidate is refused, naming both.
+    pub fn add_photo(&mut self, e: &super::photos::PhotoEventV1) -> Result<(), HallError> {
+        if e.sitting != self.sitting || e.candidate != self.candidate {
+            return Err(HallError::Conflict(format!(
+                "the photo is of {} in {}, the seat holds {} in {}",
+                e.candidate, e.sitting, self.candidate, self.sitting
+            )));
+        }
+        self.photos.retain(|p| p.shot != e.shot);
+        self.photos.push(SeatPhoto {
+            shot: e.shot,
+            photo: e.photo.clone(),
+        });
         Ok(())
     }
 
@@ -360,6 +395,7 @@ impl Hall {
             bank: room.bank.clone(),
             roster: e.roster.clone(),
             invigilator: room.examiner.clone(),
+            photos: Vec::new(),
         })
     }
 }

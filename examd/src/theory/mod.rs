@@ -134,6 +134,12 @@ impl TheoryArea {
             from = last.seq.next();
             for stored in &page {
                 let ev = audit::decode(&stored.bytes)?;
+                if ev.kind == model::EventKind::TheoryPhoto {
+                    if let Err(e) = replay_photo(&hall, &ev.payload) {
+                        tracing::warn!(seq = ev.seq.0, error = %e, "theory photo does not replay");
+                    }
+                    continue;
+                }
                 let Some(decoded) = TheoryEvent::decode(ev.kind, &ev.payload) else {
                     continue;
                 };
@@ -233,6 +239,17 @@ impl TheoryArea {
             }
         }
     }
+}
+
+/// A logged `theory.photo` back on its seat.
+fn replay_photo(hall: &Hall, payload: &[u8]) -> Result<(), HallError> {
+    let e: photos::PhotoEventV1 = serde_json::from_slice(payload)
+        .map_err(|e| HallError::Conflict(format!("theory.photo does not decode: {e}")))?;
+    let holder = hall.seat(&e.seat).ok_or(HallError::NotFound("seat"))?;
+    let mut seat = holder
+        .try_lock()
+        .map_err(|_| HallError::Conflict("seat busy during replay".into()))?;
+    seat.add_photo(&e)
 }
 
 fn replay_seat(hall: &mut Hall, ev: &TheoryEvent) -> Result<(), HallError> {

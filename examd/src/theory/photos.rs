@@ -2,7 +2,8 @@
 //! `theory.candidate_login`), and [`SHOTS`] during the paper, one at a random moment in each third
 //! of its time (`theory.photo`). The moments come from the paper's logged seed, so a replay of
 //! the log names the same moments. A seat's own camera is used, else the hall's; a camera that
-//! fails gives `photo unavailable: <reason>` in the event, never a missing event.
+//! fails gives `photo unavailable: <reason>` in the event, never a missing event. A logged photo
+//! is kept on its seat ([`record`]; the replay at start does the same) for the examiner's page.
 
 use model::{EventKind, SubjectKind, SubjectRef};
 use serde::{Deserialize, Serialize};
@@ -100,20 +101,33 @@ pub fn schedule(
                 photo,
                 at: st.now().0,
             };
-            let draft = Draft {
-                kind: EventKind::TheoryPhoto,
-                subjects: vec![
-                    SubjectRef::new(SubjectKind::Session, sitting),
-                    SubjectRef::new(SubjectKind::Candidate, candidate.clone()),
-                    SubjectRef::new(SubjectKind::Device, seat.clone()),
-                ],
-                payload: serde_json::to_vec(&event).expect("payloads serialise"),
-            };
-            if let Err(e) = st.log.append(draft).await {
+            if let Err(e) = record(&st, event).await {
                 tracing::error!(seat = %seat, error = %e, "theory: photo not logged");
             }
         }
     });
+}
+
+/// Logs a paper's photo (`theory.photo`), then shows it on its seat (the examiner's page reads
+/// the seats), as a replay of the log does at start.
+pub async fn record(st: &AppState, event: PhotoEventV1) -> Result<(), store::AppendError> {
+    let draft = Draft {
+        kind: EventKind::TheoryPhoto,
+        subjects: vec![
+            SubjectRef::new(SubjectKind::Session, event.sitting.clone()),
+            SubjectRef::new(SubjectKind::Candidate, event.candidate.clone()),
+            SubjectRef::new(SubjectKind::Device, event.seat.clone()),
+        ],
+        payload: serde_json::to_vec(&event).expect("payloads serialise"),
+    };
+    st.log.append(draft).await?;
+    let holder = st.areas.theory.hall.lock().await.seat(&event.seat);
+    if let Some(holder) = holder
+        && let Err(e) = holder.lock().await.add_photo(&event)
+    {
+        tracing::warn!(seat = %event.seat, error = %e, "theory: photo not shown on the seat");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! The theory area: bank import and validation, sittings over the API (fingerprint logins and
 //! refusals, pass, early fail, time up, finger re-verification), replay after a restart, a SIGKILL
-//! drill, and the pages in headless Chromium. This file holds the helpers the tests share.
+//! drill, the pages in headless Chromium and the candidates' photos on the examiner's page. This
+//! file holds the helpers the tests share.
 
 mod bank_import;
 mod browser;
 mod crash;
 mod papers;
+mod photos;
 
 use std::path::{Path, PathBuf};
 
