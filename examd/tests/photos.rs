@@ -343,6 +343,48 @@ async fn a_drive_is_photographed_at_start_items_deductions_and_end() {
     assert_eq!(shown.as_array().unwrap().last().unwrap()["trigger"], "end");
 }
 
+/// Which car took a photo is read back from the log at start: after a restart the car still
+/// reads its own photos (start, process, end) and another car still cannot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_car_reads_its_own_photos_after_a_restart() {
+    let r = rig("").await;
+    r.drive("car-01", &r.car1).await;
+    let ev = settled(&r).await;
+    let shas: Vec<String> = ev
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.0,
+                EventKind::DrivingIdentity | EventKind::DrivingPhoto | EventKind::DrivingResult
+            )
+        })
+        .map(|e| sha_of(&e.1["photo"]))
+        .collect();
+    assert!(shas.len() >= 3, "{shas:?}");
+    let state = app::state_of(&r.site, examd::state::system_clock())
+        .await
+        .unwrap();
+    let r = Rig {
+        router: app::router(state),
+        ..r
+    };
+    for sha in &shas {
+        let path = format!("/api/v1/photos/{sha}");
+        let car1 = format!("Bearer {}", r.car1);
+        let car2 = format!("Bearer {}", r.car2);
+        assert_eq!(
+            r.get(&path, ("authorization", &car1)).await.0,
+            200,
+            "{path}"
+        );
+        assert_eq!(
+            r.get(&path, ("authorization", &car2)).await.0,
+            403,
+            "{path}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_camera_is_recorded_and_does_not_stop_the_exam() {
     let r = rig("").await;

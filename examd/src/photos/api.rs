@@ -1,7 +1,8 @@
 //! `GET /api/v1/photos/{sha256}`: one photo from the store, as `image/jpeg`.
 //!
 //! Admins, examiners and auditors read any photo; a device account only photos its own camera
-//! took (a car's terminal its car's, a seat's its seat's) since the daemon started.
+//! took (a car's terminal its car's, a seat's its seat's), as the logged events say (read back at
+//! start by `super::owners`, so a restart changes nothing).
 
 use axum::Router;
 use axum::extract::{Path, State};

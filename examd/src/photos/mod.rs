@@ -7,6 +7,7 @@
 //! * `store`: `<data_dir>/photos/<sha256>.jpg`, atomic writes, verified reads.
 //! * `api`: the photo route (admin, examiner, auditor; a device account only for photos its own
 //!   camera took).
+//! * `owners`: which device each photo was taken for, read from the logged events at start.
 //!
 //! A photo never enters the log: events carry a [`PhotoV1`] with its SHA-256 and size, or, when
 //! the camera failed, `unavailable: "photo unavailable: <reason>"` — a camera failure never stops
@@ -15,12 +16,14 @@
 
 mod api;
 pub mod cameras;
+pub mod owners;
 pub mod store;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use anyhow::Context;
 use camera_http::sim::SimCamera;
 use camera_http::{Auth, CameraClient, CameraConfig, Channel};
 use serde::{Deserialize, Serialize};
@@ -117,6 +120,11 @@ impl PhotosArea {
             let client = CameraClient::new(spec.config.clone())?;
             area.attach(spec.role.clone(), &spec.id, client, None);
         }
+        let owners = read_owners(&*site.store)
+            .await
+            .context("reading the photos' devices from the log")?;
+        tracing::info!(photos = owners.len(), "photo owners read from the log");
+        *area.owners.lock().unwrap_or_else(|p| p.into_inner()) = owners;
         Ok(Arc::new(area))
     }
 
@@ -245,6 +253,25 @@ impl PhotosArea {
             .get(sha256)
             .is_some_and(|d| d == device)
     }
+}
+
+/// Which device each logged photo was taken for ([`owners::owner`] over the whole log).
+async fn read_owners(store: &dyn ::store::Store) -> anyhow::Result<HashMap<String, String>> {
+    let mut owners = HashMap::new();
+    let mut from = model::Seq::FIRST;
+    loop {
+        let page = store.events(from, 2000).await?;
+        let Some(last) = page.last() else { break };
+        from = last.seq.next();
+        for stored in &page {
+            let ev = audit::decode(&stored.bytes)
+                .with_context(|| format!("event {} does not decode", stored.seq))?;
+            if let Some((sha, device)) = owners::owner(ev.kind, &ev.subjects, &ev.payload) {
+                owners.insert(sha, device);
+            }
+        }
+    }
+    Ok(owners)
 }
 
 /// Routes under `/api/v1/photos`.

@@ -1,7 +1,8 @@
 //! Theory photos on the examiner's page: each candidate's finger-login photo and the paper's
 //! photos (`theory.photo`) listed per seat and shown as thumbnails from `/api/v1/photos/{sha256}`
 //! (a photo the camera could not take says why), still there after a restart (the hall replays
-//! them from the log). The hall camera is a simulated one over real HTTP.
+//! them from the log), when each seat's device still reads its own photos and no other's. The
+//! hall camera is a simulated one over real HTTP.
 
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use examd::theory::photos::{PhotoEventV1, photo_times, record, take};
 use fantoccini::Locator;
 use serde_json::Value;
 
-use super::{EX_FINGER, enroll, fixture_bank, open, req, seat_in};
+use super::{EX_FINGER, assigned, begin, enroll, finger_of, fixture_bank, open, press, req};
 use crate::support::{PASSWORD, TestSite, browser, chromedriver, test_site_with};
 
 /// `seat`'s photos in the examiner's list of sittings, as `(shot, sha256 or unavailable)`.
@@ -66,8 +67,18 @@ async fn the_examiner_sees_each_candidates_theory_photos() {
     let (s, v) = open(&t, &ex, "subject1", 0, EX_FINGER).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let sitting = v["sitting"].as_str().unwrap().to_owned();
-    seat_in(&t, &ex, &sitting, "seat-1", "c1").await;
-    seat_in(&t, &ex, &sitting, "seat-2", "c2").await;
+    let mut readers = Vec::new();
+    for (seat, candidate) in [("seat-1", "c1"), ("seat-2", "c2")] {
+        let reader = assigned(&t, &ex, &sitting, seat, candidate).await;
+        begin(&t, seat).await;
+        let (s, v) = press(&t, &reader, seat, finger_of(candidate), 2).await;
+        assert_eq!(
+            (s, &v["matched"]),
+            (StatusCode::OK, &Value::Bool(true)),
+            "{v}"
+        );
+        readers.push(reader);
+    }
     // The finger logins were photographed by the hall camera, each candidate their own.
     let login1 = listed(&t, &ex, "seat-1").await;
     let login2 = listed(&t, &ex, "seat-2").await;
@@ -124,6 +135,20 @@ async fn the_examiner_sees_each_candidates_theory_photos() {
     };
     assert_eq!(listed(&t, &ex, "seat-1").await, want);
     assert_eq!(listed(&t, &ex, "seat-2").await, login2);
+    // Each seat's device still reads its own photos, and only those (the log says whose).
+    for (sha, own, other) in [
+        (&login1[0].1, &readers[0], &readers[1]),
+        (&sha1, &readers[0], &readers[1]),
+        (&login2[0].1, &readers[1], &readers[0]),
+    ] {
+        let path = format!("/api/v1/photos/{sha}");
+        let as_device = |token: &str| ("authorization", format!("Bearer {token}"));
+        let (a, b) = (as_device(own), as_device(other));
+        let (s, _) = req(&t, "GET", &path, &[(a.0, &a.1)], None).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        let (s, _) = req(&t, "GET", &path, &[(b.0, &b.1)], None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{path}");
+    }
 
     let Some(driver) = chromedriver("theory photos browser test") else {
         return;
