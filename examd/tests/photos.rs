@@ -2,7 +2,8 @@
 //! photographs the candidate at the identity check (17C51), when items start and at deductions
 //! (17C54, with speed) and at the end (17C56); photos are kept by SHA-256 outside the log and
 //! served to the roles allowed; a dead camera is recorded as "photo unavailable" without stopping
-//! the exam; the shipper sends each photo beside its event and central checks and keeps it.
+//! the exam; the shipper sends each photo beside its event and central checks and keeps it, and
+//! serves it to its platform accounts.
 
 use std::time::Duration;
 
@@ -417,7 +418,7 @@ async fn a_dead_camera_is_recorded_and_does_not_stop_the_exam() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn photos_ship_beside_their_events_and_central_checks_and_keeps_them() {
+async fn photos_ship_beside_their_events_and_central_checks_keeps_and_serves_them() {
     let central_dir = tempfile::tempdir().unwrap();
     let clock = examd::state::system_clock();
     let url = format!(
@@ -468,4 +469,71 @@ async fn photos_ship_beside_their_events_and_central_checks_and_keeps_them() {
             && codes.contains(&Some("17C56")),
         "{codes:?}"
     );
+    // Central serves them to its platform accounts (both roles read events), as image/jpeg.
+    let http = reqwest::Client::new();
+    let photo = |path: String, token: Option<String>| {
+        let mut req = http.get(format!("{central_url}{path}"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    for entry in ["pa:platform-admin", "pu:platform-auditor"] {
+        let (_, _, token) = examd::central::accounts::create(central.as_ref(), entry, UnixMs(1))
+            .await
+            .unwrap();
+        for s in &shas {
+            let resp = photo(format!("/api/v1/photos/{s}"), Some(token.clone()))
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200, "{entry} {s}");
+            assert_eq!(resp.headers()[header::CONTENT_TYPE], "image/jpeg");
+            assert_eq!(resp.bytes().await.unwrap(), kept.get(s).unwrap());
+        }
+        let resp = photo(
+            format!("/api/v1/photos/{}", "0".repeat(64)),
+            Some(token.clone()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(resp.status(), 404);
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["message_en"], "photo not found", "{body}");
+        let resp = photo("/api/v1/photos/NOT-A-HASH".into(), Some(token))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400);
+        let body: Value = resp.json().await.unwrap();
+        assert!(
+            body["message_en"].as_str().unwrap().contains("SHA-256"),
+            "{body}"
+        );
+    }
+    let anonymous = photo(format!("/api/v1/photos/{}", shas[0]), None)
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let stranger = photo(format!("/api/v1/photos/{}", shas[0]), Some("nope".into()))
+        .await
+        .unwrap();
+    assert_eq!(stranger.status(), 401);
+    // A central started without --photos-dir says it keeps none.
+    let (_, _, token) =
+        examd::central::accounts::create(central.as_ref(), "pb:platform-auditor", UnixMs(1))
+            .await
+            .unwrap();
+    let bare = examd::central::router(central.clone(), clock.clone());
+    let resp = bare
+        .oneshot(
+            Request::get(format!("/api/v1/photos/{}", shas[0]))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["message_en"], "photo store not found", "{body}");
 }

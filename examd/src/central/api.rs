@@ -67,6 +67,20 @@ pub async fn candidate_flow(
     ))
 }
 
+/// `GET /api/v1/photos/{sha256}`: a photo a site shipped, as `image/jpeg`, for both platform
+/// roles (as the events that name it); 404 `photo not found` when central does not hold it, and
+/// `photo store not found` when central keeps no photos (started without `--photos-dir`).
+pub async fn photo(
+    State(app): State<CentralApp>,
+    who: Platform,
+    Path(sha): Path<String>,
+) -> Result<Response, ApiError> {
+    who.require(READERS)?;
+    crate::photos::photo_name(&sha)?;
+    let store = app.photos.ok_or(ApiError::NotFound("photo store"))?;
+    crate::photos::jpeg(store, sha).await
+}
+
 /// `?date=YYYY-MM-DD` (the civil day in China Standard Time).
 #[derive(Debug, Deserialize)]
 pub struct DayQuery {

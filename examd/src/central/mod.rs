@@ -3,7 +3,8 @@
 //! inclusion proofs and exports for auditors. The demo runs one beside its site.
 //!
 //! - [`accounts`]: platform roles and bearer tokens;
-//! - [`api`]: candidate results across sites, a site's day, the live feed, proofs, exports;
+//! - [`api`]: candidate results across sites, a site's day, the live feed, proofs, exports and
+//!   the photos sites shipped;
 //! - [`page`]: the platform page.
 
 pub mod accounts;
@@ -30,6 +31,8 @@ pub struct CentralApp {
     pub store: Arc<dyn CentralStore>,
     /// Central's clock.
     pub clock: Clock,
+    /// The photos sites shipped (`--photos-dir`), if central keeps them.
+    pub photos: Option<crate::photos::PhotoStore>,
 }
 
 impl std::fmt::Debug for CentralApp {
@@ -89,7 +92,8 @@ pub async fn add_accounts(
 }
 
 /// Every route of central: the receiver (`POST /central/v1/batches`), the sites' status
-/// (`GET /central/v1/sites`, open), the platform API for its accounts and the page (`/central/`).
+/// (`GET /central/v1/sites`, open), the platform API for its accounts (with the shipped photos,
+/// `GET /api/v1/photos/{sha256}`) and the page (`/central/`).
 pub fn router(store: Arc<dyn CentralStore>, clock: Clock) -> axum::Router {
     router_with_photos(store, clock, None)
 }
@@ -104,6 +108,7 @@ pub fn router_with_photos(
     let app = CentralApp {
         store: store.clone(),
         clock: clock.clone(),
+        photos: photos.clone(),
     };
     let platform = axum::Router::new()
         .route("/central/v1/sites", get(sites))
@@ -115,6 +120,7 @@ pub fn router_with_photos(
         .route("/central/v1/sites/{site}/proof/{seq}", get(api::proof))
         .route("/central/v1/sites/{site}/export", get(api::export))
         .route("/central/v1/flow/live", get(api::live))
+        .route("/api/v1/photos/{sha256}", get(api::photo))
         .route("/central/", get(page::page))
         .route("/central/login", post(page::login))
         .with_state(app);

@@ -27,16 +27,28 @@ async fn photo(
     Path(sha): Path<String>,
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Admin, Role::Examiner, Role::Auditor, Role::Device])?;
-    if !super::store::is_sha256(&sha) {
-        return Err(ApiError::BadRequest(format!(
-            "a photo is named by its SHA-256 in lowercase hex, got {sha:?}"
-        )));
-    }
+    photo_name(&sha)?;
     let photos = st.areas.photos.clone();
     if caller.role == Role::Device && !photos.taken_for(&sha, caller.name.as_str()) {
         return Err(ApiError::Forbidden);
     }
-    let store = photos.store().clone();
+    jpeg(photos.store().clone(), sha).await
+}
+
+/// Refuses a name that is not a SHA-256 in lowercase hex (the only names a photo store has).
+pub fn photo_name(sha: &str) -> Result<(), ApiError> {
+    if super::store::is_sha256(sha) {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "a photo is named by its SHA-256 in lowercase hex, got {sha:?}"
+        )))
+    }
+}
+
+/// The photo `sha` (a checked name) from `store` as an `image/jpeg` response; one not held is
+/// 404 `photo not found`. The site's route and central's share it.
+pub async fn jpeg(store: super::PhotoStore, sha: String) -> Result<Response, ApiError> {
     let read = tokio::task::spawn_blocking(move || store.get(&sha))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;

@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::site::Site;
 use crate::state::Clock;
+pub use api::{jpeg, photo_name};
 pub use cameras::{CameraRole, CameraSpec, RawCamera};
 pub use store::PhotoStore;
 
