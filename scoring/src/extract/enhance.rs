@@ -4,12 +4,13 @@
 //! direction (this closes small breaks and removes pores and noise), then filtered across the
 //! ridges with a one-dimensional even Gabor wave (cosine times Gaussian) tuned to the local ridge
 //! period, which turns each ridge into a clean positive hump and each valley into a negative one.
-//! The sign of the result is the binary ridge map. This is the classic oriented Gabor filter split
+//! The sign of the result is the binary ridge map, cleaned of small specks and pores (`clean.rs`). This is the classic oriented Gabor filter split
 //! into two one-dimensional passes, which costs about 30 samples a pixel instead of several hundred.
 //!
 //! Directions are quantised to 16 steps of π/16, periods to whole pixels (5 to 14 at 500 ppi), and the
 //! sample offsets and weights for each step are computed once.
 
+use super::clean::{MAX_HOLE, MIN_ISLAND, clean};
 use super::orientation::{BLOCK, Field};
 use super::plane::Plane;
 use std::f32::consts::{PI, TAU};
@@ -140,7 +141,8 @@ fn periods(sm: &Plane, field: &Field) -> Vec<f32> {
     out
 }
 
-/// Enhances `img` (ridges dark) and returns the binary ridge map (true = ridge), false outside the foreground.
+/// Enhances `img` (ridges dark) and returns the binary ridge map (true = ridge), false outside the
+/// foreground, cleaned of small ridge specks and valley holes.
 pub(crate) fn binarise(img: &Plane, field: &Field) -> Vec<bool> {
     let (w, h) = (img.w, img.h);
     let bw = field.bw;
@@ -210,5 +212,12 @@ pub(crate) fn binarise(img: &Plane, field: &Field) -> Vec<bool> {
             out[y * w + x] = r > 0.0;
         }
     }
+    let mut fg = vec![false; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            fg[y * w + x] = field.foreground[block_of(x, y)];
+        }
+    }
+    clean(&mut out, &fg, w, h, MIN_ISLAND, MAX_HOLE);
     out
 }
