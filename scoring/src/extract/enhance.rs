@@ -2,8 +2,8 @@
 //!
 //! In plain words: each pixel is first averaged with its neighbours along the local ridge
 //! direction (this closes small breaks and removes pores and noise), then filtered across the
-//! ridges with a one-dimensional even Gabor wave (cosine times Gaussian) tuned to the local ridge
-//! period, which turns each ridge into a clean positive hump and each valley into a negative one.
+//! ridges with a one-dimensional even Gabor wave (a cosine of the local ridge period under a
+//! Gaussian whose spread is 0.4 of that period, so about one ridge and its two valleys), which turns each ridge into a clean positive hump and each valley into a negative one.
 //! The sign of the result is the binary ridge map, cleaned of small specks and pores (`clean.rs`). This is the classic oriented Gabor filter split
 //! into two one-dimensional passes, which costs about 30 samples a pixel instead of several hundred.
 //!
@@ -20,6 +20,8 @@ const ANGLES: usize = 16;
 const ALONG: isize = 4;
 /// Across-ridge filter half-length, pixels.
 const ACROSS: isize = 7;
+/// Spread of the across-ridge Gaussian envelope, as a fraction of the ridge period.
+const ACROSS_SIGMA: f32 = 0.4;
 const MIN_PERIOD: usize = 5;
 const MAX_PERIOD: usize = 14;
 /// The ridge period assumed where it cannot be measured, pixels at 500 ppi.
@@ -152,7 +154,7 @@ pub(crate) fn binarise(img: &Plane, field: &Field) -> Vec<bool> {
     // Across-ridge weights per period: an even Gabor wave made zero-mean; ridges (dark) give positive output.
     let weights: Vec<Vec<f32>> = (MIN_PERIOD..=MAX_PERIOD)
         .map(|p| {
-            let sigma = 0.5 * p as f32;
+            let sigma = ACROSS_SIGMA * p as f32;
             let mut wts: Vec<f32> = (-ACROSS..=ACROSS)
                 .map(|t| {
                     -(-(t * t) as f32 / (2.0 * sigma * sigma)).exp()
