@@ -2,10 +2,11 @@
 //!
 //! In plain words: each pixel is first averaged with its neighbours along the local ridge
 //! direction (this closes small breaks and removes pores and noise), then filtered across the
-//! ridges with a one-dimensional even Gabor wave (a cosine of the local ridge period under a
-//! Gaussian whose spread is 0.4 of that period, so about one ridge and its two valleys), which turns each ridge into a clean positive hump and each valley into a negative one.
-//! The sign of the result is the binary ridge map, cleaned of small specks and pores (`clean.rs`). This is the classic oriented Gabor filter split
-//! into two one-dimensional passes, which costs about 30 samples a pixel instead of several hundred.
+//! ridges with a one-dimensional even Gabor wave: a cosine of the local ridge period under a
+//! Gaussian whose spread is 0.4 of that period (about one ridge and its two valleys). Ridges come
+//! out as positive humps and valleys as negative ones; the sign is the binary ridge map, cleaned
+//! of small specks and pores (`clean.rs`). This is the classic oriented Gabor filter split into
+//! two one-dimensional passes, which costs about 24 samples a pixel instead of several hundred.
 //!
 //! Directions are quantised to 16 steps of π/16, periods to whole pixels (5 to 14 at 500 ppi), and the
 //! sample offsets and weights for each step are computed once.
