@@ -3,12 +3,14 @@
 //! The pipeline, in order (each step is explained in plain words at the top of its file):
 //! 1. resample to 500 ppi (`plane.rs`);
 //! 2. block orientation field, coherence and foreground mask (`orientation.rs`);
-//! 3. contextual enhancement along and across the ridges, and binarisation (`enhance.rs`);
+//! 3. contextual enhancement along and across the ridges, and binarisation (`enhance.rs`),
+//!    with small ridge specks and pores cleaned from the binary map (`clean.rs`);
 //! 4. thinning to a one-pixel skeleton (`thin.rs`);
 //! 5. minutiae, their directions, and removal of false ones (`minutiae.rs`).
 //!
 //! Untrusted input is bounded by [`Limits`]: a huge image is refused before any large allocation.
 
+mod clean;
 mod enhance;
 mod minutiae;
 mod orientation;
