@@ -59,7 +59,12 @@ async fn an_admin_imports_a_roster_with_iso_templates_and_the_gate_uses_it() {
             .contains(&hex::encode(iso_impression(7, 0))[..32]),
         "templates are never returned"
     );
-    let s = g.status().await;
+    // The registry takes the imported roster up from the log, so the status may lag the answer.
+    let s = g
+        .until("the imported roster", |s| {
+            s["roster_size"].as_u64() == Some(2)
+        })
+        .await;
     assert_eq!(
         (s["sitting"].as_str(), s["roster_size"].as_u64()),
         (Some("2026-11-29-pm"), Some(2))
