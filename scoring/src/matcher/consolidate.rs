@@ -69,6 +69,17 @@ impl RowBest {
         self.keys[i] = key;
     }
 
+    /// The similarity a key needs to be worth offering: that of the last kept key once
+    /// [`ROW_BEST`] are kept (a key of equal similarity may still enter, by its position), else 0.
+    #[inline(always)]
+    pub(crate) fn floor(&self) -> f32 {
+        if self.len == ROW_BEST {
+            f32::from_bits((self.keys[ROW_BEST - 1] >> 32) as u32)
+        } else {
+            0.0
+        }
+    }
+
     pub(crate) fn drain_into(&mut self, out: &mut Vec<u64>) {
         out.extend_from_slice(&self.keys[..self.len]);
         self.len = 0;
