@@ -9,7 +9,7 @@
 //! of their weight; how many pairs count grows with the smaller template's size.
 
 use super::geometry::{Point, angle_diff, direction, sigmoid};
-use std::f32::consts::PI;
+use std::f32::consts::{PI, TAU};
 use std::sync::OnceLock;
 
 /// Relaxation iterations.
@@ -86,12 +86,20 @@ impl RowBest {
     }
 }
 
-/// The sort key of a candidate pair: its similarity `v` (> 0) above, its position `i` in the
-/// row-major similarity matrix below, so that keys sort by similarity and then by position (the
-/// bits of positive floats order like the floats).
+/// The sort key of a candidate pair: its similarity `v` (> 0) above, its row `r` and column `c`
+/// in the similarity matrix below (row in the high 16 bits, so that they order like the position
+/// in the row-major matrix), so that keys sort by similarity and then by position (the bits of
+/// positive floats order like the floats). Rows and columns are minutia indices, below 2^16.
 #[inline(always)]
-pub(crate) fn key(v: f32, i: usize) -> u64 {
-    ((v.to_bits() as u64) << 32) | (u32::MAX - i as u32) as u64
+pub(crate) fn key(v: f32, r: usize, c: usize) -> u64 {
+    ((v.to_bits() as u64) << 32) | (u32::MAX - ((r as u32) << 16 | c as u32)) as u64
+}
+
+/// The row and column of a [`key`].
+#[inline(always)]
+fn row_column(key: u64) -> (usize, usize) {
+    let i = u32::MAX - (key & 0xffff_ffff) as u32;
+    ((i >> 16) as usize, (i & 0xffff) as usize)
 }
 
 /// Scores the candidate pairs `keys` (see [`key`]; rows of the similarity matrix are cylinders of
@@ -128,9 +136,8 @@ pub(crate) fn consolidate(
             keys[head..].sort_unstable_by(|x, y| y.cmp(x));
             sorted_all = true;
         }
-        let i = (u32::MAX - (keys[k] & 0xffff_ffff) as u32) as usize;
+        let (r, c) = row_column(keys[k]);
         k += 1;
-        let (r, c) = (i / rb, i % rb);
         if !used_a[r] && !used_b[c] {
             used_a[r] = true;
             used_b[c] = true;
@@ -158,8 +165,8 @@ pub(crate) fn consolidate(
                 // Too far apart in distance: the angles need not be looked at.
                 continue;
             }
-            let d2 = wrap_pi(pa.turn(a1, a2) - pb.turn(b1, b2)).abs();
-            let d3 = wrap_pi(pa.bearing(a1, a2) - pb.bearing(b1, b2)).abs();
+            let d2 = abs_wrapped(pa.turn(a1, a2) - pb.turn(b1, b2));
+            let d3 = abs_wrapped(pa.bearing(a1, a2) - pb.bearing(b1, b2));
             let r = r1 * tables.angle(d2) * tables.angle(d3);
             if r > 0.0 {
                 rho.push((t as u16, k as u16, r));
@@ -187,10 +194,16 @@ pub(crate) fn consolidate(
     // 4. The n_p pairs that kept most of their weight.
     let n_min = pa.len().min(pb.len()) as f32;
     let n_p = (MIN_NP + (sigmoid(n_min, MU_P, TAU_P) * (MAX_NP - MIN_NP)).round()) as usize;
+    // (The order is total, so choosing the best n_p first and then sorting them gives exactly
+    // the order of sorting all.)
+    let eff: Vec<f32> = (0..n).map(|t| lambda[t] / top[t].2).collect();
+    let order = |x: &usize, y: &usize| eff[*y].total_cmp(&eff[*x]).then(x.cmp(y));
     let mut by_eff: Vec<usize> = (0..n).collect();
-    let eff = |t: usize| lambda[t] / top[t].2;
-    by_eff.sort_unstable_by(|&x, &y| eff(y).total_cmp(&eff(x)).then(x.cmp(&y)));
-    by_eff.truncate(n_p);
+    if n_p < n {
+        by_eff.select_nth_unstable_by(n_p, order);
+        by_eff.truncate(n_p);
+    }
+    by_eff.sort_unstable_by(order);
     let score = by_eff.iter().map(|&t| lambda[t]).sum::<f32>() / n_p as f32;
     if let Some(out) = pairs_out {
         out.clear();
@@ -203,16 +216,14 @@ pub(crate) fn consolidate(
     score
 }
 
-/// Brings a difference of two angles in [-π, π) back into [-π, π] with one correction.
-#[inline]
-fn wrap_pi(d: f32) -> f32 {
-    if d > PI {
-        d - 2.0 * PI
-    } else if d < -PI {
-        d + 2.0 * PI
-    } else {
-        d
-    }
+/// The size of a difference of two angles in [-π, π), brought back into [-π, π] with one
+/// correction: |d − 2π| above π, |d + 2π| below −π, else |d|. Both corrections come to
+/// 2π − |d| exactly (a floating-point difference only changes sign when its operands swap), so
+/// no branch is needed.
+#[inline(always)]
+fn abs_wrapped(d: f32) -> f32 {
+    let a = d.abs();
+    if a > PI { TAU - a } else { a }
 }
 
 /// Pairwise geometry of a template's minutiae, computed once: distances, relative directions

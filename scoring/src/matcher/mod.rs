@@ -122,7 +122,6 @@ fn columns_near(thetas: &[f32], theta: f32) -> [std::ops::Range<usize>; 2] {
 /// direction, eight columns at a time ([`lanes::similarities`]).
 #[inline(always)]
 fn candidates(a: &Prepared, b: &Prepared, lanes: impl Similarities) -> Vec<u64> {
-    let rb = b.thetas.len();
     let mut keys = Vec::with_capacity(a.thetas.len() * consolidate::ROW_BEST);
     let mut best = consolidate::RowBest::default();
     for (r, &ta) in a.thetas.iter().enumerate() {
@@ -142,7 +141,7 @@ fn candidates(a: &Prepared, b: &Prepared, lanes: impl Similarities) -> Vec<u64> 
                 while todo != 0 {
                     let l = todo.trailing_zeros() as usize;
                     todo &= todo - 1;
-                    best.offer(consolidate::key(v[l], r * rb + k * LANES + l));
+                    best.offer(consolidate::key(v[l], r, k * LANES + l));
                 }
             }
         }
@@ -261,7 +260,7 @@ pub fn compare_naive(a: &Template, b: &Template) -> Score {
                 pb[y.minutia as usize].theta,
             );
             if v > 0.0 {
-                row.push(consolidate::key(v, r * cb.len() + c));
+                row.push(consolidate::key(v, r, c));
             }
         }
         // A row's best ROW_BEST candidates.
