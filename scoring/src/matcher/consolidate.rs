@@ -43,46 +43,48 @@ pub struct Pair {
 /// pairing seldom reaches deeper into a row, and sorting fewer candidates is most of the saving.
 pub(crate) const ROW_BEST: usize = 4;
 
-/// The best [`ROW_BEST`] keys offered, kept sorted (highest first) by insertion.
+/// The best [`ROW_BEST`] keys offered, in no particular order (the candidates are sorted later
+/// anyway, and keys are distinct, so their order does not matter). Empty slots hold 0, below
+/// every key.
 #[derive(Debug, Default)]
 pub(crate) struct RowBest {
     keys: [u64; ROW_BEST],
-    len: usize,
+    /// Where the smallest kept key (or an empty slot) is.
+    min_at: usize,
 }
 
 impl RowBest {
     pub(crate) fn clear(&mut self) {
-        self.len = 0;
+        self.keys = [0; ROW_BEST];
+        self.min_at = 0;
     }
 
+    /// Keeps `key` (> 0) if it beats the smallest kept key or an empty slot is left.
     #[inline(always)]
     pub(crate) fn offer(&mut self, key: u64) {
-        if self.len == ROW_BEST && key <= self.keys[ROW_BEST - 1] {
+        if key <= self.keys[self.min_at] {
             return;
         }
-        let mut i = self.len.min(ROW_BEST - 1);
-        self.len = (self.len + 1).min(ROW_BEST);
-        while i > 0 && self.keys[i - 1] < key {
-            self.keys[i] = self.keys[i - 1];
-            i -= 1;
+        self.keys[self.min_at] = key;
+        let mut m = 0;
+        for i in 1..ROW_BEST {
+            if self.keys[i] < self.keys[m] {
+                m = i;
+            }
         }
-        self.keys[i] = key;
+        self.min_at = m;
     }
 
-    /// The similarity a key needs to be worth offering: that of the last kept key once
+    /// The similarity a key needs to be worth offering: that of the smallest kept key once
     /// [`ROW_BEST`] are kept (a key of equal similarity may still enter, by its position), else 0.
     #[inline(always)]
     pub(crate) fn floor(&self) -> f32 {
-        if self.len == ROW_BEST {
-            f32::from_bits((self.keys[ROW_BEST - 1] >> 32) as u32)
-        } else {
-            0.0
-        }
+        f32::from_bits((self.keys[self.min_at] >> 32) as u32)
     }
 
     pub(crate) fn drain_into(&mut self, out: &mut Vec<u64>) {
-        out.extend_from_slice(&self.keys[..self.len]);
-        self.len = 0;
+        out.extend(self.keys.iter().filter(|&&k| k != 0));
+        self.clear();
     }
 }
 
