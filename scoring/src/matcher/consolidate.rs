@@ -158,15 +158,44 @@ pub(crate) fn consolidate(
     // pairs disagree in distance, above all between different fingers).
     let tables = tables();
     let mut rho: Vec<(u16, u16, f32)> = Vec::with_capacity(n * 4);
+    // The pairs' positions side by side (x and y in A, x and y in B), the distance differences of
+    // one pair with every later pair, and the later pairs close enough in distance.
+    let mut scratch = vec![0.0f32; 5 * n];
+    let (pos, d1s) = scratch.split_at_mut(4 * n);
+    let (pos_a, pos_b) = pos.split_at_mut(2 * n);
+    let (xa, ya) = pos_a.split_at_mut(n);
+    let (xb, yb) = pos_b.split_at_mut(n);
+    for (t, &(a, b, _)) in top.iter().enumerate() {
+        (xa[t], ya[t]) = pa.position(a);
+        (xb[t], yb[t]) = pb.position(b);
+    }
+    let mut near: Vec<u16> = vec![0; n];
     for t in 0..n {
         let (a1, b1) = (top[t].0, top[t].1);
-        for (k, &(a2, b2, _)) in top.iter().enumerate().skip(t + 1) {
-            let d1 = (pa.dist(a1, a2) - pb.dist(b1, b2)).abs();
-            let r1 = tables.distance(d1);
-            if r1 == 0.0 {
-                // Too far apart in distance: the angles need not be looked at.
-                continue;
-            }
+        // |distance in A − distance in B| for every later pair, many at a time.
+        let later = t + 1..n;
+        for ((((d, &x), &y), &u), &v) in d1s[later.clone()]
+            .iter_mut()
+            .zip(&xa[later.clone()])
+            .zip(&ya[later.clone()])
+            .zip(&xb[later.clone()])
+            .zip(&yb[later.clone()])
+        {
+            let da = ((xa[t] - x).powi(2) + (ya[t] - y).powi(2)).sqrt();
+            let db = ((xb[t] - u).powi(2) + (yb[t] - v).powi(2)).sqrt();
+            *d = (da - db).abs();
+        }
+        // Pairs too far apart in distance have no compatibility (`tables.distance` is 0 from
+        // DIST_MAX on): their angles need not be looked at.
+        let mut m = 0;
+        for k in later {
+            near[m] = k as u16;
+            m += (d1s[k] * DIST_STEPS_PER_PX < DIST_MAX * DIST_STEPS_PER_PX) as usize;
+        }
+        for &k in &near[..m] {
+            let k = k as usize;
+            let (a2, b2) = (top[k].0, top[k].1);
+            let r1 = tables.distance(d1s[k]);
             let d2 = abs_wrapped(pa.turn(a1, a2) - pb.turn(b1, b2));
             let d3 = abs_wrapped(pa.bearing(a1, a2) - pb.bearing(b1, b2));
             let r = r1 * tables.angle(d2) * tables.angle(d3);
@@ -228,13 +257,14 @@ fn abs_wrapped(d: f32) -> f32 {
     if a > PI { TAU - a } else { a }
 }
 
-/// Pairwise geometry of a template's minutiae, computed once: distances, relative directions
-/// (how much minutia j is turned against minutia i) and bearings (the direction from i to j,
-/// relative to i's own direction).
+/// Pairwise geometry of a template's minutiae, computed once: relative directions (how much
+/// minutia j is turned against minutia i) and bearings (the direction from i to j, relative to
+/// i's own direction); and the positions, from which distances are computed when needed.
 #[derive(Debug, Clone)]
 pub(crate) struct Geometry {
     n: usize,
-    dist: Vec<f32>,
+    x: Vec<f32>,
+    y: Vec<f32>,
     turn: Vec<f32>,
     bearing: Vec<f32>,
 }
@@ -242,11 +272,9 @@ pub(crate) struct Geometry {
 impl Geometry {
     pub(crate) fn new(points: &[Point]) -> Geometry {
         let n = points.len();
-        let (mut dist, mut turn, mut bearing) =
-            (vec![0.0; n * n], vec![0.0; n * n], vec![0.0; n * n]);
+        let (mut turn, mut bearing) = (vec![0.0; n * n], vec![0.0; n * n]);
         for (i, a) in points.iter().enumerate() {
             for (j, b) in points.iter().enumerate() {
-                dist[i * n + j] = ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt();
                 turn[i * n + j] = angle_diff(a.theta, b.theta);
                 bearing[i * n + j] = if i == j {
                     0.0
@@ -257,7 +285,8 @@ impl Geometry {
         }
         Geometry {
             n,
-            dist,
+            x: points.iter().map(|p| p.x).collect(),
+            y: points.iter().map(|p| p.y).collect(),
             turn,
             bearing,
         }
@@ -267,8 +296,9 @@ impl Geometry {
         self.n
     }
 
-    fn dist(&self, i: usize, j: usize) -> f32 {
-        self.dist[i * self.n + j]
+    /// The position of minutia `i`.
+    fn position(&self, i: usize) -> (f32, f32) {
+        (self.x[i], self.y[i])
     }
 
     fn turn(&self, i: usize, j: usize) -> f32 {
