@@ -36,12 +36,28 @@ pub(crate) struct Block {
     theta: [f32; LANES],
 }
 
-/// One cylinder taken out of a block, to be compared with whole blocks.
-#[derive(Debug, Clone)]
-pub(crate) struct Row {
-    bits: [u64; WORDS],
-    mask: [u64; SPATIAL_WORDS],
-    theta: f32,
+/// One cylinder of a block (read in place), to be compared with whole blocks.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Row<'a> {
+    block: &'a Block,
+    lane: usize,
+}
+
+impl Row<'_> {
+    #[inline(always)]
+    fn bits(&self, w: usize) -> u64 {
+        self.block.bits[w][self.lane]
+    }
+
+    #[inline(always)]
+    fn mask(&self, s: usize) -> u64 {
+        self.block.mask[s][self.lane]
+    }
+
+    #[inline(always)]
+    fn theta(&self) -> f32 {
+        self.block.theta[self.lane]
+    }
 }
 
 /// The cylinders `cylinders` (with their minutiae's directions `thetas`) in blocks of eight, in
@@ -72,12 +88,10 @@ pub(crate) fn blocks(cylinders: &[Cylinder], thetas: &[f32]) -> Vec<Block> {
 
 /// Cylinder `i` of `blocks` as a [`Row`].
 #[inline(always)]
-pub(crate) fn row(blocks: &[Block], i: usize) -> Row {
-    let (b, l) = (&blocks[i / LANES], i % LANES);
+pub(crate) fn row(blocks: &[Block], i: usize) -> Row<'_> {
     Row {
-        bits: std::array::from_fn(|w| b.bits[w][l]),
-        mask: std::array::from_fn(|s| b.mask[s][l]),
-        theta: b.theta[l],
+        block: &blocks[i / LANES],
+        lane: i % LANES,
     }
 }
 
@@ -91,7 +105,7 @@ pub(crate) trait Similarities: Copy {
     /// the directions differ by more than [`MAX_ROTATION`], where too few cells are valid in
     /// both, and in unused lanes), and a bit mask of the lanes whose similarity is positive and
     /// at least `floor`.
-    fn similarities(self, row: &Row, block: &Block, floor: f32) -> ([f32; LANES], u8);
+    fn similarities(self, row: &Row<'_>, block: &Block, floor: f32) -> ([f32; LANES], u8);
 }
 
 /// Plain Rust, lane by lane.
@@ -100,7 +114,7 @@ pub(crate) struct Plain;
 
 impl Similarities for Plain {
     #[inline(always)]
-    fn similarities(self, row: &Row, block: &Block, floor: f32) -> ([f32; LANES], u8) {
+    fn similarities(self, row: &Row<'_>, block: &Block, floor: f32) -> ([f32; LANES], u8) {
         let v = similarities(row, block);
         let keep = (0..LANES).fold(0u8, |m, l| m | (((v[l] > 0.0 && v[l] >= floor) as u8) << l));
         (v, keep)
@@ -128,7 +142,7 @@ impl Avx512 {
 #[cfg(target_arch = "x86_64")]
 impl Similarities for Avx512 {
     #[inline(always)]
-    fn similarities(self, row: &Row, block: &Block, floor: f32) -> ([f32; LANES], u8) {
+    fn similarities(self, row: &Row<'_>, block: &Block, floor: f32) -> ([f32; LANES], u8) {
         // SAFETY: an `Avx512` exists only when `detect` found every feature the function enables.
         #[allow(unsafe_code)]
         unsafe {
@@ -141,18 +155,18 @@ impl Similarities for Avx512 {
 // Word and lane indices run over several arrays at once; plain index loops say it most clearly.
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
-fn similarities(row: &Row, block: &Block) -> [f32; LANES] {
+fn similarities(row: &Row<'_>, block: &Block) -> [f32; LANES] {
     let mut mask = [[0u64; LANES]; SPATIAL_WORDS];
     let mut matchable = [0u64; LANES];
     for s in 0..SPATIAL_WORDS {
         for l in 0..LANES {
-            mask[s][l] = row.mask[s] & block.mask[s][l];
+            mask[s][l] = row.mask(s) & block.mask[s][l];
             matchable[l] += mask[s][l].count_ones() as u64;
         }
     }
     let (mut na, mut nb, mut nx) = ([0u64; LANES], [0u64; LANES], [0u64; LANES]);
     for w in 0..WORDS {
-        let (aw, m) = (row.bits[w], &mask[w % SPATIAL_WORDS]);
+        let (aw, m) = (row.bits(w), &mask[w % SPATIAL_WORDS]);
         for l in 0..LANES {
             let ca = aw & m[l];
             let cb = block.bits[w][l] & m[l];
@@ -164,7 +178,7 @@ fn similarities(row: &Row, block: &Block) -> [f32; LANES] {
     let mut v = [0.0f32; LANES];
     for l in 0..LANES {
         // Both angles are in [0, 2π): one correction brings the difference into [-π, π].
-        let d = (row.theta - block.theta[l]).abs();
+        let d = (row.theta() - block.theta[l]).abs();
         let d = if d > PI { TAU - d } else { d };
         let ok = d <= MAX_ROTATION && matchable[l] >= MIN_MATCHABLE && na[l] + nb[l] != 0;
         let sim = 1.0
@@ -181,7 +195,7 @@ fn similarities(row: &Row, block: &Block) -> [f32; LANES] {
 #[allow(clippy::needless_range_loop)]
 #[inline]
 #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512vpopcntdq")]
-fn similarities_avx512(row: &Row, block: &Block, floor: f32) -> ([f32; LANES], u8) {
+fn similarities_avx512(row: &Row<'_>, block: &Block, floor: f32) -> ([f32; LANES], u8) {
     use std::arch::x86_64::*;
     let load = |w: &[u64; LANES]| {
         // SAFETY: `w` is 64 readable bytes; the load has no alignment requirement.
@@ -193,7 +207,7 @@ fn similarities_avx512(row: &Row, block: &Block, floor: f32) -> ([f32; LANES], u
     let mut mask = [_mm512_setzero_si512(); SPATIAL_WORDS];
     let mut matchable = _mm512_setzero_si512();
     for s in 0..SPATIAL_WORDS {
-        mask[s] = _mm512_and_si512(_mm512_set1_epi64(row.mask[s] as i64), load(&block.mask[s]));
+        mask[s] = _mm512_and_si512(_mm512_set1_epi64(row.mask(s) as i64), load(&block.mask[s]));
         matchable = _mm512_add_epi64(matchable, _mm512_popcnt_epi64(mask[s]));
     }
     let (mut na, mut nb, mut nx) = (
@@ -205,7 +219,7 @@ fn similarities_avx512(row: &Row, block: &Block, floor: f32) -> ([f32; LANES], u
     for layer in 0..ND {
         for (s, &m) in mask.iter().enumerate() {
             let w = layer * SPATIAL_WORDS + s;
-            let ca = _mm512_and_si512(_mm512_set1_epi64(row.bits[w] as i64), m);
+            let ca = _mm512_and_si512(_mm512_set1_epi64(row.bits(w) as i64), m);
             let cb = _mm512_and_si512(load(&block.bits[w]), m);
             na = _mm512_add_epi64(na, _mm512_popcnt_epi64(ca));
             nb = _mm512_add_epi64(nb, _mm512_popcnt_epi64(cb));
@@ -222,7 +236,7 @@ fn similarities_avx512(row: &Row, block: &Block, floor: f32) -> ([f32; LANES], u
     let theta = unsafe { _mm256_loadu_ps(block.theta.as_ptr()) };
     let d = _mm256_andnot_ps(
         _mm256_set1_ps(-0.0),
-        _mm256_sub_ps(_mm256_set1_ps(row.theta), theta),
+        _mm256_sub_ps(_mm256_set1_ps(row.theta()), theta),
     );
     let over = _mm256_cmp_ps_mask::<_CMP_GT_OQ>(d, _mm256_set1_ps(PI));
     let d = _mm256_mask_blend_ps(over, d, _mm256_sub_ps(_mm256_set1_ps(TAU), d));
