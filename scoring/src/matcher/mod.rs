@@ -362,6 +362,10 @@ mod tests {
             let fast = compare(&a, &b).0;
             let slow = naive_score(&a, &b);
             prop_assert!((fast - slow).abs() <= 1e-6, "fast {fast} naive {slow}");
+            // The plain lanes (processors without AVX-512) give the same score bit for bit.
+            let (pa, pb) = (Prepared::new(&a), Prepared::new(&b));
+            let plain = score_generic(&pa, &pb, None, lanes::Plain).0;
+            prop_assert_eq!(plain.to_bits(), fast.to_bits());
         }
 
         #[test]
