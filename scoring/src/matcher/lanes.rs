@@ -34,6 +34,8 @@ pub(crate) struct Block {
     mask: [[u64; LANES]; SPATIAL_WORDS],
     /// The direction of each lane's minutia (radians in 0..2π).
     theta: [f32; LANES],
+    /// The number of set bits of each lane.
+    ones: [u32; LANES],
 }
 
 /// One cylinder of a block (read in place), to be compared with whole blocks.
@@ -58,6 +60,11 @@ impl Row<'_> {
     fn theta(&self) -> f32 {
         self.block.theta[self.lane]
     }
+
+    #[inline(always)]
+    fn ones(&self) -> u32 {
+        self.block.ones[self.lane]
+    }
 }
 
 /// The cylinders `cylinders` (with their minutiae's directions `thetas`) in blocks of eight, in
@@ -71,6 +78,7 @@ pub(crate) fn blocks(cylinders: &[Cylinder], thetas: &[f32]) -> Vec<Block> {
                 bits: [[0; LANES]; WORDS],
                 mask: [[0; LANES]; SPATIAL_WORDS],
                 theta: [0.0; LANES],
+                ones: [0; LANES],
             };
             for (l, (c, &t)) in cs.iter().zip(ts).enumerate() {
                 for w in 0..WORDS {
@@ -80,6 +88,7 @@ pub(crate) fn blocks(cylinders: &[Cylinder], thetas: &[f32]) -> Vec<Block> {
                     b.mask[s][l] = c.mask[s];
                 }
                 b.theta[l] = t;
+                b.ones[l] = c.bits.iter().map(|w| w.count_ones()).sum();
             }
             b
         })
@@ -103,9 +112,10 @@ const MIN_MATCHABLE: u64 = ((MIN_MATCHABLE_SHARE * CELLS as f32) as u64).div_cei
 pub(crate) trait Similarities: Copy {
     /// The similarities of `row` with the eight cylinders of `block`, each in 0..=1 (zero where
     /// the directions differ by more than [`MAX_ROTATION`], where too few cells are valid in
-    /// both, and in unused lanes), and a bit mask of the lanes whose similarity is positive and
-    /// at least `floor`.
-    fn similarities(self, row: &Row<'_>, block: &Block, floor: f32) -> ([f32; LANES], u8);
+    /// both, and in unused lanes), and a bit mask of the lanes of `want` whose similarity is
+    /// positive and at least `floor`. Lanes outside `want` may be left at zero.
+    fn similarities(self, row: &Row<'_>, block: &Block, floor: f32, want: u8)
+    -> ([f32; LANES], u8);
 }
 
 /// Plain Rust, lane by lane.
@@ -114,10 +124,16 @@ pub(crate) struct Plain;
 
 impl Similarities for Plain {
     #[inline(always)]
-    fn similarities(self, row: &Row<'_>, block: &Block, floor: f32) -> ([f32; LANES], u8) {
-        let v = similarities(row, block);
+    fn similarities(
+        self,
+        row: &Row<'_>,
+        block: &Block,
+        floor: f32,
+        want: u8,
+    ) -> ([f32; LANES], u8) {
+        let v = similarities(row, block, want);
         let keep = (0..LANES).fold(0u8, |m, l| m | (((v[l] > 0.0 && v[l] >= floor) as u8) << l));
-        (v, keep)
+        (v, keep & want)
     }
 }
 
@@ -142,51 +158,74 @@ impl Avx512 {
 #[cfg(target_arch = "x86_64")]
 impl Similarities for Avx512 {
     #[inline(always)]
-    fn similarities(self, row: &Row<'_>, block: &Block, floor: f32) -> ([f32; LANES], u8) {
+    fn similarities(
+        self,
+        row: &Row<'_>,
+        block: &Block,
+        floor: f32,
+        want: u8,
+    ) -> ([f32; LANES], u8) {
         // SAFETY: an `Avx512` exists only when `detect` found every feature the function enables.
         #[allow(unsafe_code)]
-        unsafe {
-            similarities_avx512(row, block, floor)
-        }
+        let (v, keep) = unsafe { similarities_avx512(row, block, floor) };
+        (v, keep & want)
     }
 }
 
-/// [`Similarities::similarities`], lane by lane.
-// Word and lane indices run over several arrays at once; plain index loops say it most clearly.
-#[allow(clippy::needless_range_loop)]
+/// [`Similarities::similarities`], lane by lane, only the lanes of `want` (the others zero):
+/// without vector bit counts, a lane costs as much as a pair compared on its own, so lanes that
+/// are not needed are not computed.
 #[inline(always)]
-fn similarities(row: &Row<'_>, block: &Block) -> [f32; LANES] {
-    let mut mask = [[0u64; LANES]; SPATIAL_WORDS];
-    let mut matchable = [0u64; LANES];
-    for s in 0..SPATIAL_WORDS {
-        for l in 0..LANES {
-            mask[s][l] = row.mask(s) & block.mask[s][l];
-            matchable[l] += mask[s][l].count_ones() as u64;
-        }
-    }
-    let (mut na, mut nb, mut nx) = ([0u64; LANES], [0u64; LANES], [0u64; LANES]);
-    for w in 0..WORDS {
-        let (aw, m) = (row.bits(w), &mask[w % SPATIAL_WORDS]);
-        for l in 0..LANES {
-            let ca = aw & m[l];
-            let cb = block.bits[w][l] & m[l];
-            na[l] += ca.count_ones() as u64;
-            nb[l] += cb.count_ones() as u64;
-            nx[l] += (ca ^ cb).count_ones() as u64;
-        }
-    }
+fn similarities(row: &Row<'_>, block: &Block, want: u8) -> [f32; LANES] {
+    let roots = roots();
     let mut v = [0.0f32; LANES];
-    for l in 0..LANES {
+    for (l, v) in v.iter_mut().enumerate() {
+        if want >> l & 1 == 0 {
+            continue;
+        }
+        let mut mask = [0u64; SPATIAL_WORDS];
+        let mut matchable = 0u64;
+        let (mut a_inside, mut b_inside) = (true, true);
+        for (s, m) in mask.iter_mut().enumerate() {
+            *m = row.mask(s) & block.mask[s][l];
+            a_inside &= *m == row.mask(s);
+            b_inside &= *m == block.mask[s][l];
+            matchable += m.count_ones() as u64;
+        }
+        let (mut na, mut nb, mut nx) = (0u64, 0u64, 0u64);
+        if a_inside && b_inside {
+            // Both cylinders' valid cells are the common ones (and their bits lie in them): only
+            // the difference needs counting.
+            (na, nb) = (row.ones() as u64, block.ones[l] as u64);
+            for (w, bw) in block.bits.iter().enumerate() {
+                nx += (row.bits(w) ^ bw[l]).count_ones() as u64;
+            }
+        } else {
+            for (w, bw) in block.bits.iter().enumerate() {
+                let m = mask[w % SPATIAL_WORDS];
+                let ca = row.bits(w) & m;
+                let cb = bw[l] & m;
+                na += ca.count_ones() as u64;
+                nb += cb.count_ones() as u64;
+                nx += (ca ^ cb).count_ones() as u64;
+            }
+        }
         // Both angles are in [0, 2π): one correction brings the difference into [-π, π].
         let d = (row.theta() - block.theta[l]).abs();
         let d = if d > PI { TAU - d } else { d };
-        let ok = d <= MAX_ROTATION && matchable[l] >= MIN_MATCHABLE && na[l] + nb[l] != 0;
-        let sim = 1.0
-            - (nx[l] as u32 as f32).sqrt()
-                / ((na[l] as u32 as f32).sqrt() + (nb[l] as u32 as f32).sqrt());
-        v[l] = if ok { sim } else { 0.0 };
+        let ok = d <= MAX_ROTATION && matchable >= MIN_MATCHABLE && na + nb != 0;
+        let root = |n: u64| roots[(n as usize).min(CELLS)];
+        let sim = 1.0 - root(nx) / (root(na) + root(nb));
+        *v = if ok { sim } else { 0.0 };
     }
     v
+}
+
+/// The square roots of the possible bit counts 0..=CELLS, as `f32::sqrt` gives them (so looking
+/// one up gives exactly the same value as taking the root), built once.
+fn roots() -> &'static [f32; CELLS + 1] {
+    static T: std::sync::OnceLock<[f32; CELLS + 1]> = std::sync::OnceLock::new();
+    T.get_or_init(|| std::array::from_fn(|n| (n as f32).sqrt()))
 }
 
 /// [`Similarities::similarities`] with AVX-512: word `w` of the eight cylinders in one register,
@@ -286,11 +325,11 @@ mod tests {
             for (i, x) in na.iter().enumerate() {
                 let r = row(&ba, i);
                 for (k, blk) in bb.iter().enumerate() {
-                    let (v, positive) = Plain.similarities(&r, blk, 0.0);
+                    let (v, positive) = Plain.similarities(&r, blk, 0.0, u8::MAX);
                     #[cfg(target_arch = "x86_64")]
                     if let Some(x) = Avx512::detect() {
-                        let (w, p) = x.similarities(&r, blk, 0.0);
-                        prop_assert_eq!(x.similarities(&r, blk, 0.3).1, Plain.similarities(&r, blk, 0.3).1);
+                        let (w, p) = x.similarities(&r, blk, 0.0, u8::MAX);
+                        prop_assert_eq!(x.similarities(&r, blk, 0.3, 0b1011_0110).1, Plain.similarities(&r, blk, 0.3, 0b1011_0110).1);
                         prop_assert_eq!(w.map(f32::to_bits), v.map(f32::to_bits));
                         prop_assert_eq!(p, positive);
                     }

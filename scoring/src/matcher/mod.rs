@@ -132,12 +132,13 @@ fn candidates(a: &Prepared, b: &Prepared, lanes: impl Similarities) -> Vec<u64> 
                 continue;
             }
             for k in cols.start / LANES..=(cols.end - 1) / LANES {
-                // Lanes below the row's fourth best so far cannot enter it: not offered.
-                let (v, positive) = lanes.similarities(&row, &b.blocks[k], best.floor());
                 // The lanes of this block that lie in `cols`.
                 let lo = cols.start.saturating_sub(k * LANES).min(LANES);
                 let hi = (cols.end - k * LANES).min(LANES);
-                let mut todo = positive as u32 & ((1u32 << hi) - 1) & !((1u32 << lo) - 1);
+                let want = (((1u32 << hi) - 1) & !((1u32 << lo) - 1)) as u8;
+                // Lanes below the row's fourth best so far cannot enter it: not offered.
+                let (v, keep) = lanes.similarities(&row, &b.blocks[k], best.floor(), want);
+                let mut todo = keep as u32;
                 while todo != 0 {
                     let l = todo.trailing_zeros() as usize;
                     todo &= todo - 1;
