@@ -179,6 +179,9 @@ impl Similarities for Avx512 {
 fn similarities(row: &Row<'_>, block: &Block, want: u8) -> [f32; LANES] {
     let roots = roots();
     let mut v = [0.0f32; LANES];
+    // The row's words one after the other, and below each lane's: consecutive words let the
+    // compiler count bits several words at a time.
+    let a: [u64; WORDS] = std::array::from_fn(|w| row.bits(w));
     for (l, v) in v.iter_mut().enumerate() {
         if want >> l & 1 == 0 {
             continue;
@@ -192,29 +195,34 @@ fn similarities(row: &Row<'_>, block: &Block, want: u8) -> [f32; LANES] {
             b_inside &= *m == block.mask[s][l];
             matchable += m.count_ones() as u64;
         }
-        let (mut na, mut nb, mut nx) = (0u64, 0u64, 0u64);
-        if a_inside && b_inside {
+        let b: [u64; WORDS] = std::array::from_fn(|w| block.bits[w][l]);
+        let (na, nb, nx) = if a_inside && b_inside {
             // Both cylinders' valid cells are the common ones (and their bits lie in them): only
             // the difference needs counting.
-            (na, nb) = (row.ones() as u64, block.ones[l] as u64);
-            for (w, bw) in block.bits.iter().enumerate() {
-                nx += (row.bits(w) ^ bw[l]).count_ones() as u64;
-            }
+            let nx: u32 = a.iter().zip(&b).map(|(x, y)| (x ^ y).count_ones()).sum();
+            (row.ones(), block.ones[l], nx)
         } else {
-            for (w, bw) in block.bits.iter().enumerate() {
-                let m = mask[w % SPATIAL_WORDS];
-                let ca = row.bits(w) & m;
-                let cb = bw[l] & m;
-                na += ca.count_ones() as u64;
-                nb += cb.count_ones() as u64;
-                nx += (ca ^ cb).count_ones() as u64;
+            let (mut na, mut nb, mut nx) = (0u32, 0u32, 0u32);
+            // Layer by layer, so that the mask words line up with the bit words.
+            for (la, lb) in a
+                .chunks_exact(SPATIAL_WORDS)
+                .zip(b.chunks_exact(SPATIAL_WORDS))
+            {
+                for s in 0..SPATIAL_WORDS {
+                    let ca = la[s] & mask[s];
+                    let cb = lb[s] & mask[s];
+                    na += ca.count_ones();
+                    nb += cb.count_ones();
+                    nx += (ca ^ cb).count_ones();
+                }
             }
-        }
+            (na, nb, nx)
+        };
         // Both angles are in [0, 2π): one correction brings the difference into [-π, π].
         let d = (row.theta() - block.theta[l]).abs();
         let d = if d > PI { TAU - d } else { d };
         let ok = d <= MAX_ROTATION && matchable >= MIN_MATCHABLE && na + nb != 0;
-        let root = |n: u64| roots[(n as usize).min(CELLS)];
+        let root = |n: u32| roots[(n as usize).min(CELLS)];
         let sim = 1.0 - root(nx) / (root(na) + root(nb));
         *v = if ok { sim } else { 0.0 };
     }
