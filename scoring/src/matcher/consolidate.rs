@@ -9,7 +9,7 @@
 //! of their weight; how many pairs count grows with the smaller template's size.
 
 use super::geometry::{Point, angle_diff, direction, sigmoid};
-use std::f32::consts::PI;
+use std::f32::consts::{PI, TAU};
 use std::sync::OnceLock;
 
 /// Relaxation iterations.
@@ -43,44 +43,65 @@ pub struct Pair {
 /// pairing seldom reaches deeper into a row, and sorting fewer candidates is most of the saving.
 pub(crate) const ROW_BEST: usize = 4;
 
-/// The best [`ROW_BEST`] keys offered, kept sorted (highest first) by insertion.
+/// The best [`ROW_BEST`] keys offered, in no particular order (the candidates are sorted later
+/// anyway, and keys are distinct, so their order does not matter). Empty slots hold 0, below
+/// every key.
 #[derive(Debug, Default)]
 pub(crate) struct RowBest {
     keys: [u64; ROW_BEST],
-    len: usize,
+    /// Where the smallest kept key (or an empty slot) is.
+    min_at: usize,
 }
 
 impl RowBest {
     pub(crate) fn clear(&mut self) {
-        self.len = 0;
+        self.keys = [0; ROW_BEST];
+        self.min_at = 0;
     }
 
+    /// Keeps `key` (> 0) if it beats the smallest kept key or an empty slot is left.
     #[inline(always)]
     pub(crate) fn offer(&mut self, key: u64) {
-        if self.len == ROW_BEST && key <= self.keys[ROW_BEST - 1] {
+        if key <= self.keys[self.min_at] {
             return;
         }
-        let mut i = self.len.min(ROW_BEST - 1);
-        self.len = (self.len + 1).min(ROW_BEST);
-        while i > 0 && self.keys[i - 1] < key {
-            self.keys[i] = self.keys[i - 1];
-            i -= 1;
+        self.keys[self.min_at] = key;
+        let mut m = 0;
+        for i in 1..ROW_BEST {
+            if self.keys[i] < self.keys[m] {
+                m = i;
+            }
         }
-        self.keys[i] = key;
+        self.min_at = m;
+    }
+
+    /// The similarity a key needs to be worth offering: that of the smallest kept key once
+    /// [`ROW_BEST`] are kept (a key of equal similarity may still enter, by its position), else 0.
+    #[inline(always)]
+    pub(crate) fn floor(&self) -> f32 {
+        f32::from_bits((self.keys[self.min_at] >> 32) as u32)
     }
 
     pub(crate) fn drain_into(&mut self, out: &mut Vec<u64>) {
-        out.extend_from_slice(&self.keys[..self.len]);
-        self.len = 0;
+        out.extend(self.keys.iter().filter(|&&k| k != 0));
+        self.clear();
     }
 }
 
-/// The sort key of a candidate pair: its similarity `v` (> 0) above, its position `i` in the
-/// row-major similarity matrix below, so that keys sort by similarity and then by position (the
-/// bits of positive floats order like the floats).
+/// The sort key of a candidate pair: its similarity `v` (> 0) above, its row `r` and column `c`
+/// in the similarity matrix below (row in the high 16 bits, so that they order like the position
+/// in the row-major matrix), so that keys sort by similarity and then by position (the bits of
+/// positive floats order like the floats). Rows and columns are minutia indices, below 2^16.
 #[inline(always)]
-pub(crate) fn key(v: f32, i: usize) -> u64 {
-    ((v.to_bits() as u64) << 32) | (u32::MAX - i as u32) as u64
+pub(crate) fn key(v: f32, r: usize, c: usize) -> u64 {
+    ((v.to_bits() as u64) << 32) | (u32::MAX - ((r as u32) << 16 | c as u32)) as u64
+}
+
+/// The row and column of a [`key`].
+#[inline(always)]
+fn row_column(key: u64) -> (usize, usize) {
+    let i = u32::MAX - (key & 0xffff_ffff) as u32;
+    ((i >> 16) as usize, (i & 0xffff) as usize)
 }
 
 /// Scores the candidate pairs `keys` (see [`key`]; rows of the similarity matrix are cylinders of
@@ -117,9 +138,8 @@ pub(crate) fn consolidate(
             keys[head..].sort_unstable_by(|x, y| y.cmp(x));
             sorted_all = true;
         }
-        let i = (u32::MAX - (keys[k] & 0xffff_ffff) as u32) as usize;
+        let (r, c) = row_column(keys[k]);
         k += 1;
-        let (r, c) = (i / rb, i % rb);
         if !used_a[r] && !used_b[c] {
             used_a[r] = true;
             used_b[c] = true;
@@ -138,17 +158,46 @@ pub(crate) fn consolidate(
     // pairs disagree in distance, above all between different fingers).
     let tables = tables();
     let mut rho: Vec<(u16, u16, f32)> = Vec::with_capacity(n * 4);
+    // The pairs' positions side by side (x and y in A, x and y in B), the distance differences of
+    // one pair with every later pair, and the later pairs close enough in distance.
+    let mut scratch = vec![0.0f32; 5 * n];
+    let (pos, d1s) = scratch.split_at_mut(4 * n);
+    let (pos_a, pos_b) = pos.split_at_mut(2 * n);
+    let (xa, ya) = pos_a.split_at_mut(n);
+    let (xb, yb) = pos_b.split_at_mut(n);
+    for (t, &(a, b, _)) in top.iter().enumerate() {
+        (xa[t], ya[t]) = pa.position(a);
+        (xb[t], yb[t]) = pb.position(b);
+    }
+    let mut near: Vec<u16> = vec![0; n];
     for t in 0..n {
         let (a1, b1) = (top[t].0, top[t].1);
-        for (k, &(a2, b2, _)) in top.iter().enumerate().skip(t + 1) {
-            let d1 = (pa.dist(a1, a2) - pb.dist(b1, b2)).abs();
-            let r1 = tables.distance(d1);
-            if r1 == 0.0 {
-                // Too far apart in distance: the angles need not be looked at.
-                continue;
-            }
-            let d2 = wrap_pi(pa.turn(a1, a2) - pb.turn(b1, b2)).abs();
-            let d3 = wrap_pi(pa.bearing(a1, a2) - pb.bearing(b1, b2)).abs();
+        // |distance in A − distance in B| for every later pair, many at a time.
+        let later = t + 1..n;
+        for ((((d, &x), &y), &u), &v) in d1s[later.clone()]
+            .iter_mut()
+            .zip(&xa[later.clone()])
+            .zip(&ya[later.clone()])
+            .zip(&xb[later.clone()])
+            .zip(&yb[later.clone()])
+        {
+            let da = ((xa[t] - x).powi(2) + (ya[t] - y).powi(2)).sqrt();
+            let db = ((xb[t] - u).powi(2) + (yb[t] - v).powi(2)).sqrt();
+            *d = (da - db).abs();
+        }
+        // Pairs too far apart in distance have no compatibility (`tables.distance` is 0 from
+        // DIST_MAX on): their angles need not be looked at.
+        let mut m = 0;
+        for k in later {
+            near[m] = k as u16;
+            m += (d1s[k] * DIST_STEPS_PER_PX < DIST_MAX * DIST_STEPS_PER_PX) as usize;
+        }
+        for &k in &near[..m] {
+            let k = k as usize;
+            let (a2, b2) = (top[k].0, top[k].1);
+            let r1 = tables.distance(d1s[k]);
+            let d2 = abs_wrapped(pa.turn(a1, a2) - pb.turn(b1, b2));
+            let d3 = abs_wrapped(pa.bearing(a1, a2) - pb.bearing(b1, b2));
             let r = r1 * tables.angle(d2) * tables.angle(d3);
             if r > 0.0 {
                 rho.push((t as u16, k as u16, r));
@@ -176,10 +225,16 @@ pub(crate) fn consolidate(
     // 4. The n_p pairs that kept most of their weight.
     let n_min = pa.len().min(pb.len()) as f32;
     let n_p = (MIN_NP + (sigmoid(n_min, MU_P, TAU_P) * (MAX_NP - MIN_NP)).round()) as usize;
+    // (The order is total, so choosing the best n_p first and then sorting them gives exactly
+    // the order of sorting all.)
+    let eff: Vec<f32> = (0..n).map(|t| lambda[t] / top[t].2).collect();
+    let order = |x: &usize, y: &usize| eff[*y].total_cmp(&eff[*x]).then(x.cmp(y));
     let mut by_eff: Vec<usize> = (0..n).collect();
-    let eff = |t: usize| lambda[t] / top[t].2;
-    by_eff.sort_unstable_by(|&x, &y| eff(y).total_cmp(&eff(x)).then(x.cmp(&y)));
-    by_eff.truncate(n_p);
+    if n_p < n {
+        by_eff.select_nth_unstable_by(n_p, order);
+        by_eff.truncate(n_p);
+    }
+    by_eff.sort_unstable_by(order);
     let score = by_eff.iter().map(|&t| lambda[t]).sum::<f32>() / n_p as f32;
     if let Some(out) = pairs_out {
         out.clear();
@@ -192,25 +247,24 @@ pub(crate) fn consolidate(
     score
 }
 
-/// Brings a difference of two angles in [-π, π) back into [-π, π] with one correction.
-#[inline]
-fn wrap_pi(d: f32) -> f32 {
-    if d > PI {
-        d - 2.0 * PI
-    } else if d < -PI {
-        d + 2.0 * PI
-    } else {
-        d
-    }
+/// The size of a difference of two angles in [-π, π), brought back into [-π, π] with one
+/// correction: |d − 2π| above π, |d + 2π| below −π, else |d|. Both corrections come to
+/// 2π − |d| exactly (a floating-point difference only changes sign when its operands swap), so
+/// no branch is needed.
+#[inline(always)]
+fn abs_wrapped(d: f32) -> f32 {
+    let a = d.abs();
+    if a > PI { TAU - a } else { a }
 }
 
-/// Pairwise geometry of a template's minutiae, computed once: distances, relative directions
-/// (how much minutia j is turned against minutia i) and bearings (the direction from i to j,
-/// relative to i's own direction).
+/// Pairwise geometry of a template's minutiae, computed once: relative directions (how much
+/// minutia j is turned against minutia i) and bearings (the direction from i to j, relative to
+/// i's own direction); and the positions, from which distances are computed when needed.
 #[derive(Debug, Clone)]
 pub(crate) struct Geometry {
     n: usize,
-    dist: Vec<f32>,
+    x: Vec<f32>,
+    y: Vec<f32>,
     turn: Vec<f32>,
     bearing: Vec<f32>,
 }
@@ -218,11 +272,9 @@ pub(crate) struct Geometry {
 impl Geometry {
     pub(crate) fn new(points: &[Point]) -> Geometry {
         let n = points.len();
-        let (mut dist, mut turn, mut bearing) =
-            (vec![0.0; n * n], vec![0.0; n * n], vec![0.0; n * n]);
+        let (mut turn, mut bearing) = (vec![0.0; n * n], vec![0.0; n * n]);
         for (i, a) in points.iter().enumerate() {
             for (j, b) in points.iter().enumerate() {
-                dist[i * n + j] = ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt();
                 turn[i * n + j] = angle_diff(a.theta, b.theta);
                 bearing[i * n + j] = if i == j {
                     0.0
@@ -233,7 +285,8 @@ impl Geometry {
         }
         Geometry {
             n,
-            dist,
+            x: points.iter().map(|p| p.x).collect(),
+            y: points.iter().map(|p| p.y).collect(),
             turn,
             bearing,
         }
@@ -243,8 +296,9 @@ impl Geometry {
         self.n
     }
 
-    fn dist(&self, i: usize, j: usize) -> f32 {
-        self.dist[i * self.n + j]
+    /// The position of minutia `i`.
+    fn position(&self, i: usize) -> (f32, f32) {
+        (self.x[i], self.y[i])
     }
 
     fn turn(&self, i: usize, j: usize) -> f32 {

@@ -8,12 +8,12 @@
 //! minutiae, widened by a margin) are marked invalid. Because the grid turns and moves with its
 //! minutia, two cylinders from the same spot of the same finger look alike whatever the finger's
 //! rotation and position. Two cylinders are compared on the cells valid in both:
-//! similarity = 1 − |a xor b| / (|a| + |b|), with |·| the square root of the number of set bits.
+//! similarity = 1 − |a xor b| / (|a| + |b|), with |·| the square root of the number of set bits
+//! (computed eight pairs at a time in `lanes.rs`).
 //!
 //! Layout: bit index = k·NS² + i·NS + j (k = angle layer, i, j = cell), so the validity mask of
 //! the NS² spatial cells repeats unchanged in every layer.
 
-use super::bits::BitCounts;
 use super::geometry::{Point, angle_diff, erf, near_hull};
 use std::f32::consts::{PI, TAU};
 
@@ -57,8 +57,6 @@ pub(crate) struct Cylinder {
     pub bits: [u64; WORDS],
     /// Validity of the NS² spatial cells (the same in every layer).
     pub mask: [u64; SPATIAL_WORDS],
-    /// Number of set bits.
-    pub ones: u32,
 }
 
 /// The centre of cell (i, j) of the cylinder around `m` (i, j from 0).
@@ -151,7 +149,6 @@ pub(crate) fn build(points: &[Point], hull: &[(f32, f32)]) -> Vec<Cylinder> {
             minutia: idx as u16,
             bits: [0; WORDS],
             mask: [0; SPATIAL_WORDS],
-            ones: 0,
         };
         let mut valid = 0;
         cells.clear();
@@ -208,20 +205,9 @@ pub(crate) fn build(points: &[Point], hull: &[(f32, f32)]) -> Vec<Cylinder> {
                 }
             }
         }
-        cyl.ones = cyl.bits.iter().map(|w| w.count_ones()).sum();
         out.push(cyl);
     }
     out
-}
-
-/// The square roots of the possible bit counts 0..=CELLS, as `f32::sqrt` gives them (so looking
-/// one up gives exactly the same value as taking the root).
-pub(crate) type Roots = [f32; CELLS + 1];
-
-/// The table of [`Roots`], built once.
-pub(crate) fn roots() -> &'static Roots {
-    static T: std::sync::OnceLock<Roots> = std::sync::OnceLock::new();
-    T.get_or_init(|| std::array::from_fn(|n| (n as f32).sqrt()))
 }
 
 /// Marks in `masks` (one bit per neighbour, by position in `near`) the cells of the cylinder
@@ -259,48 +245,4 @@ fn reaching(
         }
     }
     true
-}
-
-/// The similarity of two cylinders in 0..=1 (fast path: popcounts over 64-bit words; when one
-/// cylinder's valid cells lie inside the other's, its set bits need not be counted again; square
-/// roots from the table `roots`, see [`roots`]; bits counted by `counts`).
-#[inline(always)]
-pub(crate) fn similarity(
-    a: &Cylinder,
-    b: &Cylinder,
-    theta_a: f32,
-    theta_b: f32,
-    roots: &Roots,
-    counts: impl BitCounts,
-) -> f32 {
-    // Both angles are in [0, 2π): one correction brings the difference into [-π, π].
-    let mut d = (theta_a - theta_b).abs();
-    if d > PI {
-        d = TAU - d;
-    }
-    if d > MAX_ROTATION {
-        return 0.0;
-    }
-    let mut mask = [0u64; SPATIAL_WORDS];
-    let mut matchable = 0;
-    let (mut a_inside, mut b_inside) = (true, true);
-    for ((m, x), y) in mask.iter_mut().zip(&a.mask).zip(&b.mask) {
-        *m = x & y;
-        a_inside &= *m == *x;
-        b_inside &= *m == *y;
-        matchable += m.count_ones();
-    }
-    if (matchable as usize * ND) < (MIN_MATCHABLE_SHARE * CELLS as f32) as usize {
-        return 0.0;
-    }
-    let [na, nb, nx] = if a_inside && b_inside {
-        [a.ones, b.ones, counts.xor(&a.bits, &b.bits)]
-    } else {
-        counts.masked(&a.bits, &b.bits, &mask)
-    };
-    if na + nb == 0 {
-        return 0.0;
-    }
-    let root = |n: u32| roots[(n as usize).min(CELLS)];
-    1.0 - root(nx) / (root(na) + root(nb))
 }

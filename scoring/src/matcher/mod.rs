@@ -3,10 +3,10 @@
 //! [`Prepared`] holds a template's cylinders; build it once per template and compare many times.
 //! [`compare`] does both steps for a one-off comparison.
 
-mod bits;
 mod consolidate;
 mod cylinder;
 mod geometry;
+mod lanes;
 mod naive;
 #[cfg(test)]
 mod pinned;
@@ -15,10 +15,9 @@ pub use consolidate::Pair;
 pub(crate) use geometry::angle_diff as angle_diff_pub;
 
 use crate::template::Template;
-use bits::BitCounts;
 use consolidate::Geometry;
-use cylinder::Cylinder;
 use geometry::{Point, convex_hull};
+use lanes::{Block, LANES, Similarities};
 use std::f32::consts::TAU;
 
 /// A comparison score in 0..=1: higher means more likely the same finger.
@@ -37,11 +36,12 @@ pub const THRESHOLD_FMR_1000: Score = Score(0.02779);
 pub const THRESHOLD_FMR_10000: Score = Score(0.03322);
 
 /// A template made ready for matching: its minutiae as points, their pairwise geometry, and its
-/// valid cylinders sorted by the direction of their minutiae.
+/// valid cylinders sorted by the direction of their minutiae, in blocks of eight side by side
+/// (see `lanes.rs`).
 #[derive(Debug, Clone)]
 pub struct Prepared {
     geometry: Geometry,
-    cylinders: Vec<Cylinder>,
+    blocks: Vec<Block>,
     /// The direction of each cylinder's minutia, ascending (radians in 0..2π).
     thetas: Vec<f32>,
     /// The index of each cylinder's minutia in the template.
@@ -55,15 +55,16 @@ impl Prepared {
         let hull = convex_hull(&points.iter().map(|p| (p.x, p.y)).collect::<Vec<_>>());
         let cylinders =
             sorted_by_direction(cylinder::build(&points, &hull), &points, |c| c.minutia);
-        let thetas = cylinders
+        let thetas: Vec<f32> = cylinders
             .iter()
             .map(|c| points[c.minutia as usize].theta)
             .collect();
         let minutiae = cylinders.iter().map(|c| c.minutia).collect();
         let geometry = Geometry::new(&points);
+        let blocks = lanes::blocks(&cylinders, &thetas);
         Prepared {
             geometry,
-            cylinders,
+            blocks,
             thetas,
             minutiae,
         }
@@ -71,7 +72,7 @@ impl Prepared {
 
     /// How many minutiae have a usable cylinder.
     pub fn cylinder_count(&self) -> usize {
-        self.cylinders.len()
+        self.thetas.len()
     }
 }
 
@@ -116,24 +117,36 @@ fn columns_near(thetas: &[f32], theta: f32) -> [std::ops::Range<usize>; 2] {
 
 /// The candidate pairs: every cylinder pair with a positive similarity, as keys that sort by
 /// similarity and then by position in the row-major similarity matrix
-/// (see [`consolidate::key`]).
+/// (see [`consolidate::key`]); of each row only its best [`consolidate::ROW_BEST`].
+/// Each cylinder of `a` is compared with the blocks of `b` that hold the columns near its
+/// direction, eight columns at a time ([`lanes::similarities`]).
 #[inline(always)]
-fn candidates_generic(a: &Prepared, b: &Prepared, counts: impl BitCounts) -> Vec<u64> {
-    let rb = b.cylinders.len();
-    let mut keys = Vec::with_capacity(a.cylinders.len() * consolidate::ROW_BEST);
-    let mut row = consolidate::RowBest::default();
-    let roots = cylinder::roots();
-    for (r, (ca, &ta)) in a.cylinders.iter().zip(&a.thetas).enumerate() {
-        row.clear();
+fn candidates(a: &Prepared, b: &Prepared, lanes: impl Similarities) -> Vec<u64> {
+    let mut keys = Vec::with_capacity(a.thetas.len() * consolidate::ROW_BEST);
+    let mut best = consolidate::RowBest::default();
+    for (r, &ta) in a.thetas.iter().enumerate() {
+        best.clear();
+        let row = lanes::row(&a.blocks, r);
         for cols in columns_near(&b.thetas, ta) {
-            for c in cols {
-                let v = cylinder::similarity(ca, &b.cylinders[c], ta, b.thetas[c], roots, counts);
-                if v > 0.0 {
-                    row.offer(consolidate::key(v, r * rb + c));
+            if cols.is_empty() {
+                continue;
+            }
+            for k in cols.start / LANES..=(cols.end - 1) / LANES {
+                // The lanes of this block that lie in `cols`.
+                let lo = cols.start.saturating_sub(k * LANES).min(LANES);
+                let hi = (cols.end - k * LANES).min(LANES);
+                let want = (((1u32 << hi) - 1) & !((1u32 << lo) - 1)) as u8;
+                // Lanes below the row's fourth best so far cannot enter it: not offered.
+                let (v, keep) = lanes.similarities(&row, &b.blocks[k], best.floor(), want);
+                let mut todo = keep as u32;
+                while todo != 0 {
+                    let l = todo.trailing_zeros() as usize;
+                    todo &= todo - 1;
+                    best.offer(consolidate::key(v[l], r, k * LANES + l));
                 }
             }
         }
-        row.drain_into(&mut keys);
+        best.drain_into(&mut keys);
     }
     keys
 }
@@ -143,9 +156,9 @@ fn score_generic(
     a: &Prepared,
     b: &Prepared,
     pairs: Option<&mut Vec<Pair>>,
-    counts: impl BitCounts,
+    lanes: impl Similarities,
 ) -> Score {
-    let keys = candidates_generic(a, b, counts);
+    let keys = candidates(a, b, lanes);
     Score(consolidate::consolidate(
         keys,
         &a.minutiae,
@@ -156,27 +169,29 @@ fn score_generic(
     ))
 }
 
-/// The same code compiled for processors with AVX2 and POPCNT: bit counts in one instruction, and
-/// the relaxation's eight lanes in one vector register. Lanes are independent and no
-/// multiply-add is fused, so the results are bit for bit those of the plain code.
+/// The same code compiled for processors with AVX2 and POPCNT: a block's eight lanes of bit
+/// counts, square roots and divisions in vector registers, and the relaxation's eight lanes in
+/// one vector register too. Lanes are independent and no multiply-add is fused, so the results
+/// are bit for bit those of the plain code.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "popcnt,avx2")]
 fn score_avx2(a: &Prepared, b: &Prepared, pairs: Option<&mut Vec<Pair>>) -> Score {
-    score_generic(a, b, pairs, bits::Scalar)
+    score_generic(a, b, pairs, lanes::Plain)
 }
 
 /// The same code compiled for processors that count bits in whole vector registers (AVX-512
-/// VPOPCNTDQ): a cylinder layer's four words in one instruction. No multiply-add is fused here
-/// either (Rust never contracts them), so the results are bit for bit those of the plain code.
+/// VPOPCNTDQ): word `w` of a block's eight cylinders in one instruction. No multiply-add is
+/// fused here either (Rust never contracts them), so the results are bit for bit those of the
+/// plain code.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "popcnt,avx2,avx512f,avx512vl,avx512vpopcntdq")]
+#[target_feature(enable = "popcnt,avx2,avx512f,avx512vl,avx512dq,avx512vpopcntdq")]
 fn score_avx512(
     a: &Prepared,
     b: &Prepared,
     pairs: Option<&mut Vec<Pair>>,
-    counts: bits::Vpopcnt,
+    lanes: lanes::Avx512,
 ) -> Score {
-    score_generic(a, b, pairs, counts)
+    score_generic(a, b, pairs, lanes)
 }
 
 /// The same code compiled for processors with the POPCNT instruction only (the baseline x86-64
@@ -184,16 +199,16 @@ fn score_avx512(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "popcnt")]
 fn score_popcnt(a: &Prepared, b: &Prepared, pairs: Option<&mut Vec<Pair>>) -> Score {
-    score_generic(a, b, pairs, bits::Scalar)
+    score_generic(a, b, pairs, lanes::Plain)
 }
 
 fn score_with(a: &Prepared, b: &Prepared, pairs: Option<&mut Vec<Pair>>) -> Score {
     #[cfg(target_arch = "x86_64")]
-    if let Some(v) = bits::Vpopcnt::detect()
+    if let Some(v) = lanes::Avx512::detect()
         && std::arch::is_x86_feature_detected!("avx2")
         && std::arch::is_x86_feature_detected!("popcnt")
     {
-        // SAFETY: the processor supports every enabled feature (`Vpopcnt::detect` checked AVX-512 F, VL and VPOPCNTDQ, the rest just above); the function is otherwise ordinary safe code.
+        // SAFETY: the processor supports every enabled feature (`Avx512::detect` checked AVX-512 F, VL, DQ and VPOPCNTDQ, the rest just above); the function is otherwise ordinary safe code.
         #[allow(unsafe_code)]
         return unsafe { score_avx512(a, b, pairs, v) };
     }
@@ -210,7 +225,7 @@ fn score_with(a: &Prepared, b: &Prepared, pairs: Option<&mut Vec<Pair>>) -> Scor
         #[allow(unsafe_code)]
         return unsafe { score_popcnt(a, b, pairs) };
     }
-    score_generic(a, b, pairs, bits::Scalar)
+    score_generic(a, b, pairs, lanes::Plain)
 }
 
 /// Compares two prepared templates.
@@ -246,7 +261,7 @@ pub fn compare_naive(a: &Template, b: &Template) -> Score {
                 pb[y.minutia as usize].theta,
             );
             if v > 0.0 {
-                row.push(consolidate::key(v, r * cb.len() + c));
+                row.push(consolidate::key(v, r, c));
             }
         }
         // A row's best ROW_BEST candidates.
@@ -348,6 +363,10 @@ mod tests {
             let fast = compare(&a, &b).0;
             let slow = naive_score(&a, &b);
             prop_assert!((fast - slow).abs() <= 1e-6, "fast {fast} naive {slow}");
+            // The plain lanes (processors without AVX-512) give the same score bit for bit.
+            let (pa, pb) = (Prepared::new(&a), Prepared::new(&b));
+            let plain = score_generic(&pa, &pb, None, lanes::Plain).0;
+            prop_assert_eq!(plain.to_bits(), fast.to_bits());
         }
 
         #[test]
