@@ -2,6 +2,11 @@
 //!
 //! [`Prepared`] holds a template's cylinders; build it once per template and compare many times.
 //! [`compare`] does both steps for a one-off comparison.
+//!
+//! The local step compares each cylinder of the first template, in ascending direction, with the
+//! second template's cylinders of similar direction (sorted by direction, so they lie in one or two
+//! runs, found by one forward walk per comparison: `Window`), eight at a time (`lanes.rs`); the
+//! global step is in `consolidate.rs`.
 
 mod consolidate;
 mod cylinder;
@@ -99,6 +104,9 @@ fn points_of(t: &Template) -> Vec<Point> {
 
 /// The column ranges of `b`'s cylinders whose directions may lie within the rotation limit of
 /// `theta` (slightly wider than the limit; [`cylinder::similarity`] applies the exact test).
+/// The plain definition, by binary search; [`Window`] gives the same ranges for rows in
+/// ascending direction (a property test).
+#[cfg_attr(not(test), allow(dead_code))]
 fn columns_near(thetas: &[f32], theta: f32) -> [std::ops::Range<usize>; 2] {
     let reach = cylinder::MAX_ROTATION + 0.01;
     let (lo, hi) = (theta - reach, theta + reach);
@@ -115,19 +123,66 @@ fn columns_near(thetas: &[f32], theta: f32) -> [std::ops::Range<usize>; 2] {
     }
 }
 
+/// [`columns_near`] for rows taken in ascending direction: each of the four bounds it looks up
+/// (the window's low and high ends, and both shifted by a full turn when the window wraps) only
+/// moves forward from one row to the next, so four cursors walk `thetas` once per comparison
+/// instead of two binary searches per row. Each cursor stops at the first direction not below its
+/// bound, which is exactly where `partition_point` stops, so the ranges are the same.
+struct Window<'a> {
+    thetas: &'a [f32],
+    /// Cursors for `lo`, `hi`, `lo + 2π` and `hi − 2π`.
+    at: [usize; 4],
+}
+
+impl<'a> Window<'a> {
+    fn new(thetas: &'a [f32]) -> Window<'a> {
+        Window { thetas, at: [0; 4] }
+    }
+
+    /// Moves cursor `c` to the first direction not below `v` (`v` never decreases for a cursor).
+    #[inline(always)]
+    fn at(&mut self, c: usize, v: f32) -> usize {
+        let mut p = self.at[c];
+        while p < self.thetas.len() && self.thetas[p] < v {
+            p += 1;
+        }
+        self.at[c] = p;
+        p
+    }
+
+    /// The same ranges as `columns_near(thetas, theta)`; `theta` must not decrease between calls.
+    #[inline(always)]
+    fn near(&mut self, theta: f32) -> [std::ops::Range<usize>; 2] {
+        let reach = cylinder::MAX_ROTATION + 0.01;
+        let (lo, hi) = (theta - reach, theta + reach);
+        let n = self.thetas.len();
+        if lo < 0.0 {
+            let first = 0..self.at(1, hi);
+            [self.at(2, lo + TAU).max(first.end)..n, first]
+        } else if hi >= TAU {
+            let first = self.at(0, lo)..n;
+            [0..self.at(3, hi - TAU).min(first.start), first]
+        } else {
+            [self.at(0, lo)..self.at(1, hi), 0..0]
+        }
+    }
+}
+
 /// The candidate pairs: every cylinder pair with a positive similarity, as keys that sort by
 /// similarity and then by position in the row-major similarity matrix
 /// (see [`consolidate::key`]); of each row only its best [`consolidate::ROW_BEST`].
 /// Each cylinder of `a` is compared with the blocks of `b` that hold the columns near its
-/// direction, eight columns at a time ([`lanes::similarities`]).
+/// direction, eight columns at a time ([`lanes::similarities`]); `a`'s cylinders are taken in
+/// ascending direction, so the windows are found by one walk over `b`'s directions ([`Window`]).
 #[inline(always)]
 fn candidates(a: &Prepared, b: &Prepared, lanes: impl Similarities) -> Vec<u64> {
     let mut keys = Vec::with_capacity(a.thetas.len() * consolidate::ROW_BEST);
     let mut best = consolidate::RowBest::default();
+    let mut window = Window::new(&b.thetas);
     for (r, &ta) in a.thetas.iter().enumerate() {
         best.clear();
         let row = lanes::row(&a.blocks, r);
-        for cols in columns_near(&b.thetas, ta) {
+        for cols in window.near(ta) {
             if cols.is_empty() {
                 continue;
             }
@@ -367,6 +422,18 @@ mod tests {
             let (pa, pb) = (Prepared::new(&a), Prepared::new(&b));
             let plain = score_generic(&pa, &pb, None, lanes::Plain).0;
             prop_assert_eq!(plain.to_bits(), fast.to_bits());
+        }
+
+        #[test]
+        fn window_equals_columns_near(
+                mut thetas in proptest::collection::vec(0f32..TAU, 0..60),
+                mut rows in proptest::collection::vec(0f32..TAU, 0..60)) {
+            thetas.sort_by(f32::total_cmp);
+            rows.sort_by(f32::total_cmp);
+            let mut w = Window::new(&thetas);
+            for &t in &rows {
+                prop_assert_eq!(w.near(t), columns_near(&thetas, t), "theta {}", t);
+            }
         }
 
         #[test]
