@@ -9,6 +9,9 @@
 //! of small specks and pores (`clean.rs`). This is the classic oriented Gabor filter split into
 //! two one-dimensional passes, which costs about 28 samples a pixel instead of several hundred.
 //!
+//! A second, lighter pass (a plain 9-pixel mean along the ridge, the rest the same) is run for
+//! the minutiae that the strong smoothing erases (`union.rs`).
+//!
 //! The ridge period is measured per block from the autocorrelation of the profile across the
 //! ridges, then averaged over the 9 × 9 blocks around it (72 pixels): one measurement is noisy (a
 //! blotch or a pore moves the peak by a pixel or two) while the true period changes slowly over a
@@ -25,6 +28,8 @@ const ANGLES: usize = 16;
 const ALONG: isize = 6;
 /// Spread of the along-ridge Gaussian weights, pixels.
 const ALONG_SIGMA: f32 = 3.5;
+/// Along-ridge half-length of the second, lighter pass (a plain 9-pixel mean), pixels.
+const LIGHT_ALONG: isize = 4;
 /// Across-ridge filter half-length, pixels.
 const ACROSS: isize = 7;
 /// Spread of the across-ridge Gaussian envelope, as a fraction of the ridge period.
@@ -219,10 +224,23 @@ fn smooth_periods_naive(raw: &[f32], bw: usize, bh: usize) -> Vec<f32> {
 /// Enhances `img` (ridges dark) and returns the binary ridge map (true = ridge), false outside the
 /// foreground, cleaned of small ridge specks and valley holes.
 pub(crate) fn binarise(img: &Plane, field: &Field) -> Vec<bool> {
+    binarise_with(img, field, ALONG, ALONG_SIGMA)
+}
+
+/// [`binarise`] with the lighter along-ridge smoothing of the second pass: a plain mean over
+/// [`LIGHT_ALONG`] pixels each way.
+pub(crate) fn binarise_light(img: &Plane, field: &Field) -> Vec<bool> {
+    binarise_with(img, field, LIGHT_ALONG, f32::INFINITY)
+}
+
+/// [`binarise`] with an along-ridge Gaussian of spread `along_sigma` over `along_half` pixels
+/// each way (an infinite spread gives equal weights: a plain mean).
+fn binarise_with(img: &Plane, field: &Field, along_half: isize, along_sigma: f32) -> Vec<bool> {
     let (w, h) = (img.w, img.h);
     let bw = field.bw;
     let block_of = |x: usize, y: usize| (y / BLOCK) * bw + x / BLOCK;
-    let along: Vec<Vec<(isize, isize)>> = (0..ANGLES).map(|b| offsets(b, ALONG, false)).collect();
+    let along: Vec<Vec<(isize, isize)>> =
+        (0..ANGLES).map(|b| offsets(b, along_half, false)).collect();
     let across: Vec<Vec<(isize, isize)>> = (0..ANGLES).map(|b| offsets(b, ACROSS, true)).collect();
     // Across-ridge weights per period: an even Gabor wave made zero-mean; ridges (dark) give positive output.
     let weights: Vec<Vec<f32>> = (MIN_PERIOD..=MAX_PERIOD)
@@ -242,8 +260,8 @@ pub(crate) fn binarise(img: &Plane, field: &Field) -> Vec<bool> {
     let bins: Vec<usize> = field.orientation.iter().map(|&o| bin_of(o)).collect();
     // Along-ridge weights: a Gaussian, summing to one.
     let along_weights: Vec<f32> = {
-        let g: Vec<f32> = (-ALONG..=ALONG)
-            .map(|t| (-(t * t) as f32 / (2.0 * ALONG_SIGMA * ALONG_SIGMA)).exp())
+        let g: Vec<f32> = (-along_half..=along_half)
+            .map(|t| (-(t * t) as f32 / (2.0 * along_sigma * along_sigma)).exp())
             .collect();
         let total: f32 = g.iter().sum();
         g.iter().map(|v| v / total).collect()
