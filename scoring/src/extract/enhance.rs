@@ -16,7 +16,9 @@
 //! ridges, then averaged over the 9 × 9 blocks around it (72 pixels): one measurement is noisy (a
 //! blotch or a pore moves the peak by a pixel or two) while the true period changes slowly over a
 //! finger. Directions are quantised to 16 steps of π/16, periods to whole pixels (5 to 14 at
-//! 500 ppi), and the sample offsets and weights for each step are computed once.
+//! 500 ppi), and the sample offsets and weights for each step are computed once, the offsets
+//! also as steps in the pixel array for pixels away from the edges (`oriented_sum_naive` in the
+//! tests is the plain sum, and a property test checks that both agree bit for bit).
 
 use super::clean::{MAX_HOLE, MIN_ISLAND, clean};
 use super::orientation::{BLOCK, Field};
@@ -41,33 +43,38 @@ const PERIOD_RADIUS: usize = 4;
 /// The ridge period assumed where it cannot be measured, pixels at 500 ppi.
 const DEFAULT_PERIOD: f32 = 9.0;
 
-/// The (weighted) sum of `img` at (x, y) + each offset; edge pixels repeat outward.
+/// The weighted sum of `img` at (x, y) + each offset `offs[k]` times `weights[k]`; edge pixels
+/// repeat outward. `lin` holds the same offsets as steps in the pixel array (`dy · w + dx`), used
+/// away from the edges (the sum is then exactly [`oriented_sum_naive`]'s, in the same order).
 #[inline]
 fn oriented_sum(
     img: &Plane,
     x: usize,
     y: usize,
     offs: &[(isize, isize)],
-    weights: Option<&[f32]>,
+    lin: &[isize],
+    weights: &[f32],
 ) -> f32 {
     let reach = offs.len() / 2;
     let inside = x >= reach && y >= reach && x + reach < img.w && y + reach < img.h;
     let mut s = 0.0;
     if inside {
         let c = (y * img.w + x) as isize;
-        let w = img.w as isize;
-        for (k, &(dx, dy)) in offs.iter().enumerate() {
-            let v = img.data[(c + dy * w + dx) as usize];
-            s += weights.map_or(v, |wt| wt[k] * v);
+        for (&o, &wt) in lin.iter().zip(weights) {
+            s += wt * img.data[(c + o) as usize];
         }
     } else {
         let (xi, yi) = (x as isize, y as isize);
-        for (k, &(dx, dy)) in offs.iter().enumerate() {
-            let v = img.clamped(xi + dx, yi + dy);
-            s += weights.map_or(v, |wt| wt[k] * v);
+        for (&(dx, dy), &wt) in offs.iter().zip(weights) {
+            s += wt * img.clamped(xi + dx, yi + dy);
         }
     }
     s
+}
+
+/// The offsets as steps in a pixel array `w` wide.
+fn linear(offs: &[(isize, isize)], w: usize) -> Vec<isize> {
+    offs.iter().map(|&(dx, dy)| dy * w as isize + dx).collect()
 }
 
 fn bin_of(theta: f32) -> usize {
@@ -242,6 +249,8 @@ fn binarise_with(img: &Plane, field: &Field, along_half: isize, along_sigma: f32
     let along: Vec<Vec<(isize, isize)>> =
         (0..ANGLES).map(|b| offsets(b, along_half, false)).collect();
     let across: Vec<Vec<(isize, isize)>> = (0..ANGLES).map(|b| offsets(b, ACROSS, true)).collect();
+    let along_lin: Vec<Vec<isize>> = along.iter().map(|o| linear(o, w)).collect();
+    let across_lin: Vec<Vec<isize>> = across.iter().map(|o| linear(o, w)).collect();
     // Across-ridge weights per period: an even Gabor wave made zero-mean; ridges (dark) give positive output.
     let weights: Vec<Vec<f32>> = (MIN_PERIOD..=MAX_PERIOD)
         .map(|p| {
@@ -274,7 +283,8 @@ fn binarise_with(img: &Plane, field: &Field, along_half: isize, along_sigma: f32
             if !field.foreground[b] {
                 continue;
             }
-            sm.data[y * w + x] = oriented_sum(img, x, y, &along[bins[b]], Some(&along_weights));
+            let k = bins[b];
+            sm.data[y * w + x] = oriented_sum(img, x, y, &along[k], &along_lin[k], &along_weights);
         }
     }
     // Fill background with the foreground mean so the filter does not ring at the border.
@@ -308,7 +318,15 @@ fn binarise_with(img: &Plane, field: &Field, along_half: isize, along_sigma: f32
             if !field.foreground[b] {
                 continue;
             }
-            let r = oriented_sum(&sm, x, y, &across[bins[b]], Some(&weights[period_idx[b]]));
+            let k = bins[b];
+            let r = oriented_sum(
+                &sm,
+                x,
+                y,
+                &across[k],
+                &across_lin[k],
+                &weights[period_idx[b]],
+            );
             out[y * w + x] = r > 0.0;
         }
     }
@@ -327,8 +345,57 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The plain reference for [`oriented_sum`]: the (weighted) sum of `img` at (x, y) + each offset; edge pixels repeat outward.
+    fn oriented_sum_naive(
+        img: &Plane,
+        x: usize,
+        y: usize,
+        offs: &[(isize, isize)],
+        weights: Option<&[f32]>,
+    ) -> f32 {
+        let reach = offs.len() / 2;
+        let inside = x >= reach && y >= reach && x + reach < img.w && y + reach < img.h;
+        let mut s = 0.0;
+        if inside {
+            let c = (y * img.w + x) as isize;
+            let w = img.w as isize;
+            for (k, &(dx, dy)) in offs.iter().enumerate() {
+                let v = img.data[(c + dy * w + dx) as usize];
+                s += weights.map_or(v, |wt| wt[k] * v);
+            }
+        } else {
+            let (xi, yi) = (x as isize, y as isize);
+            for (k, &(dx, dy)) in offs.iter().enumerate() {
+                let v = img.clamped(xi + dx, yi + dy);
+                s += weights.map_or(v, |wt| wt[k] * v);
+            }
+        }
+        s
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+        /// The sum with array steps equals the plain one bit for bit, at the edges too.
+        #[test]
+        fn oriented_sum_equals_naive(
+            w in 1usize..30,
+            h in 1usize..30,
+            pix in proptest::collection::vec(0u8..=255, 30 * 30),
+            x in 0usize..30,
+            y in 0usize..30,
+            bin in 0usize..ANGLES,
+            across in any::<bool>(),
+            half in 1isize..8,
+        ) {
+            let img = Plane { w, h, data: pix[..w * h].iter().map(|&v| f32::from(v)).collect() };
+            let (x, y) = (x % w, y % h);
+            let offs = offsets(bin, half, across);
+            let wts: Vec<f32> = (0..offs.len()).map(|k| 0.3 + k as f32 * 0.17).collect();
+            let fast = oriented_sum(&img, x, y, &offs, &linear(&offs, w), &wts);
+            let plain = oriented_sum_naive(&img, x, y, &offs, Some(&wts));
+            prop_assert_eq!(fast.to_bits(), plain.to_bits());
+        }
+
         /// Measured periods are whole pixels, so both ways add exactly the same numbers.
         #[test]
         fn smoothed_periods_equal_naive(
