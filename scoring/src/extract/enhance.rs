@@ -9,11 +9,16 @@
 //! of small specks and pores (`clean.rs`). This is the classic oriented Gabor filter split into
 //! two one-dimensional passes, which costs about 28 samples a pixel instead of several hundred.
 //!
+//! A second, lighter pass (a plain 9-pixel mean along the ridge, the rest the same) is run for
+//! the minutiae that the strong smoothing erases (`union.rs`).
+//!
 //! The ridge period is measured per block from the autocorrelation of the profile across the
 //! ridges, then averaged over the 9 × 9 blocks around it (72 pixels): one measurement is noisy (a
 //! blotch or a pore moves the peak by a pixel or two) while the true period changes slowly over a
 //! finger. Directions are quantised to 16 steps of π/16, periods to whole pixels (5 to 14 at
-//! 500 ppi), and the sample offsets and weights for each step are computed once.
+//! 500 ppi), and the sample offsets and weights for each step are computed once, the offsets
+//! also as steps in the pixel array for pixels away from the edges (`oriented_sum_naive` in the
+//! tests is the plain sum, and a property test checks that both agree bit for bit).
 
 use super::clean::{MAX_HOLE, MIN_ISLAND, clean};
 use super::orientation::{BLOCK, Field};
@@ -25,6 +30,8 @@ const ANGLES: usize = 16;
 const ALONG: isize = 6;
 /// Spread of the along-ridge Gaussian weights, pixels.
 const ALONG_SIGMA: f32 = 3.5;
+/// Along-ridge half-length of the second, lighter pass (a plain 9-pixel mean), pixels.
+const LIGHT_ALONG: isize = 4;
 /// Across-ridge filter half-length, pixels.
 const ACROSS: isize = 7;
 /// Spread of the across-ridge Gaussian envelope, as a fraction of the ridge period.
@@ -36,33 +43,38 @@ const PERIOD_RADIUS: usize = 4;
 /// The ridge period assumed where it cannot be measured, pixels at 500 ppi.
 const DEFAULT_PERIOD: f32 = 9.0;
 
-/// The (weighted) sum of `img` at (x, y) + each offset; edge pixels repeat outward.
+/// The weighted sum of `img` at (x, y) + each offset `offs[k]` times `weights[k]`; edge pixels
+/// repeat outward. `lin` holds the same offsets as steps in the pixel array (`dy · w + dx`), used
+/// away from the edges (the sum is then exactly [`oriented_sum_naive`]'s, in the same order).
 #[inline]
 fn oriented_sum(
     img: &Plane,
     x: usize,
     y: usize,
     offs: &[(isize, isize)],
-    weights: Option<&[f32]>,
+    lin: &[isize],
+    weights: &[f32],
 ) -> f32 {
     let reach = offs.len() / 2;
     let inside = x >= reach && y >= reach && x + reach < img.w && y + reach < img.h;
     let mut s = 0.0;
     if inside {
         let c = (y * img.w + x) as isize;
-        let w = img.w as isize;
-        for (k, &(dx, dy)) in offs.iter().enumerate() {
-            let v = img.data[(c + dy * w + dx) as usize];
-            s += weights.map_or(v, |wt| wt[k] * v);
+        for (&o, &wt) in lin.iter().zip(weights) {
+            s += wt * img.data[(c + o) as usize];
         }
     } else {
         let (xi, yi) = (x as isize, y as isize);
-        for (k, &(dx, dy)) in offs.iter().enumerate() {
-            let v = img.clamped(xi + dx, yi + dy);
-            s += weights.map_or(v, |wt| wt[k] * v);
+        for (&(dx, dy), &wt) in offs.iter().zip(weights) {
+            s += wt * img.clamped(xi + dx, yi + dy);
         }
     }
     s
+}
+
+/// The offsets as steps in a pixel array `w` wide.
+fn linear(offs: &[(isize, isize)], w: usize) -> Vec<isize> {
+    offs.iter().map(|&(dx, dy)| dy * w as isize + dx).collect()
 }
 
 fn bin_of(theta: f32) -> usize {
@@ -219,11 +231,26 @@ fn smooth_periods_naive(raw: &[f32], bw: usize, bh: usize) -> Vec<f32> {
 /// Enhances `img` (ridges dark) and returns the binary ridge map (true = ridge), false outside the
 /// foreground, cleaned of small ridge specks and valley holes.
 pub(crate) fn binarise(img: &Plane, field: &Field) -> Vec<bool> {
+    binarise_with(img, field, ALONG, ALONG_SIGMA)
+}
+
+/// [`binarise`] with the lighter along-ridge smoothing of the second pass: a plain mean over
+/// [`LIGHT_ALONG`] pixels each way.
+pub(crate) fn binarise_light(img: &Plane, field: &Field) -> Vec<bool> {
+    binarise_with(img, field, LIGHT_ALONG, f32::INFINITY)
+}
+
+/// [`binarise`] with an along-ridge Gaussian of spread `along_sigma` over `along_half` pixels
+/// each way (an infinite spread gives equal weights: a plain mean).
+fn binarise_with(img: &Plane, field: &Field, along_half: isize, along_sigma: f32) -> Vec<bool> {
     let (w, h) = (img.w, img.h);
     let bw = field.bw;
     let block_of = |x: usize, y: usize| (y / BLOCK) * bw + x / BLOCK;
-    let along: Vec<Vec<(isize, isize)>> = (0..ANGLES).map(|b| offsets(b, ALONG, false)).collect();
+    let along: Vec<Vec<(isize, isize)>> =
+        (0..ANGLES).map(|b| offsets(b, along_half, false)).collect();
     let across: Vec<Vec<(isize, isize)>> = (0..ANGLES).map(|b| offsets(b, ACROSS, true)).collect();
+    let along_lin: Vec<Vec<isize>> = along.iter().map(|o| linear(o, w)).collect();
+    let across_lin: Vec<Vec<isize>> = across.iter().map(|o| linear(o, w)).collect();
     // Across-ridge weights per period: an even Gabor wave made zero-mean; ridges (dark) give positive output.
     let weights: Vec<Vec<f32>> = (MIN_PERIOD..=MAX_PERIOD)
         .map(|p| {
@@ -242,8 +269,8 @@ pub(crate) fn binarise(img: &Plane, field: &Field) -> Vec<bool> {
     let bins: Vec<usize> = field.orientation.iter().map(|&o| bin_of(o)).collect();
     // Along-ridge weights: a Gaussian, summing to one.
     let along_weights: Vec<f32> = {
-        let g: Vec<f32> = (-ALONG..=ALONG)
-            .map(|t| (-(t * t) as f32 / (2.0 * ALONG_SIGMA * ALONG_SIGMA)).exp())
+        let g: Vec<f32> = (-along_half..=along_half)
+            .map(|t| (-(t * t) as f32 / (2.0 * along_sigma * along_sigma)).exp())
             .collect();
         let total: f32 = g.iter().sum();
         g.iter().map(|v| v / total).collect()
@@ -256,7 +283,8 @@ pub(crate) fn binarise(img: &Plane, field: &Field) -> Vec<bool> {
             if !field.foreground[b] {
                 continue;
             }
-            sm.data[y * w + x] = oriented_sum(img, x, y, &along[bins[b]], Some(&along_weights));
+            let k = bins[b];
+            sm.data[y * w + x] = oriented_sum(img, x, y, &along[k], &along_lin[k], &along_weights);
         }
     }
     // Fill background with the foreground mean so the filter does not ring at the border.
@@ -290,7 +318,15 @@ pub(crate) fn binarise(img: &Plane, field: &Field) -> Vec<bool> {
             if !field.foreground[b] {
                 continue;
             }
-            let r = oriented_sum(&sm, x, y, &across[bins[b]], Some(&weights[period_idx[b]]));
+            let k = bins[b];
+            let r = oriented_sum(
+                &sm,
+                x,
+                y,
+                &across[k],
+                &across_lin[k],
+                &weights[period_idx[b]],
+            );
             out[y * w + x] = r > 0.0;
         }
     }
@@ -309,8 +345,57 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The plain reference for [`oriented_sum`]: the (weighted) sum of `img` at (x, y) + each offset; edge pixels repeat outward.
+    fn oriented_sum_naive(
+        img: &Plane,
+        x: usize,
+        y: usize,
+        offs: &[(isize, isize)],
+        weights: Option<&[f32]>,
+    ) -> f32 {
+        let reach = offs.len() / 2;
+        let inside = x >= reach && y >= reach && x + reach < img.w && y + reach < img.h;
+        let mut s = 0.0;
+        if inside {
+            let c = (y * img.w + x) as isize;
+            let w = img.w as isize;
+            for (k, &(dx, dy)) in offs.iter().enumerate() {
+                let v = img.data[(c + dy * w + dx) as usize];
+                s += weights.map_or(v, |wt| wt[k] * v);
+            }
+        } else {
+            let (xi, yi) = (x as isize, y as isize);
+            for (k, &(dx, dy)) in offs.iter().enumerate() {
+                let v = img.clamped(xi + dx, yi + dy);
+                s += weights.map_or(v, |wt| wt[k] * v);
+            }
+        }
+        s
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+        /// The sum with array steps equals the plain one bit for bit, at the edges too.
+        #[test]
+        fn oriented_sum_equals_naive(
+            w in 1usize..30,
+            h in 1usize..30,
+            pix in proptest::collection::vec(0u8..=255, 30 * 30),
+            x in 0usize..30,
+            y in 0usize..30,
+            bin in 0usize..ANGLES,
+            across in any::<bool>(),
+            half in 1isize..8,
+        ) {
+            let img = Plane { w, h, data: pix[..w * h].iter().map(|&v| f32::from(v)).collect() };
+            let (x, y) = (x % w, y % h);
+            let offs = offsets(bin, half, across);
+            let wts: Vec<f32> = (0..offs.len()).map(|k| 0.3 + k as f32 * 0.17).collect();
+            let fast = oriented_sum(&img, x, y, &offs, &linear(&offs, w), &wts);
+            let plain = oriented_sum_naive(&img, x, y, &offs, Some(&wts));
+            prop_assert_eq!(fast.to_bits(), plain.to_bits());
+        }
+
         /// Measured periods are whole pixels, so both ways add exactly the same numbers.
         #[test]
         fn smoothed_periods_equal_naive(

@@ -6,7 +6,9 @@
 //! 3. contextual enhancement along and across the ridges, and binarisation (`enhance.rs`),
 //!    with small ridge specks and pores cleaned from the binary map (`clean.rs`);
 //! 4. thinning to a one-pixel skeleton (`thin.rs`);
-//! 5. minutiae, their directions, and removal of false ones (`minutiae.rs`).
+//! 5. minutiae, their directions, and removal of false ones (`minutiae.rs`);
+//! 6. steps 3–5 again with a lighter along-ridge smoothing, adding the minutiae that the first
+//!    pass missed (`union.rs`).
 //!
 //! Untrusted input is bounded by [`Limits`]: a huge image is refused before any large allocation.
 
@@ -16,6 +18,7 @@ mod minutiae;
 mod orientation;
 mod plane;
 mod thin;
+mod union;
 
 use crate::template::{MAX_MINUTIAE, Minutia, MinutiaKind, Template};
 use plane::Plane;
@@ -224,6 +227,10 @@ pub fn extract_raw(
     let mut skel = enhance::binarise(&img, &field);
     thin::thin(&mut skel, img.w, img.h);
     let mut found = minutiae::find(&skel, img.w, img.h, &field);
+    // The second, lighter pass, for the minutiae the first one smooths away.
+    let mut skel = enhance::binarise_light(&img, &field);
+    thin::thin(&mut skel, img.w, img.h);
+    union::add_missing(&mut found, minutiae::find(&skel, img.w, img.h, &field));
     if found.len() < MIN_MINUTIAE {
         return Err(ExtractError::new(
             ExtractErrorKind::TooFewMinutiae,
