@@ -115,6 +115,29 @@ pub async fn create_accounts(
     .unwrap()
 }
 
+/// Logs a person in to a running daemon over HTTP and returns the cookie header value.
+pub async fn login_over_http(
+    http: &reqwest::Client,
+    base: &str,
+    name: &str,
+    password: &str,
+) -> String {
+    let resp = http
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"name": name, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), reqwest::StatusCode::OK, "login of {name}");
+    resp.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
 impl TestSite {
     /// Logs a person in and returns the cookie header value.
     pub async fn login(&self, name: &str) -> String {

@@ -1,13 +1,13 @@
 //! The candidate and admin pages in headless Chromium.
 
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use booking::CandidateId;
 use fantoccini::Locator;
 use serde_json::{Value, json};
 
 use super::{click, text_when};
 use crate::durability::{add_person, start_daemon};
-use crate::support::{Kill, browser, chromedriver};
+use crate::support::{Kill, browser, chromedriver, login_over_http};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn candidate_and_admin_pages_in_chromium() {
@@ -19,19 +19,7 @@ async fn candidate_and_admin_pages_in_chromium() {
     let (daemon, base) = start_daemon(dir.path());
     let _daemon = Kill(daemon);
     let http = reqwest::Client::new();
-    let login = http
-        .post(format!("{base}/api/v1/login"))
-        .json(&json!({"name": "ad", "password": "console-pass-1"}))
-        .send()
-        .await
-        .unwrap();
-    let admin = login.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let admin = login_over_http(&http, &base, "ad", "console-pass-1").await;
     let api = |path: &str, body: Value| {
         http.post(format!("{base}/api/v1/booking{path}"))
             .header("cookie", &admin)

@@ -2,13 +2,13 @@
 //! form (or the API), refused by field name in Chinese and English, and shown in the sessions
 //! list.
 
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use fantoccini::Locator;
 use serde_json::{Value, json};
 
 use super::{call, day, get, open, post, text_when};
 use crate::durability::{add_person, start_daemon};
-use crate::support::{Kill, browser, chromedriver, test_site};
+use crate::support::{Kill, browser, chromedriver, login_over_http, test_site};
 
 /// A Subject 1 session `id` on `day` with `times` merged in.
 fn session(id: &str, day: &str, times: Value) -> Value {
@@ -273,19 +273,7 @@ async fn the_admin_page_sets_session_times_in_chromium() {
     result.unwrap();
     // What the page opened is what the daemon logged: the gate window comes from the event.
     let http = reqwest::Client::new();
-    let login = http
-        .post(format!("{base}/api/v1/login"))
-        .json(&json!({"name": "ad", "password": "console-pass-1"}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = login.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = login_over_http(&http, &base, "ad", "console-pass-1").await;
     let v: Value = http
         .get(format!("{base}/api/v1/booking/sessions/s1-am"))
         .header("cookie", cookie)

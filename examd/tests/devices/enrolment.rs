@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{PW, desk_toml, plug_fingers, site_with, start_sim};
 use crate::durability::{add_person, start_daemon_with};
-use crate::support::{Kill, examd_bin};
+use crate::support::{Kill, examd_bin, login_over_http};
 
 /// Every key of a JSON value, at any depth.
 fn keys(v: &Value, out: &mut Vec<String>) {
@@ -214,19 +214,7 @@ async fn sensor_enroll_with_server_enrols_through_the_running_daemon() {
 
     // Wait until the daemon has the desk sensor with a finger on it.
     let http = reqwest::Client::new();
-    let login = http
-        .post(format!("{base}/api/v1/login"))
-        .json(&serde_json::json!({"name": "admin", "password": PW}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = login.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = login_over_http(&http, &base, "admin", PW).await;
     let get = |path: String| {
         let (http, cookie) = (http.clone(), cookie.clone());
         async move {

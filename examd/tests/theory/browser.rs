@@ -10,7 +10,7 @@ use fantoccini::{Client, Locator};
 
 use super::{EX_FINGER, answer_key, finger_hex, finger_of, fixture_bank};
 use crate::durability::{add_device, add_person, start_daemon};
-use crate::support::{Kill, browser, chromedriver};
+use crate::support::{Kill, browser, chromedriver, login_over_http};
 
 type R<T> = Result<T, fantoccini::error::CmdError>;
 
@@ -227,19 +227,7 @@ async fn a_paper_to_a_pass_and_one_to_an_early_fail_in_chromium() {
     let (daemon, base) = start_daemon(dir.path());
     let _daemon = Kill(daemon);
     let http = reqwest::Client::new();
-    let admin = http
-        .post(format!("{base}/api/v1/login"))
-        .json(&serde_json::json!({"name": "ad", "password": "console-pass-1"}))
-        .send()
-        .await
-        .unwrap();
-    let admin = admin.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let admin = login_over_http(&http, &base, "ad", "console-pass-1").await;
     for (person, f) in [
         ("examiner:ex".to_owned(), EX_FINGER),
         ("candidate:c-pass".to_owned(), finger_of("c-pass")),

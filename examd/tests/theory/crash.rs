@@ -11,6 +11,7 @@ use super::{EX_FINGER, answer_key, finger_hex, finger_of, fixture_bank};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_answers_and_the_clock_survive_sigkill() {
     use crate::durability::{add_device, add_person, start_daemon, verify};
+    use crate::support::login_over_http;
     let dir = tempfile::tempdir().unwrap();
     banks::import(
         dir.path(),
@@ -25,22 +26,10 @@ async fn acknowledged_answers_and_the_clock_survive_sigkill() {
     let reader = add_device(dir.path(), "seat-1");
     let (mut child, base) = start_daemon(dir.path());
     let http = reqwest::Client::new();
-    let cookie_of = async |name: &str| {
-        let login = http
-            .post(format!("{base}/api/v1/login"))
-            .json(&json!({"name": name, "password": "console-pass-1"}))
-            .send()
-            .await
-            .unwrap();
-        login.headers()[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned()
-    };
-    let (cookie, admin) = (cookie_of("ex").await, cookie_of("ad").await);
+    let (cookie, admin) = (
+        login_over_http(&http, &base, "ex", "console-pass-1").await,
+        login_over_http(&http, &base, "ad", "console-pass-1").await,
+    );
     for (person, f) in [
         ("examiner:ex", EX_FINGER),
         ("candidate:c1", finger_of("c1")),
