@@ -138,30 +138,34 @@ pub async fn login_over_http(
         .to_owned()
 }
 
+/// Logs a person in through the site's router (in process) and returns the cookie header value.
+pub async fn login_via_router(router: &Router, name: &str, password: &str) -> String {
+    let resp = router
+        .clone()
+        .oneshot(
+            Request::post("/api/v1/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    serde_json::json!({"name": name, "password": password}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "login of {name}");
+    let set = resp
+        .headers()
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
 impl TestSite {
     /// Logs a person in and returns the cookie header value.
     pub async fn login(&self, name: &str) -> String {
-        let resp = self
-            .router
-            .clone()
-            .oneshot(
-                Request::post("/api/v1/login")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(format!(
-                        r#"{{"name":"{name}","password":"{PASSWORD}"}}"#
-                    )))
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK, "login of {name}");
-        let set = resp
-            .headers()
-            .get(header::SET_COOKIE)
-            .unwrap()
-            .to_str()
-            .unwrap();
-        set.split(';').next().unwrap().to_owned()
+        login_via_router(&self.router, name, PASSWORD).await
     }
 
     /// Sends a request with the given credentials; returns status and body.

@@ -107,22 +107,7 @@ impl Site {
     }
 
     async fn login(&self, name: &str) -> String {
-        let resp = self
-            .router
-            .clone()
-            .oneshot(
-                Request::post("/api/v1/login")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(format!(
-                        r#"{{"name":"{name}","password":"{PW}"}}"#
-                    )))
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK);
-        let set = resp.headers().get(header::SET_COOKIE).unwrap();
-        set.to_str().unwrap().split(';').next().unwrap().to_owned()
+        crate::support::login_via_router(&self.router, name, PW).await
     }
 
     async fn get(&self, path: &str, cookie: &str) -> (StatusCode, Value) {

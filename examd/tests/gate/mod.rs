@@ -113,25 +113,7 @@ pub async fn rig(roster: u64, pulse_ms: u32) -> GateRig {
 
 impl GateRig {
     async fn login(&self, name: &str) -> String {
-        let req = Request::post("/api/v1/login")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(format!(
-                r#"{{"name":"{name}","password":"{PASSWORD}"}}"#
-            )))
-            .unwrap();
-        let resp = tower::ServiceExt::oneshot(self.router.clone(), req)
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK);
-        resp.headers()
-            .get(header::SET_COOKIE)
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned()
+        crate::support::login_via_router(&self.router, name, PASSWORD).await
     }
 
     pub async fn call(&self, req: Request<Body>) -> (StatusCode, Value) {
